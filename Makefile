@@ -1,0 +1,48 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/meedoen
+TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/meedoen_test
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export HOST PORT
+
+.PHONY: run test lint format install db test-db seed bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+db: install
+	scripts/ensure-postgis.sh "$(DATABASE_URL)"
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/alembic upgrade head
+
+seed: db
+	DATABASE_URL="$(DATABASE_URL)" $(BIN)/flask --app wsgi seed demo
+
+run: seed
+	DATABASE_URL="$(DATABASE_URL)" scripts/serve.sh
+
+test-db: install
+	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
+
+test: test-db
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+clean:
+	rm -rf $(VENV) *.egg-info

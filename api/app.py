@@ -1,0 +1,124 @@
+"""The application factory: configuration, extensions, blueprints, headers."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, request
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from api import db
+from api.config import API_VERSION, Settings
+from api.errors import problem, register_error_handlers
+from api.extensions import Api, jwt
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
+    """Build the Flask app; tests pass their own engine bound to a rolled-back connection."""
+    settings = settings or Settings.from_env()
+    app = Flask("meedoen")
+    app.config.update(settings.flask_config())
+    app.url_map.strict_slashes = True
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    proxies = int(app.config.get("PROXY_COUNT", 0) or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
+
+    db.init_app(
+        app,
+        engine
+        or db.make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout,
+        ),
+    )
+    _init_jwt(app)
+    api = Api(app)
+    app.extensions["meedoen_api"] = api
+    register_error_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
+    _register_blueprints(api)
+    _register_headers(app)
+    _register_cli(app)
+    return app
+
+
+def _register_blueprints(api: Api) -> None:
+    from api.auth.routes import blp as auth_blp
+    from api.health.routes import blp as health_blp
+    from api.invitations.routes import blp as invitations_blp
+    from api.meta.routes import blp as meta_blp
+    from api.users.routes import blp as users_blp
+
+    for blp in (health_blp, meta_blp, auth_blp, invitations_blp, users_blp):
+        api.register_blueprint(blp)
+
+
+def _init_jwt(app: Flask) -> None:
+    from flask_jwt_extended import JWTManager
+
+    from api.auth.service import token_is_revoked
+
+    jwt.init_app(app)
+    manager: JWTManager = jwt
+
+    def _unauthorized(detail: str) -> Response:
+        resp = problem(401, detail, slug="unauthorized")
+        resp.headers["WWW-Authenticate"] = 'Bearer realm="meedoen"'
+        return resp
+
+    @manager.token_in_blocklist_loader
+    def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+        return token_is_revoked(db.get_session(), claims=payload)
+
+    @manager.unauthorized_loader
+    def _missing(reason: str) -> Response:
+        return _unauthorized("Sign in first: " + reason)
+
+    @manager.invalid_token_loader
+    def _invalid(reason: str) -> Response:
+        return _unauthorized("The token is not valid.")
+
+    @manager.expired_token_loader
+    def _expired(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
+        return _unauthorized("The token has expired.")
+
+    @manager.revoked_token_loader
+    def _revoked_resp(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
+        return _unauthorized("The token has been revoked. Please sign in again.")
+
+    @manager.needs_fresh_token_loader
+    def _fresh(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
+        return _unauthorized("Please sign in again.")
+
+    @manager.user_lookup_error_loader
+    def _lookup(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
+        return _unauthorized("This account is not active.")
+
+    @manager.token_verification_failed_loader
+    def _claims_failed(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
+        return _unauthorized("The token is not valid.")
+
+
+def _register_headers(app: Flask) -> None:
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        h = response.headers
+        h["API-Version"] = API_VERSION
+        h.setdefault("Cache-Control", "no-store")
+        h["X-Content-Type-Options"] = "nosniff"
+        h["Content-Security-Policy"] = "frame-ancestors 'none'; default-src 'none'"
+        h["Referrer-Policy"] = "no-referrer"
+        if request.is_secure:
+            h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        h.add("Vary", "Authorization")
+        return response
+
+
+def _register_cli(app: Flask) -> None:
+    from api.cli import register_commands
+
+    register_commands(app)

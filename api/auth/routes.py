@@ -1,0 +1,66 @@
+"""POST /v1/auth/login, /refresh, /logout and /register."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask_jwt_extended import get_jwt, jwt_required
+
+from api.auth import service
+from api.auth.schemas import LoginSchema, RegisterSchema, TokenPairSchema
+from api.db import get_session
+from api.extensions import Blueprint
+from api.invitations.service import register_with_invitation
+
+blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and tokens")
+
+
+@blp.route("/login", methods=["POST"])
+@blp.arguments(LoginSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, description="Wrong e-mail address or password")
+def login(body: dict) -> service.TokenPair:
+    """Sign in with e-mail and password."""
+    return service.login(get_session(), email=body["email"], password=body["password"])
+
+
+@blp.route("/refresh", methods=["POST"])
+@jwt_required(refresh=True)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(401, description="Refresh token unknown, spent or revoked")
+@blp.doc(security=[{"refreshToken": []}])
+def refresh() -> service.TokenPair:
+    """Exchange the refresh token for a new pair; the old one stops working."""
+    session = get_session()
+    try:
+        return service.refresh(session, claims=get_jwt())
+    except service.RefreshReuse:
+        session.commit()  # the revocation must stick although the request fails
+        raise
+
+
+@blp.route("/logout", methods=["POST"])
+@jwt_required(verify_type=False)
+@blp.response(204)
+@blp.alt_response(401, description="Not signed in")
+@blp.doc(security=[{"bearerAuth": []}, {"refreshToken": []}])
+def logout() -> None:
+    """Sign out: the access and refresh tokens of this sign-in stop working."""
+    claims = get_jwt()
+    service.logout(
+        get_session(), family_id=uuid.UUID(claims["fam"]), user_id=uuid.UUID(claims["sub"])
+    )
+
+
+@blp.route("/register", methods=["POST"])
+@blp.arguments(RegisterSchema)
+@blp.response(201, TokenPairSchema)
+@blp.alt_response(404, description="Invitation code unknown, used or expired")
+@blp.alt_response(409, description="E-mail address already in use")
+def register(body: dict) -> service.TokenPair:
+    """Activate an invited recipient account and sign in."""
+    session = get_session()
+    user = register_with_invitation(
+        session, code=body["invite_code"], email=body["email"], password=body["password"]
+    )
+    return service.start_session(session, user)

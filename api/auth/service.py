@@ -1,0 +1,130 @@
+"""Sign-in, token rotation with reuse detection, and sign-out."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.auth.models import RefreshToken, TokenFamily
+from api.auth.passwords import hash_password, needs_rehash, verify_password
+from api.config import REFRESH_TOKEN_TTL
+from api.db import utcnow
+from api.errors import Unauthorized
+from api.users.models import User
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    """What a client keeps after signing in."""
+
+    access_token: str
+    refresh_token: str
+    role: str
+
+
+class RefreshReuse(Unauthorized):
+    """A spent refresh token came back: the family is revoked and must be committed."""
+
+
+def _claims(user: User, family_id: uuid.UUID) -> dict[str, str | None]:
+    return {
+        "role": user.role,
+        "mun": str(user.municipality_id),
+        "team": str(user.team_id) if user.team_id else None,
+        "fam": str(family_id),
+    }
+
+
+def _issue(session: Session, user: User, family_id: uuid.UUID, now: datetime) -> TokenPair:
+    jti = uuid.uuid4()
+    claims = _claims(user, family_id)
+    access = create_access_token(identity=str(user.id), additional_claims=claims)
+    refresh = create_refresh_token(
+        identity=str(user.id), additional_claims={**claims, "jti": str(jti)}
+    )
+    session.add(RefreshToken(jti=jti, family_id=family_id, expires_at=now + REFRESH_TOKEN_TTL))
+    session.flush()
+    return TokenPair(access, refresh, user.role)
+
+
+def login(session: Session, *, email: str, password: str) -> TokenPair:
+    """Check the password and start a new token family."""
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        raise Unauthorized("E-mail address or password is not correct.")
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return start_session(session, user)
+
+
+def start_session(session: Session, user: User) -> TokenPair:
+    """Open a new token family for a user who has just proven who they are."""
+    now = utcnow()
+    user.last_login_at = now
+    family = TokenFamily(user_id=user.id)
+    session.add(family)
+    session.flush()
+    return _issue(session, user, family.id, now)
+
+
+def refresh(session: Session, *, claims: dict[str, object]) -> TokenPair:
+    """Exchange a refresh token once; a second use revokes the whole family."""
+    now = utcnow()
+    jti = uuid.UUID(str(claims["jti"]))
+    token = session.scalar(select(RefreshToken).where(RefreshToken.jti == jti).with_for_update())
+    if token is None:
+        raise Unauthorized("This refresh token is not known.")
+    family = session.get(TokenFamily, token.family_id, with_for_update=True)
+    if family is None or family.revoked_at is not None:
+        raise Unauthorized("This session has ended. Please sign in again.")
+    if token.spent_at is not None:
+        family.revoked_at = now
+        family.revoked_reason = "refresh-reuse"
+        session.flush()
+        raise RefreshReuse("This refresh token was already used; please sign in again.")
+    user = session.get(User, family.user_id)
+    if user is None or not user.is_active:
+        raise Unauthorized("This account is not active.")
+    token.spent_at = now
+    return _issue(session, user, family.id, now)
+
+
+def logout(session: Session, *, family_id: uuid.UUID, user_id: uuid.UUID) -> None:
+    """End the sign-in: every token of the family stops working."""
+    session.execute(
+        update(TokenFamily)
+        .where(
+            TokenFamily.id == family_id,
+            TokenFamily.user_id == user_id,
+            TokenFamily.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow(), revoked_reason="logout")
+    )
+
+
+def revoke_all_for_user(session: Session, *, user_id: uuid.UUID, reason: str) -> None:
+    """End every sign-in of a user (erasure, deactivation)."""
+    session.execute(
+        update(TokenFamily)
+        .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+
+
+def token_is_revoked(session: Session, *, claims: dict[str, object]) -> bool:
+    """True when the token's family was revoked or its user is no longer active."""
+    fam = claims.get("fam")
+    if not fam:
+        return True
+    row = session.execute(
+        select(TokenFamily.revoked_at, User.is_active)
+        .join(User, User.id == TokenFamily.user_id)
+        .where(TokenFamily.id == uuid.UUID(str(fam)))
+    ).first()
+    return row is None or row.revoked_at is not None or not row.is_active

@@ -1,0 +1,91 @@
+"""Configuration from environment variables, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import timedelta
+
+DEV_SECRET = "meedoen-dev-secret-change-me-0123456789abcdef"  # noqa: S105 - refused in production
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/meedoen"
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept the usual postgresql:// form and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class ConfigError(RuntimeError):
+    """The environment would make the service unsafe or unable to run."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings read once at start-up."""
+
+    env: str
+    database_url: str
+    jwt_secret_key: str
+    host: str
+    port: int
+    geocoder: str
+    pdok_url: str | None
+    redis_url: str | None
+    db_pool_size: int
+    db_pool_timeout: float
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read the environment; refuse a production start with a default secret."""
+        e = os.environ if environ is None else environ
+        settings = cls(
+            env=e.get("MEEDOEN_ENV", "development"),
+            database_url=sqlalchemy_url(e.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
+            jwt_secret_key=e.get("JWT_SECRET_KEY", DEV_SECRET),
+            host=e.get("HOST", "127.0.0.1"),
+            port=int(e.get("PORT", "5000")),
+            geocoder=e.get("GEOCODER", "offline"),
+            pdok_url=e.get("PDOK_URL") or None,
+            redis_url=e.get("REDIS_URL") or None,
+            db_pool_size=int(e.get("DB_POOL_SIZE", "10")),
+            db_pool_timeout=float(e.get("DB_POOL_TIMEOUT", "2")),
+        )
+        weak = settings.jwt_secret_key == DEV_SECRET or len(settings.jwt_secret_key) < 32
+        if settings.env == "production" and weak:
+            raise ConfigError("JWT_SECRET_KEY must be set to a random value of 32+ characters")
+        return settings
+
+    def flask_config(self) -> dict[str, object]:
+        """Translate settings into Flask and extension configuration keys."""
+        return {
+            "MEEDOEN_SETTINGS": self,
+            "SECRET_KEY": self.jwt_secret_key,
+            "MAX_CONTENT_LENGTH": 64 * 1024,
+            "JSON_SORT_KEYS": False,
+            "API_TITLE": "Meedoen API",
+            "API_VERSION": API_VERSION,
+            "OPENAPI_VERSION": "3.0.3",
+            "JWT_SECRET_KEY": self.jwt_secret_key,
+            "JWT_ALGORITHM": "HS256",
+            "JWT_DECODE_ALGORITHMS": ["HS256"],
+            "JWT_ENCODE_ISSUER": JWT_ISSUER,
+            "JWT_DECODE_ISSUER": JWT_ISSUER,
+            "JWT_ENCODE_AUDIENCE": JWT_AUDIENCE,
+            "JWT_DECODE_AUDIENCE": JWT_AUDIENCE,
+            "JWT_TOKEN_LOCATION": ["headers"],
+            "JWT_ACCESS_TOKEN_EXPIRES": ACCESS_TOKEN_TTL,
+            "JWT_REFRESH_TOKEN_EXPIRES": REFRESH_TOKEN_TTL,
+            "JWT_ERROR_MESSAGE_KEY": "detail",
+            "PROPAGATE_EXCEPTIONS": False,
+        }
+
+
+API_VERSION = "1.0.0"
+JWT_ISSUER = "meedoen"
+JWT_AUDIENCE = "meedoen-app"
+ACCESS_TOKEN_TTL = timedelta(minutes=15)
+REFRESH_TOKEN_TTL = timedelta(days=30)
+INVITATION_TTL = timedelta(days=14)

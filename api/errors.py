@@ -1,0 +1,190 @@
+"""Problem details (RFC 9457) for every error, as the NL API Design Rules ask."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from flask import Flask, Response, json, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+TYPE_BASE = "https://meedoen.nl/problems/"
+
+
+class DomainError(Exception):
+    """An expected failure that a service raises and the API turns into a problem."""
+
+    status = 400
+    slug = "bad-request"
+
+    def __init__(self, detail: str, *, invalid_params: list[dict[str, str]] | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.invalid_params = invalid_params
+
+
+class InvalidInput(DomainError):
+    """Input is well-formed but breaks a rule; names each field."""
+
+    status = 400
+    slug = "invalid-input"
+
+    @classmethod
+    def field(cls, name: str, reason: str) -> InvalidInput:
+        """One invalid field."""
+        return cls(f"Invalid value for {name}.", invalid_params=[{"name": name, "reason": reason}])
+
+
+class Unauthorized(DomainError):
+    status = 401
+    slug = "unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    slug = "forbidden"
+
+
+class NotFound(DomainError):
+    status = 404
+    slug = "not-found"
+
+    def __init__(self, detail: str = "The resource does not exist or is not yours."):
+        super().__init__(detail)
+
+
+class Conflict(DomainError):
+    status = 409
+    slug = "conflict"
+
+
+class ServiceUnavailable(DomainError):
+    status = 503
+    slug = "service-unavailable"
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    *,
+    slug: str | None = None,
+    invalid_params: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """Build one problem+json response."""
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": TYPE_BASE + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
+        "title": phrase,
+        "status": status,
+        "detail": detail or phrase,
+        "instance": request.path if request else "",
+    }
+    if invalid_params:
+        body["invalidParams"] = invalid_params
+    resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> Iterable[dict[str, str]]:
+    """Turn marshmallow's nested error dict into invalidParams entries with dotted names."""
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if key == "_schema":
+                name = prefix or "body"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(value, Mapping | list) and not _is_message_list(value):
+                yield from flatten_messages(value, name)
+            else:
+                yield {"name": name, "reason": _join(value)}
+    elif isinstance(messages, list):
+        yield {"name": prefix or "body", "reason": _join(messages)}
+    else:
+        yield {"name": prefix or "body", "reason": str(messages)}
+
+
+def _is_message_list(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _join(value: Any) -> str:
+    if isinstance(value, list):
+        return " ".join(str(v) for v in value)
+    return str(value)
+
+
+def _validation_params(error: HTTPException) -> list[dict[str, str]] | None:
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if not messages:
+        return None
+    params: list[dict[str, str]] = []
+    for _location, fields in messages.items():  # webargs groups by location (json, query, ...)
+        params.extend(flatten_messages(fields))
+    return params
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error leaves as problem+json; a 500 never shows internals."""
+
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError) -> Response:
+        return problem(err.status, err.detail, slug=err.slug, invalid_params=err.invalid_params)
+
+    @app.errorhandler(HTTPException)
+    def _http(err: HTTPException) -> Response:
+        status = err.code or 500
+        params = _validation_params(err)
+        if status == 422 or params is not None:
+            return problem(
+                400,
+                "The request has invalid fields; see invalidParams.",
+                slug="invalid-input",
+                invalid_params=params or [{"name": "body", "reason": "Invalid input."}],
+            )
+        headers = {}
+        if status == 405 and err.valid_methods:  # type: ignore[attr-defined]
+            headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]
+        if status == 429:
+            retry = getattr(err, "retry_after", None) or "60"
+            headers["Retry-After"] = str(retry)
+        detail = err.description if status < 500 else None
+        if status == 400 and detail and "decode JSON" in detail:
+            return problem(
+                400,
+                "The body is not valid JSON.",
+                slug="invalid-input",
+                invalid_params=[{"name": "body", "reason": "Not valid JSON."}],
+            )
+        return problem(status, detail, headers=headers)
+
+    @app.errorhandler(PoolTimeout)
+    def _pool(_err: Exception) -> Response:
+        log.warning("database pool exhausted")
+        return problem(
+            503, "The service is busy. Please try again shortly.", headers={"Retry-After": "2"}
+        )
+
+    @app.errorhandler(OperationalError)
+    def _db_down(_err: Exception) -> Response:
+        log.warning("database unavailable", exc_info=True)
+        return problem(
+            503,
+            "The service is temporarily unavailable. Please try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+
+    @app.errorhandler(Exception)
+    def _unexpected(err: Exception) -> Response:
+        log.exception("unhandled error", exc_info=err)
+        return problem(500, "Something went wrong on our side. Please try again later.")

@@ -1,0 +1,113 @@
+"""Invite a recipient onto a caseload; the person activates the account with the code."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.passwords import hash_password
+from api.auth.security import Actor
+from api.config import INVITATION_TTL
+from api.db import utcnow
+from api.errors import Conflict, InvalidInput, NotFound
+from api.invitations.models import Invitation
+from api.users.models import User
+
+# No 0/O/1/I/L: codes are read aloud at a desk and typed on small phones.
+_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.replace("-", "").strip().upper().encode()).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """The code is shown once; only its hash is kept."""
+
+    invite_code: str
+    recipient_id: uuid.UUID
+    expires_at: object
+
+
+def create_invitation(
+    session: Session,
+    *,
+    actor: Actor,
+    recipient_name: str,
+    email: str | None,
+    coach_id: uuid.UUID | None,
+) -> IssuedInvitation:
+    """Create a not-yet-active recipient on a coach's caseload and a one-time code."""
+    if actor.role == "coach":
+        if coach_id is not None and coach_id != actor.user_id:
+            raise InvalidInput.field("coachId", "A coach invites onto their own caseload.")
+        coach_id = actor.user_id
+    elif coach_id is None:
+        raise InvalidInput.field("coachId", "Choose the coach whose caseload the person joins.")
+    else:
+        coach = session.get(User, coach_id)
+        if coach is None or coach.role != "coach" or coach.municipality_id != actor.municipality_id:
+            raise InvalidInput.field("coachId", "No such coach in your municipality.")
+    if email and session.scalar(select(User.id).where(User.email == email.lower())):
+        raise Conflict("This e-mail address is already in use.")
+    recipient = User(
+        municipality_id=actor.municipality_id,
+        role="recipient",
+        name=recipient_name,
+        email=email.lower() if email else None,
+        coach_id=coach_id,
+        is_active=False,
+    )
+    session.add(recipient)
+    session.flush()
+    return issue_activation_code(session, actor=actor, user=recipient)
+
+
+def issue_activation_code(session: Session, *, actor: Actor, user: User) -> IssuedInvitation:
+    """A one-time, expiring code with which the person sets their own password."""
+    code = _new_code()
+    invitation = Invitation(
+        municipality_id=actor.municipality_id,
+        recipient_id=user.id,
+        created_by_id=actor.user_id,
+        code_hash=_hash(code),
+        expires_at=utcnow() + INVITATION_TTL,
+    )
+    session.add(invitation)
+    session.flush()
+    return IssuedInvitation(code, user.id, invitation.expires_at)
+
+
+def register_with_invitation(session: Session, *, code: str, email: str, password: str) -> User:
+    """Spend a valid code once: the account gets its e-mail and password and becomes active."""
+    invitation = session.scalar(
+        select(Invitation).where(Invitation.code_hash == _hash(code)).with_for_update()
+    )
+    if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
+        raise NotFound("This invitation code is unknown, already used or expired.")
+    user = session.get(User, invitation.recipient_id)
+    if user is None:
+        raise NotFound("This invitation code is unknown, already used or expired.")
+    email = email.strip().lower()
+    if user.email and user.email != email:
+        raise InvalidInput.field("email", "Use the e-mail address the invitation was made for.")
+    taken = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
+    if taken:
+        raise Conflict("This e-mail address is already in use.")
+    user.email = email
+    user.password_hash = hash_password(password)
+    user.is_active = True
+    invitation.used_at = utcnow()
+    session.flush()
+    return user

@@ -1,0 +1,148 @@
+"""The served OpenAPI 3.0 document, shaped to the NL API Design Rules."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import Flask
+
+from api.config import API_VERSION
+from api.extensions import Api
+
+PROBLEM_JSON = "application/problem+json"
+PREFIX = "/v1"
+_METHODS = {"get", "put", "post", "delete", "patch", "head", "options", "trace"}
+
+
+def build_openapi(app: Flask, api: Api) -> dict[str, Any]:
+    """Spec with `servers: /v1`, API-Version on every response and problem+json errors."""
+    with app.app_context():
+        spec = copy.deepcopy(api.spec.to_dict())
+    spec["info"].update(
+        {
+            "description": (
+                "Meedoen helps people on social assistance find volunteer work, language "
+                "courses and informal-care support near home. All errors are RFC 9457 "
+                "problem details; invalid input is 400 with invalidParams."
+            ),
+            "contact": {
+                "name": "Meedoen team",
+                "email": "api@meedoen.example.org",
+                "url": "https://meedoen.example.org/developers",
+            },
+            "license": {"name": "EUPL-1.2", "url": "https://eupl.eu/1.2/en/"},
+        }
+    )
+    spec["servers"] = [
+        {"url": PREFIX, "description": "This server"},
+        {"url": "https://api.meedoen.example.org/v1", "description": "Production"},
+    ]
+    components = spec.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    schemas["Problem"] = {
+        "type": "object",
+        "properties": {
+            "type": {"type": "string", "format": "uri"},
+            "title": {"type": "string"},
+            "status": {"type": "integer"},
+            "detail": {"type": "string"},
+            "instance": {"type": "string"},
+        },
+        "required": ["title", "status", "detail"],
+    }
+    schemas["InvalidParams"] = {
+        "type": "object",
+        "properties": {
+            "invalidParams": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                    "required": ["name", "reason"],
+                },
+            }
+        },
+    }
+    components["headers"] = {
+        "API-Version": {
+            "description": "The full version of the API (semver)",
+            "schema": {"type": "string", "example": API_VERSION},
+        },
+        "Retry-After": {
+            "description": "Seconds to wait before trying again",
+            "schema": {"type": "integer"},
+        },
+    }
+    components["securitySchemes"] = {
+        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+        "refreshToken": {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The refresh token, only for /auth/refresh and /auth/logout",
+        },
+    }
+    components.pop("responses", None)
+
+    paths: dict[str, Any] = {}
+    for path, item in spec.get("paths", {}).items():
+        short = path[len(PREFIX) :] if path.startswith(PREFIX) else path
+        for method, op in item.items():
+            if method in _METHODS:
+                _shape_operation(op)
+        paths[short or "/"] = item
+    spec["paths"] = paths
+    return spec
+
+
+def _problem_response(description: str, *, invalid: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"$ref": "#/components/schemas/Problem"}
+    if invalid:
+        schema = {
+            "allOf": [
+                {"$ref": "#/components/schemas/Problem"},
+                {"$ref": "#/components/schemas/InvalidParams"},
+            ]
+        }
+    return {
+        "description": description,
+        "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},
+        "content": {PROBLEM_JSON: {"schema": schema}},
+    }
+
+
+def _shape_operation(op: dict[str, Any]) -> None:
+    responses: dict[str, Any] = op.setdefault("responses", {})
+    secured = bool(op.get("security"))
+    roles = op.pop("x-roles", None)
+    has_input = bool(op.get("requestBody") or op.get("parameters"))
+    wanted = {"500": "Unexpected error", "503": "Temporarily unavailable"}
+    if has_input:
+        wanted["400"] = "Invalid input; invalidParams names each field"
+    if op.get("requestBody"):
+        wanted["413"] = "Request body too large"
+    if secured:
+        wanted["401"] = "Not signed in, or the token is expired or revoked"
+    if roles:
+        wanted["403"] = "Your role may not do this"
+        op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()
+    for code, desc in wanted.items():
+        responses.setdefault(code, {"description": desc})
+    for code, resp in list(responses.items()):
+        if "$ref" in resp:  # flask-smorest's lazy component responses -> inline
+            name = resp["$ref"].rsplit("/", 1)[-1]
+            resp = {"description": name.replace("_", " ").capitalize()}
+            responses[code] = resp
+        if str(code).startswith(("4", "5")) or code == "default":
+            responses[code] = _problem_response(
+                resp.get("description", "Error"), invalid=str(code) == "400"
+            )
+            if code in ("429", "503"):
+                responses[code]["headers"]["Retry-After"] = {
+                    "$ref": "#/components/headers/Retry-After"
+                }
+        else:
+            resp.setdefault("headers", {})["API-Version"] = {
+                "$ref": "#/components/headers/API-Version"
+            }

@@ -1,0 +1,23 @@
+"""GET /v1/openapi.json, public and CORS-open."""
+
+from flask import current_app, jsonify
+
+from api.extensions import Blueprint
+from api.meta.openapi import build_openapi
+
+blp = Blueprint("meta", __name__, url_prefix="/v1", description="The API description")
+
+
+@blp.route("/openapi.json", methods=["GET"])
+@blp.response(200, description="The OpenAPI 3.0 document of this API")
+def openapi_json():  # type: ignore[no-untyped-def]
+    """The OpenAPI document; no sign-in needed."""
+    cache = current_app.extensions.setdefault("meedoen_openapi", {})
+    if "doc" not in cache:
+        cache["doc"] = build_openapi(
+            current_app._get_current_object(),  # type: ignore[attr-defined]
+            current_app.extensions["meedoen_api"],
+        )
+    resp = jsonify(cache["doc"])
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp

@@ -1,0 +1,68 @@
+"""Creating staff accounts (admin) within one municipality."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.security import Actor
+from api.errors import Conflict, InvalidInput
+from api.invitations.service import IssuedInvitation, issue_activation_code
+from api.municipalities.models import Team
+from api.users.models import User
+
+
+@dataclass(frozen=True)
+class StaffAccount:
+    """A new account and the one-time code its owner activates it with."""
+
+    user: User
+    activation: IssuedInvitation
+
+    @property
+    def invite_code(self) -> str:
+        return self.activation.invite_code
+
+    @property
+    def expires_at(self) -> object:
+        return self.activation.expires_at
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.user, name)
+
+
+def create_staff_user(
+    session: Session,
+    *,
+    actor: Actor,
+    email: str,
+    role: str,
+    name: str,
+    team_id: uuid.UUID | None = None,
+) -> StaffAccount:
+    """An admin adds an organiser (with a team), a coach or another admin to their municipality."""
+    if role == "organizer":
+        if team_id is None:
+            raise InvalidInput.field("teamId", "An organiser belongs to a team.")
+        team = session.get(Team, team_id)
+        if team is None or team.municipality_id != actor.municipality_id:
+            raise InvalidInput.field("teamId", "No such team in your municipality.")
+    elif team_id is not None:
+        raise InvalidInput.field("teamId", "Only organisers belong to a team.")
+    email = email.strip().lower()
+    if session.scalar(select(User.id).where(User.email == email)):
+        raise Conflict("This e-mail address is already in use.")
+    user = User(
+        municipality_id=actor.municipality_id,
+        email=email,
+        role=role,
+        name=name,
+        team_id=team_id,
+        is_active=False,
+    )
+    session.add(user)
+    session.flush()
+    return StaffAccount(user, issue_activation_code(session, actor=actor, user=user))

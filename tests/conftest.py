@@ -1,0 +1,79 @@
+"""Fixtures: one app and one migrated PostGIS per run; each test inside a rolled-back transaction."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.app import create_app
+from api.config import Settings, sqlalchemy_url
+from api.db import make_engine
+
+TEST_DATABASE_URL = os.environ.setdefault(
+    "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/meedoen_test"
+)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _needs_db(item: pytest.Item) -> bool:
+    return "unit" not in item.nodeid.split("/")
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    """The test database, migrated to head by Alembic once per run."""
+    url = sqlalchemy_url(TEST_DATABASE_URL)
+    cfg = AlembicConfig(os.path.join(ROOT, "alembic.ini"))
+    cfg.set_main_option("script_location", os.path.join(ROOT, "migrations"))
+    cfg.attributes["configure_logger"] = False
+    command.upgrade(cfg, "head")
+    eng = make_engine(url, pool_size=5)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(engine: Engine) -> Flask:
+    """One application for the run; each test swaps in its own transactional session."""
+    settings = Settings.from_env({"DATABASE_URL": TEST_DATABASE_URL, "MEEDOEN_ENV": "test"})
+    application = create_app(settings, engine=engine)
+    application.config["TESTING"] = True
+    return application
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[Connection]:
+    """An outer transaction that is rolled back after the test."""
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+@pytest.fixture()
+def session(app: Flask, connection: Connection) -> Iterator[Session]:
+    """The test's session; requests use sessions on the same connection (SAVEPOINTs)."""
+    factory = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    original = app.extensions["meedoen_sessionmaker"]
+    app.extensions["meedoen_sessionmaker"] = factory
+    s = factory()
+    yield s
+    s.close()
+    app.extensions["meedoen_sessionmaker"] = original
+
+
+@pytest.fixture()
+def client(app: Flask, session: Session) -> FlaskClient:
+    """HTTP client through the real Flask stack."""
+    return app.test_client()
