@@ -34,7 +34,7 @@ test-db: install
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
 
 test: test-db
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .

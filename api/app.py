@@ -13,6 +13,7 @@ from api import db
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
+from api.geocoding import build_geocoder
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             pool_timeout=settings.db_pool_timeout,
         ),
     )
+    app.extensions["meedoen_geocoder"] = build_geocoder(settings.geocoder, settings.pdok_url)
     _init_jwt(app)
     api = Api(app)
     app.extensions["meedoen_api"] = api
@@ -49,11 +51,23 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 def _register_blueprints(api: Api) -> None:
     from api.auth.routes import blp as auth_blp
     from api.health.routes import blp as health_blp
+    from api.interests.routes import blp as interests_blp
     from api.invitations.routes import blp as invitations_blp
     from api.meta.routes import blp as meta_blp
+    from api.opportunities.routes import blp as opportunities_blp
+    from api.profiles.routes import blp as profile_blp
     from api.users.routes import blp as users_blp
 
-    for blp in (health_blp, meta_blp, auth_blp, invitations_blp, users_blp):
+    for blp in (
+        health_blp,
+        meta_blp,
+        auth_blp,
+        invitations_blp,
+        users_blp,
+        interests_blp,
+        opportunities_blp,
+        profile_blp,
+    ):
         api.register_blueprint(blp)
 
 

@@ -2,15 +2,22 @@
 
 from api.auth.models import RefreshToken, TokenFamily
 from api.db import Base
+from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
 from api.municipalities.models import Municipality, Policy, Team
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
 from api.users.models import User
 
 __all__ = [
     "Base",
+    "Interest",
+    "InterestCategory",
     "Invitation",
     "Municipality",
+    "Opportunity",
     "Policy",
+    "RecipientProfile",
     "RefreshToken",
     "Team",
     "TokenFamily",

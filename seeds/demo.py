@@ -1,21 +1,33 @@
-"""Demo data for seven municipalities; deterministic ids make loading idempotent."""
+"""Demo data for seven municipalities; deterministic ids and values make loading idempotent."""
 
 from __future__ import annotations
 
+import random
 import time
 import uuid
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password
 from api.db import session_scope
+from api.domain import DEFAULT_DISTANCE_KM, SLOTS
+from api.interests.service import sync_taxonomy
 from api.municipalities.models import Municipality, Policy, Team
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
 from api.users.models import User
 
 DEMO_PASSWORD = "meedoen-demo"  # noqa: S105 - documented demo password
 NAMESPACE = uuid.UUID("6d1f3c1e-7c39-4f57-9a0e-6a3f3b1c0d11")
+RECIPIENTS_PER_MUNICIPALITY = 60
+OPPORTUNITIES_PER_MUNICIPALITY = 45
+# A fixed anchor keeps the data the same on every load; dates are spread around it.
+ANCHOR = date(2026, 11, 1)
 
 
 def demo_id(*parts: object) -> uuid.UUID:
@@ -24,13 +36,14 @@ def demo_id(*parts: object) -> uuid.UUID:
 
 
 def load_demo(app: Flask) -> str:
-    """Load (or top up) the demo data; returns a one-line summary."""
+    """Load (or refresh) the demo data; returns a one-line summary."""
     from seeds.data.municipalities import MUNICIPALITIES
 
     started = time.perf_counter()
+    counts = {"municipalities": 0, "teams": 0, "users": 0, "opportunities": 0, "profiles": 0}
     with session_scope(app) as session:
+        sync_taxonomy(session)
         password_hash = _existing_hash(session) or hash_password(DEMO_PASSWORD)
-        counts = {"municipalities": 0, "teams": 0, "users": 0}
         for spec in MUNICIPALITIES:
             _load_municipality(session, spec, password_hash, counts)
     took = time.perf_counter() - started
@@ -38,61 +51,235 @@ def load_demo(app: Flask) -> str:
 
 
 def _existing_hash(session: Session) -> str | None:
+    """Reuse the stored hash so a reload does not rehash (same password for every demo account)."""
     return session.scalar(
         select(User.password_hash).where(User.email == "admin.amsterdam@example.org")
     )
 
 
-def _upsert(session: Session, model: type, id_: uuid.UUID, **values: object) -> object:
-    obj = session.get(model, id_)
-    if obj is None:
-        obj = model(id=id_, **values)
-        session.add(obj)
-    else:
-        for key, value in values.items():
-            setattr(obj, key, value)
-    return obj
+def _upsert(
+    session: Session, model: type, rows: list[dict[str, Any]], *, keep: tuple[str, ...] = ()
+) -> None:
+    """Insert rows or update them in place; columns in `keep` keep their first value."""
+    if not rows:
+        return
+    table = model.__table__  # type: ignore[attr-defined]
+    pk = [c.name for c in table.primary_key.columns]
+    stmt = insert(table).values(rows)
+    update = {k: stmt.excluded[k] for k in rows[0] if k not in pk and k not in keep}
+    session.execute(stmt.on_conflict_do_update(index_elements=pk, set_=update))
+
+
+def _ewkt(lat: float, lon: float) -> str:
+    return f"SRID=4326;POINT({lon:.6f} {lat:.6f})"
 
 
 def _load_municipality(
     session: Session, spec: dict, password_hash: str, counts: dict[str, int]
 ) -> None:
-    slug = spec["slug"]
-    mun_id = demo_id("municipality", slug)
-    _upsert(session, Municipality, mun_id, slug=slug, name=spec["name"], cbs_code=spec["cbs_code"])
-    session.flush()
-    if session.get(Policy, mun_id) is None:
-        session.add(Policy(municipality_id=mun_id, settings={}))
-    counts["municipalities"] += 1
-    team_ids = []
-    for team in spec["teams"]:
-        tid = demo_id("team", slug, team["key"])
-        _upsert(session, Team, tid, municipality_id=mun_id, name=team["name"], kind=team["kind"])
-        team_ids.append(tid)
-        counts["teams"] += 1
-    session.flush()
+    from seeds.data.postcodes import POSTCODES
 
-    def user(key: str, role: str, name: str, **extra: object) -> uuid.UUID:
-        uid = demo_id("user", slug, key)
-        _upsert(
-            session,
-            User,
-            uid,
-            municipality_id=mun_id,
-            email=f"{key}.{slug}@example.org",
-            role=role,
-            name=name,
-            password_hash=password_hash,
-            is_active=True,
-            **extra,
-        )
-        counts["users"] += 1
-        return uid
+    slug = spec["slug"]
+    rng = random.Random(f"meedoen-demo-{slug}")  # noqa: S311 - demo data, not security
+    mun_id = demo_id("municipality", slug)
+    _upsert(
+        session,
+        Municipality,
+        [{"id": mun_id, "slug": slug, "name": spec["name"], "cbs_code": spec["cbs_code"]}],
+    )
+    session.execute(
+        insert(Policy).values(municipality_id=mun_id, settings={}).on_conflict_do_nothing()
+    )
+    counts["municipalities"] += 1
+
+    teams = [
+        {
+            "id": demo_id("team", slug, t["key"]),
+            "municipality_id": mun_id,
+            "name": t["name"],
+            "kind": t["kind"],
+        }
+        for t in spec["teams"]
+    ]
+    _upsert(session, Team, teams)
+    counts["teams"] += len(teams)
+    team_ids = [t["id"] for t in teams]
 
     city = spec["name"]
-    user("admin", "admin", f"Functioneel beheer {city}")
-    user("coach1", "coach", f"Coach Sanne ({city})")
-    user("coach2", "coach", f"Coach Mehmet ({city})")
-    user("organizer1", "organizer", f"Organisator {city} 1", team_id=team_ids[0])
-    user("organizer2", "organizer", f"Organisator {city} 2", team_id=team_ids[1])
+    staff = [
+        ("admin", "admin", f"Functioneel beheer {city}", None),
+        ("coach1", "coach", "Sanne de Wit", None),
+        ("coach2", "coach", "Mehmet Yıldız", None),
+        ("organizer1", "organizer", f"Organisator {teams[0]['name']}", team_ids[0]),
+        ("organizer2", "organizer", f"Organisator {teams[1]['name']}", team_ids[1]),
+    ]
+    users = [
+        _user_row(slug, mun_id, key, role, name, password_hash, team_id=team)
+        for key, role, name, team in staff
+    ]
+    _upsert(session, User, users, keep=("password_hash",))
+    coach1, coach2 = demo_id("user", slug, "coach1"), demo_id("user", slug, "coach2")
+
+    people, profiles = _recipients(
+        rng, slug, mun_id, spec, POSTCODES, password_hash, coach1, coach2
+    )
+    _upsert(session, User, people, keep=("password_hash",))
+    _upsert(session, RecipientProfile, profiles)
+    counts["users"] += len(users) + len(people)
+    counts["profiles"] += len(profiles)
+
+    opportunities = _opportunities(rng, slug, mun_id, spec, team_ids, coach1)
+    _upsert(session, Opportunity, opportunities, keep=("created_at",))
+    counts["opportunities"] += len(opportunities)
     session.flush()
+
+
+def _user_row(
+    slug: str,
+    mun_id: uuid.UUID,
+    key: str,
+    role: str,
+    name: str,
+    password_hash: str,
+    *,
+    team_id: uuid.UUID | None = None,
+    coach_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    return {
+        "id": demo_id("user", slug, key),
+        "municipality_id": mun_id,
+        "email": f"{key}.{slug}@example.org",
+        "role": role,
+        "name": name,
+        "password_hash": password_hash,
+        "is_active": True,
+        "team_id": team_id,
+        "coach_id": coach_id,
+    }
+
+
+def _recipients(
+    rng: random.Random,
+    slug: str,
+    mun_id: uuid.UUID,
+    spec: dict,
+    postcodes: dict,
+    password_hash: str,
+    coach1: uuid.UUID,
+    coach2: uuid.UUID,
+) -> tuple[list, list]:
+    from seeds.data.interests import INTERESTS
+    from seeds.data.people import FIRST_NAMES, GOALS, LAST_NAMES
+
+    interest_keys = [i["key"] for i in INTERESTS]
+    people, profiles = [], []
+    for n in range(1, RECIPIENTS_PER_MUNICIPALITY + 1):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        key = f"recipient{n}"
+        uid = demo_id("user", slug, key)
+        people.append(
+            _user_row(
+                slug,
+                mun_id,
+                key,
+                "recipient",
+                f"{first} {last}",
+                password_hash,
+                coach_id=coach1 if n <= 30 else coach2,
+            )
+        )
+        hood = rng.choice(spec["neighbourhoods"])
+        pc4 = rng.choice(hood["postcodes"])
+        lat, lon = postcodes[pc4]
+        mode = rng.choices(["walk", "bike", "transit"], weights=[3, 5, 2])[0]
+        base_slots = rng.sample(SLOTS, rng.randint(3, 9))
+        profiles.append(
+            {
+                "user_id": uid,
+                "municipality_id": mun_id,
+                "display_name": first,
+                "preferred_language": "en" if rng.random() < 0.15 else "nl",
+                "postcode_area": pc4,
+                "home_area": _ewkt(lat, lon),
+                "travel_mode": mode,
+                "max_distance_km": DEFAULT_DISTANCE_KM[mode] * rng.choice([1.0, 1.0, 1.5]),
+                "interests": rng.sample(interest_keys, rng.randint(2, 4)),
+                "availability": sorted(base_slots, key=SLOTS.index),
+                "accessibility_needs": ["wheelchair"] if rng.random() < 0.05 else [],
+                "dutch_level": rng.choices(
+                    ["A0", "A1", "A2", "B1", "B2", "C1"], weights=[1, 3, 4, 4, 2, 1]
+                )[0],
+                "ladder_step": rng.choices([1, 2, 3, 4], weights=[2, 4, 3, 1])[0],
+                "goals": rng.choice(GOALS),
+                "shared_contact": f"06-{rng.randint(10_000_000, 99_999_999)}"
+                if rng.random() < 0.6
+                else None,
+                "nudge_preferences": {},
+            }
+        )
+    return people, profiles
+
+
+def _opportunities(
+    rng: random.Random,
+    slug: str,
+    mun_id: uuid.UUID,
+    spec: dict,
+    team_ids: list[uuid.UUID],
+    creator: uuid.UUID,
+) -> list[dict[str, Any]]:
+    from seeds.data.opportunities import PLACES, PLACES_BY_MUNICIPALITY, STREETS, TEMPLATES
+
+    by_kind: dict[str, list[dict]] = {}
+    for t in TEMPLATES:
+        by_kind.setdefault(t["kind"], []).append(t)
+    plan = ["volunteer"] * 27 + ["language_course"] * 9 + ["informal_care"] * 9
+    places = PLACES_BY_MUNICIPALITY.get(slug, []) + PLACES
+    streets = STREETS.get(slug) or ["Dorpsstraat"]
+    rows = []
+    used: dict[str, int] = {}
+    for n, kind in enumerate(plan):
+        pool = by_kind[kind]
+        tpl = pool[(used.get(kind, 0) + rng.randrange(len(pool))) % len(pool)]
+        used[kind] = used.get(kind, 0) + 1
+        hood = rng.choice(spec["neighbourhoods"])
+        title = tpl["title"].format(wijk=hood["name"], plek=rng.choice(places))[:120]
+        description = tpl["description"].format(wijk=hood["name"], plek=rng.choice(places))
+        lat = hood["lat"] + rng.uniform(-0.004, 0.004)
+        lon = hood["lon"] + rng.uniform(-0.006, 0.006)
+        status = "published" if n % 10 not in (7,) else ("draft" if n % 20 == 7 else "paused")
+        start = ANCHOR - timedelta(days=rng.randint(0, 120)) if rng.random() < 0.8 else None
+        end = ANCHOR + timedelta(days=rng.randint(120, 400)) if rng.random() < 0.5 else None
+        allowance = tpl.get("monthly_allowance_eur")
+        team = team_ids[n % len(team_ids)]
+        rows.append(
+            {
+                "id": demo_id("opportunity", slug, n),
+                "municipality_id": mun_id,
+                "team_id": team,
+                "created_by_id": None,
+                "kind": kind,
+                "status": status,
+                "title": title,
+                "description": description,
+                "address": f"{rng.choice(streets)} {rng.randint(1, 180)}, {spec['name']}",
+                "location": _ewkt(lat, lon),
+                "interests": tpl["interests"],
+                "slots": tpl["slots"],
+                "start_date": start,
+                "end_date": end,
+                "capacity": tpl["capacity"],
+                "min_dutch_level": tpl["min_dutch_level"],
+                "teaches_level": tpl.get("teaches_level"),
+                "accessibility": tpl.get("accessibility") or [],
+                "ladder_step": tpl["ladder_step"],
+                "monthly_allowance_cents": None if allowance is None else int(allowance * 100),
+                "replaces_no_paid_work": True,
+                "published_at": None
+                if status == "draft"
+                else datetime.combine(
+                    ANCHOR - timedelta(days=rng.randint(0, 60)), datetime.min.time(), UTC
+                ),
+            }
+        )
+    return rows

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.app import create_app
 from api.config import Settings, sqlalchemy_url
 from api.db import make_engine
+from api.interests.service import sync_taxonomy
 
 TEST_DATABASE_URL = os.environ.setdefault(
     "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/meedoen_test"
@@ -36,6 +37,8 @@ def engine() -> Iterator[Engine]:
     cfg.attributes["configure_logger"] = False
     command.upgrade(cfg, "head")
     eng = make_engine(url, pool_size=5)
+    with Session(eng) as s, s.begin():
+        sync_taxonomy(s)
     yield eng
     eng.dispose()
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.auth import service as auth_service
 from api.auth.passwords import hash_password
 from api.municipalities.models import Municipality, Policy, Team
+from api.opportunities.models import Opportunity
 from api.users.models import User
 
 PASSWORD = "correct horse battery"
@@ -74,3 +75,48 @@ def auth_headers(app: Flask, session: Session, user: User) -> dict[str, str]:
     with app.app_context():
         pair = auth_service.start_session(session, user)
     return {"Authorization": f"Bearer {pair.access_token}"}
+
+
+def create_opportunity(
+    session: Session,
+    *,
+    team: Team,
+    status: str = "published",
+    lat: float = 52.3700,
+    lon: float = 4.8900,
+    kind: str = "volunteer",
+    interests: list[str] | None = None,
+    slots: list[str] | None = None,
+    capacity: int = 3,
+    title: str = "Koken in het buurthuis",
+    ladder_step: int = 3,
+    min_dutch_level: str = "A0",
+    teaches_level: str | None = None,
+    accessibility: list[str] | None = None,
+) -> Opportunity:
+    from datetime import UTC, datetime
+
+    from api.opportunities.service import point
+
+    opp = Opportunity(
+        municipality_id=team.municipality_id,
+        team_id=team.id,
+        kind=kind,
+        status=status,
+        title=title,
+        description="Samen koken voor de buurt. Ervaring is niet nodig.",
+        address="Buurtplein 1",
+        location=point(lat, lon),
+        interests=interests or ["koken"],
+        slots=slots or ["tue-morning"],
+        capacity=capacity,
+        min_dutch_level=min_dutch_level,
+        teaches_level=teaches_level,
+        accessibility=accessibility or [],
+        ladder_step=ladder_step,
+        replaces_no_paid_work=True,
+        published_at=datetime.now(UTC) if status != "draft" else None,
+    )
+    session.add(opp)
+    session.flush()
+    return opp

@@ -1,0 +1,38 @@
+"""The interest taxonomy: stable slugs with Dutch and English labels, grouped in categories."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base
+
+
+class InterestCategory(Base):
+    """A group of related interests (partial credit in matching)."""
+
+    __tablename__ = "interest_categories"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    label_nl: Mapped[str] = mapped_column(String(80))
+    label_en: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Interest(Base):
+    """One interest, e.g. `koken`."""
+
+    __tablename__ = "interests"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    category_key: Mapped[str] = mapped_column(
+        ForeignKey("interest_categories.key", ondelete="RESTRICT"), index=True
+    )
+    label_nl: Mapped[str] = mapped_column(String(80))
+    label_en: Mapped[str] = mapped_column(String(80))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Labels by language."""
+        return {"nl": self.label_nl, "en": self.label_en}

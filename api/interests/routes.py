@@ -1,0 +1,15 @@
+"""GET /v1/interests."""
+
+from api.db import get_session
+from api.extensions import Blueprint
+from api.interests import service
+from api.interests.schemas import InterestListSchema
+
+blp = Blueprint("interests", __name__, url_prefix="/v1/interests", description="Interest taxonomy")
+
+
+@blp.route("", methods=["GET"])
+@blp.response(200, InterestListSchema)
+def list_interests() -> dict:
+    """All interests with Dutch and English labels and their category."""
+    return {"items": service.list_interests(get_session())}

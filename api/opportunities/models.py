@@ -1,0 +1,82 @@
+"""What there is to do: volunteer work, language courses, support for informal carers."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from geoalchemy2 import Geography, Geometry
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    cast,
+    func,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from api.db import Base, Timestamps, UUIDPk
+from api.municipalities.models import Team
+
+
+class Opportunity(UUIDPk, Timestamps, Base):
+    """One opportunity posted by a team, at a public address."""
+
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        CheckConstraint("kind in ('volunteer', 'language_course', 'informal_care')", name="kind"),
+        CheckConstraint("status in ('draft', 'published', 'paused', 'closed')", name="status"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("ladder_step between 1 and 6", name="ladder_step_range"),
+        CheckConstraint(
+            "end_date is null or start_date is null or end_date >= start_date",
+            name="dates_in_order",
+        ),
+        Index("ix_opportunities_municipality_status", "municipality_id", "status"),
+        Index("ix_opportunities_interests", "interests", postgresql_using="gin"),
+    )
+
+    municipality_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE")
+    )
+    team_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), index=True
+    )
+    created_by_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="draft", server_default="draft")
+    title: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(200))
+    location = mapped_column(
+        Geography(geometry_type="POINT", srid=4326, spatial_index=True), nullable=False
+    )
+    interests: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    slots: Mapped[list[str]] = mapped_column(ARRAY(String(16)), default=list)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    capacity: Mapped[int] = mapped_column(Integer)
+    min_dutch_level: Mapped[str] = mapped_column(String(2), default="A0")
+    teaches_level: Mapped[str | None] = mapped_column(String(2))
+    accessibility: Mapped[list[str]] = mapped_column(ARRAY(String(24)), default=list)
+    ladder_step: Mapped[int] = mapped_column(Integer)
+    monthly_allowance_cents: Mapped[int | None] = mapped_column(Integer)
+    replaces_no_paid_work: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+
+    team: Mapped[Team] = relationship(lazy="raise")
+
+    lat: Mapped[float] = column_property(func.ST_Y(cast(location, Geometry)))
+    lon: Mapped[float] = column_property(func.ST_X(cast(location, Geometry)))

@@ -1,0 +1,194 @@
+"""Opportunity bodies and query parameters."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from api.domain import ACCESSIBILITY, CEFR_LEVELS, KINDS, NL_BBOX, SLOTS, in_netherlands
+from api.schemas import PageQuerySchema, Schema, Text, page_schema
+
+MAX_ALLOWANCE_EUR = Decimal("250")  # above the Dutch tax-free volunteer allowance
+
+
+class PointSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(min=NL_BBOX[0], max=NL_BBOX[2]))
+    lon = fields.Float(required=True, validate=validate.Range(min=NL_BBOX[1], max=NL_BBOX[3]))
+
+
+def _unique_list(inner: fields.Field, *, max_items: int, min_items: int = 0) -> fields.List:
+    return fields.List(
+        inner,
+        validate=[
+            validate.Length(min=min_items, max=max_items),
+            lambda v: len(set(v)) == len(v) or _raise("Items must not repeat."),
+        ],
+    )
+
+
+def _raise(message: str) -> bool:
+    raise ValidationError(message)
+
+
+def _check_dates_and_levels(data: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    start, end = data.get("start_date"), data.get("end_date")
+    if start and end and end < start:
+        errors["endDate"] = ["The end date must not be before the start date."]
+    kind = data.get("kind")
+    if kind == "language_course" and "teaches_level" in data and not data.get("teaches_level"):
+        errors["teachesLevel"] = ["A language course states the level it teaches."]
+    if kind is not None and kind != "language_course" and data.get("teaches_level"):
+        errors["teachesLevel"] = ["Only a language course teaches a level."]
+    if data.get("replaces_no_paid_work") is False:
+        errors["notReplacingPaidWork"] = [
+            "Volunteer work may not replace paid work; confirm that it does not."
+        ]
+    if errors:
+        raise ValidationError(errors)
+
+
+class OpportunityWriteSchema(Schema):
+    """Fields shared by create and update."""
+
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    title = Text(min_length=3, max_length=120)
+    description = Text(min_length=10, max_length=4000)
+    address = Text(min_length=3, max_length=200)
+    location = fields.Nested(PointSchema)
+    interests = _unique_list(Text(max_length=40), min_items=1, max_items=8)
+    slots = _unique_list(fields.String(validate=validate.OneOf(SLOTS)), min_items=1, max_items=21)
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    capacity = fields.Integer(validate=validate.Range(min=1, max=500))
+    min_dutch_level = fields.String(validate=validate.OneOf(CEFR_LEVELS))
+    teaches_level = fields.String(validate=validate.OneOf(CEFR_LEVELS), allow_none=True)
+    accessibility = _unique_list(
+        fields.String(validate=validate.OneOf(ACCESSIBILITY)), max_items=len(ACCESSIBILITY)
+    )
+    ladder_step = fields.Integer(validate=validate.Range(min=1, max=6))
+    monthly_allowance_eur = fields.Decimal(
+        places=2,
+        as_string=False,
+        allow_none=True,
+        validate=validate.Range(min=Decimal("0"), max=MAX_ALLOWANCE_EUR),
+    )
+    not_replacing_paid_work = fields.Boolean(
+        attribute="replaces_no_paid_work",
+        metadata={"description": "The organiser states this does not replace paid work"},
+    )
+
+    @validates_schema
+    def _rules(self, data: dict[str, Any], **_: Any) -> None:
+        _check_dates_and_levels(data)
+
+    @post_load
+    def _to_model_fields(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if "monthly_allowance_eur" in data:
+            eur = data.pop("monthly_allowance_eur")
+            data["monthly_allowance_cents"] = None if eur is None else int(eur * 100)
+        return data
+
+
+class OpportunityCreateSchema(OpportunityWriteSchema):
+    class Meta(OpportunityWriteSchema.Meta):
+        pass
+
+    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+        super().on_bind_field(field_name, field_obj)
+        optional = {
+            "start_date",
+            "end_date",
+            "teaches_level",
+            "accessibility",
+            "monthly_allowance_eur",
+            "min_dutch_level",
+        }
+        if field_name not in optional:
+            field_obj.required = True
+
+    @validates_schema
+    def _course_level(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("kind") == "language_course" and not data.get("teaches_level"):
+            raise ValidationError(
+                {"teachesLevel": ["A language course states the level it teaches."]}
+            )
+
+
+class OpportunityUpdateSchema(OpportunityWriteSchema):
+    """Every field optional; the service checks the combination with stored values."""
+
+
+class TeamRefSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class OpportunitySchema(Schema):
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    title = fields.String(required=True)
+    description = fields.String(required=True)
+    team = fields.Nested(TeamRefSchema, required=True)
+    address = fields.String(required=True)
+    location = fields.Method("_location", required=True)
+    interests = fields.List(fields.String(), required=True)
+    slots = fields.List(fields.String(), required=True)
+    start_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True)
+    capacity = fields.Integer(required=True)
+    min_dutch_level = fields.String(required=True)
+    teaches_level = fields.String(allow_none=True)
+    accessibility = fields.List(fields.String(), required=True)
+    ladder_step = fields.Integer(required=True)
+    monthly_allowance_eur = fields.Method("_allowance", allow_none=True)
+    not_replacing_paid_work = fields.Boolean(attribute="replaces_no_paid_work")
+    published_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+    def _location(self, obj: Any) -> dict[str, float]:
+        return {"lat": round(obj.lat, 6), "lon": round(obj.lon, 6)}
+
+    def _allowance(self, obj: Any) -> float | None:
+        cents = obj.monthly_allowance_cents
+        return None if cents is None else cents / 100
+
+
+class OpportunityQuerySchema(PageQuerySchema):
+    near = fields.String(
+        metadata={"description": "lat,lon; with radiusKm, only opportunities within reach"}
+    )
+    radius_km = fields.Float(load_default=10.0, validate=validate.Range(min=0.1, max=100))
+    kind = fields.String(validate=validate.OneOf(KINDS))
+    interest = Text(max_length=40)
+    status = fields.String(
+        validate=validate.OneOf(("draft", "published", "paused", "closed")),
+        metadata={"description": "Organisers and admins may list other statuses"},
+    )
+
+    @validates_schema
+    def _near(self, data: dict[str, Any], **_: Any) -> None:
+        raw = data.get("near")
+        if raw is None:
+            return
+        try:
+            lat_s, lon_s = raw.split(",")
+            lat, lon = float(lat_s), float(lon_s)
+        except ValueError as exc:
+            raise ValidationError({"near": ["Use lat,lon, e.g. 52.37,4.89."]}) from exc
+        if not in_netherlands(lat, lon):
+            raise ValidationError({"near": ["The point must lie in the Netherlands."]})
+
+    @post_load
+    def _parse_near(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        if data.get("near"):
+            lat_s, lon_s = data["near"].split(",")
+            data["near"] = (float(lat_s), float(lon_s))
+        return data
+
+
+OpportunityPageSchema = page_schema(OpportunitySchema, "OpportunityPage")

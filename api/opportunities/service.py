@@ -1,0 +1,222 @@
+"""Opportunity rules: who may post, edit and see what; status transitions; spatial listing."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from geoalchemy2 import Geography
+from sqlalchemy import Select, and_, cast, func, or_, select, tuple_
+from sqlalchemy.orm import Session, joinedload
+
+from api.auth.security import Actor
+from api.db import utcnow
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.interests.service import ensure_known
+from api.opportunities.models import Opportunity
+from api.pagination import decode_cursor, encode_cursor
+
+# status -> action -> new status
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "draft": {"publish": "published"},
+    "published": {"pause": "paused", "close": "closed"},
+    "paused": {"publish": "published", "close": "closed"},
+    "closed": {},
+}
+
+
+_PAST = {"publish": "published", "pause": "paused", "close": "closed"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a keyset-paginated list."""
+
+    items: list[Any]
+    next_cursor: str | None
+
+
+def point(lat: float, lon: float) -> Any:
+    """A WGS84 geography point (note PostGIS's lon, lat order)."""
+    return cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
+
+
+def _visible(actor: Actor) -> Any:
+    """What this actor may read: published ones of their municipality, plus their team's own."""
+    conditions = [Opportunity.status == "published"]
+    if actor.role == "organizer" and actor.team_id is not None:
+        conditions.append(Opportunity.team_id == actor.team_id)
+    if actor.role == "admin":
+        conditions.append(Opportunity.status != "draft")
+    return and_(Opportunity.municipality_id == actor.municipality_id, or_(*conditions))
+
+
+def _base() -> Select[tuple[Opportunity]]:
+    return select(Opportunity).options(joinedload(Opportunity.team))
+
+
+def get_opportunity(session: Session, *, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
+    """One opportunity the actor may see; anything else is 404."""
+    opp = session.scalar(_base().where(Opportunity.id == opportunity_id, _visible(actor)))
+    if opp is None:
+        raise NotFound()
+    return opp
+
+
+def _own_for_edit(session: Session, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
+    """An opportunity of the organiser's own team, locked for the change."""
+    opp = session.scalar(
+        _base().where(Opportunity.id == opportunity_id).with_for_update(of=Opportunity)
+    )
+    if opp is None or opp.municipality_id != actor.municipality_id:
+        raise NotFound()
+    if actor.role != "organizer" or opp.team_id != actor.team_id:
+        if opp.status == "published":  # they can see it, they just may not change it
+            raise Forbidden("Only the team that posted this opportunity may change it.")
+        raise NotFound()
+    return opp
+
+
+def _apply(session: Session, opp: Opportunity, data: dict[str, Any]) -> None:
+    if "interests" in data:
+        data["interests"] = ensure_known(session, data["interests"], field="interests")
+    location = data.pop("location", None)
+    for key, value in data.items():
+        setattr(opp, key, value)
+    if location is not None:
+        opp.location = point(location["lat"], location["lon"])
+    if opp.start_date and opp.end_date and opp.end_date < opp.start_date:
+        raise InvalidInput.field("endDate", "The end date must not be before the start date.")
+    if opp.kind == "language_course" and not opp.teaches_level:
+        raise InvalidInput.field("teachesLevel", "A language course states the level it teaches.")
+    if opp.kind != "language_course" and opp.teaches_level:
+        raise InvalidInput.field("teachesLevel", "Only a language course teaches a level.")
+
+
+def create_opportunity(session: Session, *, actor: Actor, data: dict[str, Any]) -> Opportunity:
+    """An organiser posts a draft for their own team."""
+    if actor.team_id is None:
+        raise Forbidden("Only organisers of a team post opportunities.")
+    opp = Opportunity(
+        id=uuid.uuid4(),
+        municipality_id=actor.municipality_id,
+        team_id=actor.team_id,
+        created_by_id=actor.user_id,
+        status="draft",
+        accessibility=[],
+        min_dutch_level="A0",
+    )
+    _apply(session, opp, dict(data))
+    session.add(opp)
+    session.flush()
+    return _reload(session, opp.id)
+
+
+def _reload(session: Session, opportunity_id: uuid.UUID) -> Opportunity:
+    session.expire_all()
+    return session.scalars(_base().where(Opportunity.id == opportunity_id)).one()
+
+
+def update_opportunity(
+    session: Session, *, actor: Actor, opportunity_id: uuid.UUID, data: dict[str, Any]
+) -> Opportunity:
+    """Edit an opportunity of the organiser's own team; a closed one stays as it was."""
+    opp = _own_for_edit(session, actor, opportunity_id)
+    if opp.status == "closed":
+        raise Conflict("A closed opportunity cannot be changed.")
+    _apply(session, opp, dict(data))
+    session.flush()
+    return _reload(session, opp.id)
+
+
+def change_status(
+    session: Session,
+    *,
+    actor: Actor,
+    opportunity_id: uuid.UUID,
+    action: str,
+    now: datetime | None = None,
+) -> Opportunity:
+    """publish / pause / close, only along the allowed transitions (409 otherwise)."""
+    opp = _own_for_edit(session, actor, opportunity_id)
+    new = TRANSITIONS[opp.status].get(action)
+    if new is None:
+        raise Conflict(f"An opportunity that is {opp.status} cannot be {_PAST[action]}.")
+    if action == "publish" and not opp.replaces_no_paid_work:
+        raise Conflict("Confirm that this opportunity does not replace paid work first.")
+    opp.status = new
+    if action == "publish" and opp.published_at is None:
+        opp.published_at = now or utcnow()
+    session.flush()
+    return _reload(session, opp.id)
+
+
+def list_opportunities(
+    session: Session,
+    *,
+    actor: Actor,
+    near: tuple[float, float] | None = None,
+    radius_km: float = 10.0,
+    kind: str | None = None,
+    interest: str | None = None,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """Keyset-paginated listing; with `near`, by distance within the radius (ST_DWithin)."""
+    stmt = _base().where(_visible(actor))
+    if kind:
+        stmt = stmt.where(Opportunity.kind == kind)
+    if interest:
+        stmt = stmt.where(Opportunity.interests.any(interest))
+    if status:
+        stmt = stmt.where(Opportunity.status == status)
+    if near is not None:
+        here = point(*near)
+        distance = func.ST_Distance(Opportunity.location, here)
+        stmt = stmt.where(func.ST_DWithin(Opportunity.location, here, radius_km * 1000.0))
+        stmt = stmt.add_columns(distance.label("distance_m"))
+        after = decode_cursor(cursor, length=2)
+        if after is not None:
+            stmt = stmt.where(
+                tuple_(distance, Opportunity.id) > tuple_(float(after[0]), _uuid(after[1]))
+            )
+        stmt = stmt.order_by(distance, Opportunity.id)
+        rows = session.execute(stmt.limit(limit + 1)).all()
+        items = [r[0] for r in rows[:limit]]
+        next_cursor = (
+            encode_cursor([rows[limit - 1][1], str(rows[limit - 1][0].id)])
+            if len(rows) > limit
+            else None
+        )
+        return Page(items, next_cursor)
+    after = decode_cursor(cursor, length=2)
+    if after is not None:
+        stmt = stmt.where(
+            tuple_(Opportunity.created_at, Opportunity.id) < tuple_(_dt(after[0]), _uuid(after[1]))
+        )
+    stmt = stmt.order_by(Opportunity.created_at.desc(), Opportunity.id.desc())
+    found = list(session.scalars(stmt.limit(limit + 1)).unique())
+    items = found[:limit]
+    next_cursor = (
+        encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
+        if len(found) > limit
+        else None
+    )
+    return Page(items, next_cursor)
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
+
+
+def _dt(value: Any) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc

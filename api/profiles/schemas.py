@@ -1,0 +1,101 @@
+"""Profile bodies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.domain import ACCESSIBILITY, CEFR_LEVELS, LANGUAGES, MAX_DISTANCE_KM, SLOTS, TRAVEL_MODES
+from api.schemas import Schema, Text
+
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _unique(max_items: int) -> list[Any]:
+    return [validate.Length(max=max_items), _no_repeats]
+
+
+def _no_repeats(values: list[Any]) -> bool:
+    if len(set(values)) != len(values):
+        raise ValidationError("Items must not repeat.")
+    return True
+
+
+class QuietHoursSchema(Schema):
+    start = fields.String(required=True, validate=validate.Regexp(_HHMM, error="Use HH:MM."))
+    end = fields.String(required=True, validate=validate.Regexp(_HHMM, error="Use HH:MM."))
+
+
+class NudgePreferencesSchema(Schema):
+    paused = fields.Boolean()
+    max_per_week = fields.Integer(validate=validate.Range(min=0, max=7))
+    quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True)
+
+
+class ProfileUpdateSchema(Schema):
+    display_name = Text(min_length=1, max_length=80)
+    preferred_language = fields.String(validate=validate.OneOf(LANGUAGES))
+    postcode = Text(
+        max_length=7,
+        allow_none=True,
+        metadata={"description": "Dutch postcode; only its area (PC4) is kept"},
+    )
+    travel_mode = fields.String(validate=validate.OneOf(TRAVEL_MODES))
+    max_distance_km = fields.Float(
+        validate=validate.Range(min=0.5, max=max(MAX_DISTANCE_KM.values()))
+    )
+    interests = fields.List(Text(max_length=40), validate=_unique(20))
+    availability = fields.List(fields.String(validate=validate.OneOf(SLOTS)), validate=_unique(21))
+    accessibility_needs = fields.List(
+        fields.String(validate=validate.OneOf(ACCESSIBILITY)), validate=_unique(len(ACCESSIBILITY))
+    )
+    dutch_level = fields.String(validate=validate.OneOf(CEFR_LEVELS))
+    ladder_step = fields.Integer(validate=validate.Range(min=1, max=6), allow_none=True)
+    goals = Text(max_length=1000, allow_none=True)
+    shared_contact = Text(
+        max_length=120,
+        allow_none=True,
+        metadata={"description": "What an organiser may use to reach you (phone or e-mail)"},
+    )
+    nudge_preferences = fields.Nested(NudgePreferencesSchema)
+
+    @validates_schema
+    def _distance_for_mode(self, data: dict[str, Any], **_: Any) -> None:
+        mode, km = data.get("travel_mode"), data.get("max_distance_km")
+        if mode and km and km > MAX_DISTANCE_KM[mode]:
+            raise ValidationError(
+                {"maxDistanceKm": [f"At most {MAX_DISTANCE_KM[mode]:g} km for {mode}."]}
+            )
+
+
+class ProfileSchema(Schema):
+    id = fields.UUID(required=True, attribute="user_id")
+    display_name = fields.String(required=True)
+    preferred_language = fields.String(required=True)
+    postcode = fields.String(allow_none=True, attribute="postcode_area")
+    home_area = fields.Method("_area", allow_none=True)
+    travel_mode = fields.String(required=True)
+    max_distance_km = fields.Float(required=True)
+    interests = fields.List(fields.String(), required=True)
+    availability = fields.List(fields.String(), required=True)
+    accessibility_needs = fields.List(fields.String(), required=True)
+    dutch_level = fields.String(required=True)
+    ladder_step = fields.Integer(allow_none=True)
+    goals = fields.String(allow_none=True)
+    shared_contact = fields.String(allow_none=True)
+    nudge_preferences = fields.Method("_nudges", required=True)
+
+    def _area(self, obj: Any) -> dict[str, float] | None:
+        if obj.home_lat is None:
+            return None
+        return {"lat": round(obj.home_lat, 4), "lon": round(obj.home_lon, 4)}
+
+    def _nudges(self, obj: Any) -> dict[str, Any]:
+        prefs = obj.nudge_preferences or {}
+        return {
+            "paused": bool(prefs.get("paused", False)),
+            "maxPerWeek": prefs.get("max_per_week", 2),
+            "quietHours": prefs.get("quiet_hours"),
+        }

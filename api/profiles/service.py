@@ -1,0 +1,88 @@
+"""The recipient's own profile; a postcode becomes a coarse area, the address is never kept."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.auth.security import Actor
+from api.domain import DEFAULT_DISTANCE_KM, MAX_DISTANCE_KM
+from api.errors import InvalidInput, NotFound, ServiceUnavailable
+from api.geocoding import Geocoder, GeocoderUnavailable, UnknownPostcode
+from api.interests.service import ensure_known
+from api.opportunities.service import point
+from api.profiles.models import RecipientProfile
+from api.users.models import User
+
+
+def get_profile(session: Session, *, actor: Actor) -> RecipientProfile:
+    """The actor's own profile, made on first use from what the coach entered."""
+    profile = session.scalar(
+        select(RecipientProfile).where(RecipientProfile.user_id == actor.user_id)
+    )
+    if profile is not None:
+        return profile
+    user = session.get(User, actor.user_id)
+    if user is None or user.role != "recipient":
+        raise NotFound()
+    profile = RecipientProfile(
+        user_id=user.id,
+        municipality_id=user.municipality_id,
+        display_name=user.name.split(" ")[0][:80],
+        preferred_language="nl",
+        travel_mode="bike",
+        max_distance_km=DEFAULT_DISTANCE_KM["bike"],
+        interests=[],
+        availability=[],
+        accessibility_needs=[],
+        dutch_level="A2",
+        nudge_preferences={},
+    )
+    session.add(profile)
+    session.flush()
+    return profile
+
+
+def update_profile(
+    session: Session, *, actor: Actor, data: dict[str, Any], geocoder: Geocoder
+) -> RecipientProfile:
+    """Change what the person chose to change; everything is checked before anything is written."""
+    profile = get_profile(session, actor=actor)
+    data = dict(data)
+    if "interests" in data:
+        data["interests"] = ensure_known(session, data["interests"], field="interests")
+    if "postcode" in data:
+        raw = data.pop("postcode")
+        if raw is None:
+            profile.postcode_area, profile.home_area = None, None
+        else:
+            try:
+                area = geocoder.locate(raw)
+            except UnknownPostcode as exc:
+                raise InvalidInput.field("postcode", "We do not know this postcode.") from exc
+            except GeocoderUnavailable as exc:
+                raise ServiceUnavailable(
+                    "We cannot look up postcodes right now. Please try again later."
+                ) from exc
+            profile.postcode_area = area.postcode4
+            profile.home_area = point(area.lat, area.lon)
+    mode = data.get("travel_mode", profile.travel_mode)
+    km = data.get("max_distance_km")
+    if km is not None and km > MAX_DISTANCE_KM[mode]:
+        raise InvalidInput.field(
+            "maxDistanceKm", f"At most {MAX_DISTANCE_KM[mode]:g} km for {mode}."
+        )
+    if km is None and "travel_mode" in data and profile.max_distance_km > MAX_DISTANCE_KM[mode]:
+        data["max_distance_km"] = MAX_DISTANCE_KM[mode]
+    if "nudge_preferences" in data:
+        data["nudge_preferences"] = {
+            **(profile.nudge_preferences or {}),
+            **data["nudge_preferences"],
+        }
+    for key, value in data.items():
+        setattr(profile, key, value)
+    session.flush()
+    session.refresh(profile)
+    return profile
