@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Flask("meedoen")
     app.config.update(settings.flask_config())
     app.url_map.strict_slashes = True
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     proxies = int(app.config.get("PROXY_COUNT", 0) or 0)

@@ -19,4 +19,14 @@ def register_commands(app: Flask) -> None:
         summary = load_demo(app)
         click.echo(summary)
 
+    @seed.command("scale")
+    @click.option("--recipients", default=400_000, show_default=True)
+    @click.option("--opportunities", default=50_000, show_default=True)
+    @click.option("--seed", "seed_", default=42, show_default=True)
+    def seed_scale(recipients: int, opportunities: int, seed_: int) -> None:
+        """Replace the national-scale benchmark data (COPY; separate from the demo)."""
+        from seeds.scale import load_scale
+
+        click.echo(load_scale(app, recipients=recipients, opportunities=opportunities, seed=seed_))
+
     app.cli.add_command(seed)

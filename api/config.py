@@ -64,7 +64,6 @@ class Settings:
             "MEEDOEN_SETTINGS": self,
             "SECRET_KEY": self.jwt_secret_key,
             "MAX_CONTENT_LENGTH": 64 * 1024,
-            "JSON_SORT_KEYS": False,
             "API_TITLE": "Meedoen API",
             "API_VERSION": API_VERSION,
             "OPENAPI_VERSION": "3.0.3",

@@ -220,6 +220,20 @@ def _recipients(
     return people, profiles
 
 
+_TEAM_KINDS_FOR = {
+    "language_course": ("library", "volunteer_centre"),
+    "informal_care": ("carer_support", "wijkteam"),
+    "volunteer": ("volunteer_centre", "wijkteam", "organisation"),
+}
+
+
+def _team_for(kind: str, n: int, team_ids: list[uuid.UUID], team_kinds: list[str]) -> uuid.UUID:
+    """A team that fits the kind of opportunity, alternating when several fit."""
+    fitting = [t for t, k in zip(team_ids, team_kinds, strict=True) if k in _TEAM_KINDS_FOR[kind]]
+    pool = fitting or team_ids
+    return pool[n % len(pool)]
+
+
 def _opportunities(
     rng: random.Random,
     slug: str,
@@ -236,6 +250,7 @@ def _opportunities(
     plan = ["volunteer"] * 27 + ["language_course"] * 9 + ["informal_care"] * 9
     places = PLACES_BY_MUNICIPALITY.get(slug, []) + PLACES
     streets = STREETS.get(slug) or ["Dorpsstraat"]
+    team_kinds = [t["kind"] for t in spec["teams"]]
     rows = []
     used: dict[str, int] = {}
     for n, kind in enumerate(plan):
@@ -251,7 +266,7 @@ def _opportunities(
         start = ANCHOR - timedelta(days=rng.randint(0, 120)) if rng.random() < 0.8 else None
         end = ANCHOR + timedelta(days=rng.randint(120, 400)) if rng.random() < 0.5 else None
         allowance = tpl.get("monthly_allowance_eur")
-        team = team_ids[n % len(team_ids)]
+        team = _team_for(kind, n, team_ids, team_kinds)
         rows.append(
             {
                 "id": demo_id("opportunity", slug, n),

@@ -146,6 +146,9 @@ class OpportunitySchema(Schema):
     ladder_step = fields.Integer(required=True)
     monthly_allowance_eur = fields.Method("_allowance", allow_none=True)
     not_replacing_paid_work = fields.Boolean(attribute="replaces_no_paid_work")
+    distance_km = fields.Float(
+        metadata={"description": "Only when listing with near: distance in km, one decimal"}
+    )
     published_at = fields.AwareDateTime(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)

@@ -185,7 +185,10 @@ def list_opportunities(
             )
         stmt = stmt.order_by(distance, Opportunity.id)
         rows = session.execute(stmt.limit(limit + 1)).all()
-        items = [r[0] for r in rows[:limit]]
+        items = []
+        for opp, distance_m in rows[:limit]:
+            opp.distance_km = round(distance_m / 1000.0, 1)  # shown beside the listing only
+            items.append(opp)
         next_cursor = (
             encode_cursor([rows[limit - 1][1], str(rows[limit - 1][0].id)])
             if len(rows) > limit

@@ -254,6 +254,7 @@ def test_near_listing_uses_distance_radius_filters_and_pagination(
     resp = client.get("/v1/opportunities?near=52.3791,4.9003&radiusKm=10", headers=h)
     assert resp.status_code == 200
     assert [o["title"] for o in resp.get_json()["items"]] == ["Dichtbij", "Twee km", "Zes km"]
+    assert [o["distanceKm"] for o in resp.get_json()["items"]] == [0.5, 2.0, 6.0]
     only_kind = client.get(
         "/v1/opportunities?near=52.3791,4.9003&radiusKm=10&kind=informal_care", headers=h
     )
