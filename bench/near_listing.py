@@ -34,7 +34,8 @@ def main(runs: int = 300) -> None:
         points = s.execute(
             text(
                 "select ST_Y(home_area::geometry), ST_X(home_area::geometry)"
-                " from recipient_profiles p join municipalities m on m.id = p.municipality_id where m.slug = :slug limit 500"
+                " from recipient_profiles p join municipalities m on m.id = p.municipality_id"
+                " where m.slug = :slug limit 500"
             ),
             {"slug": big[0]},
         ).all()

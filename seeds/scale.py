@@ -165,7 +165,8 @@ def load_scale(
                         )
             with cur.copy(
                 "COPY recipient_profiles (user_id, municipality_id, display_name,"
-                " preferred_language, postcode_area, home_area, travel_mode, max_distance_km, interests, availability,"
+                " preferred_language, postcode_area, home_area, travel_mode, max_distance_km,"
+                " interests, availability,"
                 " accessibility_needs, dutch_level, ladder_step, nudge_preferences) FROM STDIN"
             ) as cp:
                 for c in cities:
@@ -194,7 +195,8 @@ def load_scale(
                         )
             with cur.copy(
                 "COPY opportunities (id, municipality_id, team_id, kind, status, title,"
-                " description, address, location, interests, slots, capacity, min_dutch_level, teaches_level,"
+                " description, address, location, interests, slots, capacity, min_dutch_level,"
+                " teaches_level,"
                 " accessibility, ladder_step, replaces_no_paid_work, published_at) FROM STDIN"
             ) as cp:
                 for c in cities:
