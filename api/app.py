@@ -51,9 +51,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 def _register_blueprints(api: Api) -> None:
     from api.auth.routes import blp as auth_blp
+    from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
     from api.interests.routes import blp as interests_blp
     from api.invitations.routes import blp as invitations_blp
+    from api.matches.routes import blp as matches_blp
     from api.meta.routes import blp as meta_blp
     from api.opportunities.routes import blp as opportunities_blp
     from api.profiles.routes import blp as profile_blp
@@ -68,6 +70,8 @@ def _register_blueprints(api: Api) -> None:
         interests_blp,
         opportunities_blp,
         profile_blp,
+        feed_blp,
+        matches_blp,
     ):
         api.register_blueprint(blp)
 

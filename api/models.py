@@ -2,8 +2,10 @@
 
 from api.auth.models import RefreshToken, TokenFamily
 from api.db import Base
+from api.idempotency.models import IdempotencyKey
 from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
+from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -11,9 +13,12 @@ from api.users.models import User
 
 __all__ = [
     "Base",
+    "IdempotencyKey",
     "Interest",
     "InterestCategory",
     "Invitation",
+    "Match",
+    "MatchEvent",
     "Municipality",
     "Opportunity",
     "Policy",

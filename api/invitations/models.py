@@ -23,7 +23,7 @@ class Invitation(UUIDPk, Timestamps, Base):
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

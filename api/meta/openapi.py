@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import re
+from decimal import Decimal
 from typing import Any
 
 from flask import Flask
@@ -84,6 +86,7 @@ def build_openapi(app: Flask, api: Api) -> dict[str, Any]:
         },
     }
     components.pop("responses", None)
+    schemas.pop("PaginationMetadata", None)  # flask-smorest's; we page with cursors
 
     paths: dict[str, Any] = {}
     for path, item in spec.get("paths", {}).items():
@@ -91,9 +94,27 @@ def build_openapi(app: Flask, api: Api) -> dict[str, Any]:
         for method, op in item.items():
             if method in _METHODS:
                 _shape_operation(op)
+                op.setdefault("operationId", _operation_id(method, short))
         paths[short or "/"] = item
     spec["paths"] = paths
-    return spec
+    return _plain_numbers(spec)
+
+
+def _operation_id(method: str, path: str) -> str:
+    """E.g. post /opportunities/{opportunityId}/publish -> postOpportunitiesOpportunityIdPublish."""
+    words = [w for w in re.split(r"[^a-zA-Z]+", path) if w]
+    return method + "".join(w[0].upper() + w[1:] for w in words)
+
+
+def _plain_numbers(node: Any) -> Any:
+    """Decimals (from marshmallow validators) become JSON numbers, not strings."""
+    if isinstance(node, dict):
+        return {k: _plain_numbers(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_plain_numbers(v) for v in node]
+    if isinstance(node, Decimal):
+        return int(node) if node == node.to_integral_value() else float(node)
+    return node
 
 
 def _problem_response(description: str, *, invalid: bool = False) -> dict[str, Any]:
@@ -113,6 +134,8 @@ def _problem_response(description: str, *, invalid: bool = False) -> dict[str, A
 
 
 def _shape_operation(op: dict[str, Any]) -> None:
+    if not op.get("description"):
+        op["description"] = op.get("summary", "")
     responses: dict[str, Any] = op.setdefault("responses", {})
     secured = bool(op.get("security"))
     roles = op.pop("x-roles", None)

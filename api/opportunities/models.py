@@ -7,7 +7,6 @@ from datetime import date, datetime
 
 from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
-    ARRAY,
     Boolean,
     CheckConstraint,
     Date,
@@ -20,6 +19,7 @@ from sqlalchemy import (
     cast,
     func,
 )
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from api.db import Base, Timestamps, UUIDPk
@@ -50,7 +50,7 @@ class Opportunity(UUIDPk, Timestamps, Base):
         ForeignKey("teams.id", ondelete="CASCADE"), index=True
     )
     created_by_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(12), default="draft", server_default="draft")

@@ -8,7 +8,6 @@ from typing import Any
 
 from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
-    ARRAY,
     CheckConstraint,
     DateTime,
     Float,
@@ -19,7 +18,7 @@ from sqlalchemy import (
     cast,
     func,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from api.db import Base

@@ -1,0 +1,144 @@
+"""From rows to the matching engine's plain data: the one place that knows both sides."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from api.interests.models import Interest
+from api.matches.models import OPEN_STATUSES, TAKES_A_PLACE, Match
+from api.municipalities.policy import PolicySettings
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from matching import Candidate, Person, Weights
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Interest categories and labels the engine needs for scores and reasons."""
+
+    categories: dict[str, str]
+    labels: dict[str, dict[str, str]]
+
+
+def load_taxonomy(session: Session) -> Taxonomy:
+    """One small query; the taxonomy has ~40 rows."""
+    rows = session.execute(
+        select(Interest.key, Interest.category_key, Interest.label_nl, Interest.label_en)
+    ).all()
+    return Taxonomy(
+        categories={r.key: r.category_key for r in rows},
+        labels={r.key: {"nl": r.label_nl, "en": r.label_en} for r in rows},
+    )
+
+
+def person_from_profile(profile: RecipientProfile) -> Person:
+    """Only what the person told us; nothing about health, origin or neighbourhood."""
+    return Person(
+        interests=frozenset(profile.interests or ()),
+        availability=frozenset(profile.availability or ()),
+        dutch_level=profile.dutch_level,
+        ladder_step=profile.ladder_step or 2,
+        max_distance_km=float(profile.max_distance_km),
+        accessibility_needs=frozenset(profile.accessibility_needs or ()),
+        language=profile.preferred_language,
+    )
+
+
+def weights_from_policy(policy: PolicySettings) -> Weights:
+    """The municipality's weights for the engine."""
+    w = policy.weights
+    return Weights(
+        interest=w.interest,
+        distance=w.distance,
+        time=w.time,
+        ladder=w.ladder,
+        language=w.language,
+        freshness=w.freshness,
+    )
+
+
+def taken_places() -> Any:
+    """Subquery: approved + active matches per opportunity."""
+    return (
+        select(Match.opportunity_id, func.count().label("taken"))
+        .where(Match.status.in_(TAKES_A_PLACE))
+        .group_by(Match.opportunity_id)
+        .subquery()
+    )
+
+
+def excluded_opportunity_ids(
+    session: Session, *, recipient_id: uuid.UUID, now: datetime, recent_days: int
+) -> frozenset[str]:
+    """Open matches, and declined/withdrawn/rejected ones in the last `recent_days`."""
+    recent = now - timedelta(days=recent_days)
+    rows = session.scalars(
+        select(Match.opportunity_id).where(
+            Match.recipient_id == recipient_id,
+            or_(
+                Match.status.in_(OPEN_STATUSES),
+                and_(
+                    Match.status.in_(("declined", "withdrawn", "rejected")),
+                    Match.updated_at >= recent,
+                ),
+            ),
+        )
+    )
+    return frozenset(str(r) for r in rows)
+
+
+def candidate_rows(
+    session: Session,
+    *,
+    municipality_id: uuid.UUID,
+    home: Any,
+    max_distance_km: float,
+    availability: Sequence[str],
+    kind: str | None = None,
+) -> list[tuple[Opportunity, float, int]]:
+    """One PostGIS query: published ones within reach (GiST), with distance and places taken."""
+    taken = taken_places()
+    distance = func.ST_Distance(Opportunity.location, home)
+    stmt = (
+        select(Opportunity, distance.label("distance_m"), func.coalesce(taken.c.taken, 0))
+        .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)
+        .options(joinedload(Opportunity.team))
+        .where(
+            Opportunity.municipality_id == municipality_id,
+            Opportunity.status == "published",
+            func.ST_DWithin(Opportunity.location, home, max_distance_km * 1000.0),
+            Opportunity.slots.overlap(list(availability)),
+        )
+    )
+    if kind:
+        stmt = stmt.where(Opportunity.kind == kind)
+    return [(o, float(d), int(t)) for o, d, t in session.execute(stmt).all()]
+
+
+def to_candidate(opp: Opportunity, distance_m: float, taken: int) -> Candidate:
+    """An opportunity as the engine sees it from one person."""
+    return Candidate(
+        id=str(opp.id),
+        kind=opp.kind,
+        organizer_id=str(opp.team_id),
+        title=opp.title,
+        interests=frozenset(opp.interests or ()),
+        slots=frozenset(opp.slots or ()),
+        min_dutch_level=opp.min_dutch_level,
+        teaches_level=opp.teaches_level if opp.kind == "language_course" else None,
+        accessibility=frozenset(opp.accessibility or ()),
+        ladder_step=opp.ladder_step,
+        distance_km=max(0.0, distance_m / 1000.0),
+        free_places=max(0, opp.capacity - taken),
+        status=opp.status,
+        start_date=opp.start_date,
+        end_date=opp.end_date,
+        published_at=opp.published_at,
+    )

@@ -1,0 +1,91 @@
+"""A match between a person and an opportunity, and every step it took."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, Text, func, text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from api.db import Base, Timestamps, UUIDPk
+from api.opportunities.models import Opportunity
+
+MATCH_STATUSES = (
+    "suggested",
+    "requested",
+    "approved",
+    "active",
+    "completed",
+    "declined",
+    "withdrawn",
+    "rejected",
+    "expired",
+)
+OPEN_STATUSES = ("suggested", "requested", "approved", "active")
+TAKES_A_PLACE = ("approved", "active")
+
+
+class Match(UUIDPk, Timestamps, Base):
+    """Recipient x opportunity; keeps the score and reasons it was found with."""
+
+    __tablename__ = "matches"
+    __table_args__ = (
+        CheckConstraint(
+            "status in ('suggested', 'requested', 'approved', 'active', 'completed', "
+            "'declined', 'withdrawn', 'rejected', 'expired')",
+            name="status",
+        ),
+        # At most one open match per person and opportunity.
+        Index(
+            "uq_matches_open_pair",
+            "recipient_id",
+            "opportunity_id",
+            unique=True,
+            postgresql_where=text("status in ('suggested', 'requested', 'approved', 'active')"),
+        ),
+        Index("ix_matches_opportunity_status", "opportunity_id", "status"),
+        Index("ix_matches_municipality_status", "municipality_id", "status"),
+    )
+
+    municipality_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE")
+    )
+    recipient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE")
+    )
+    status: Mapped[str] = mapped_column(String(12))
+    score: Mapped[float | None] = mapped_column(Float)
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    message: Mapped[str | None] = mapped_column(Text)
+    coach_note: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    opportunity: Mapped[Opportunity] = relationship(lazy="raise")
+
+
+class MatchEvent(UUIDPk, Base):
+    """One transition: who did what, when and why (append-only)."""
+
+    __tablename__ = "match_events"
+
+    match_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    actor_role: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

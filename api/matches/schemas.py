@@ -1,0 +1,88 @@
+"""Match bodies."""
+
+from marshmallow import fields, validate
+
+from api.matches.models import MATCH_STATUSES
+from api.opportunities.schemas import TeamRefSchema
+from api.schemas import PageQuerySchema, Schema, Text, page_schema
+
+
+class ReasonSchema(Schema):
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class OpportunitySummarySchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    address = fields.String(required=True)
+    team = fields.Nested(TeamRefSchema, required=True)
+
+
+class MatchEventSchema(Schema):
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(required=True)
+    actor_role = fields.String(required=True)
+    reason = fields.String(allow_none=True)
+    at = fields.AwareDateTime(required=True)
+
+
+class WarningSchema(Schema):
+    code = fields.String(required=True)
+    text = fields.String(required=True)
+
+
+class MatchSchema(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    recipient_id = fields.UUID(required=True)
+    opportunity = fields.Nested(OpportunitySummarySchema, required=True)
+    score = fields.Float(allow_none=True)
+    reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    message = fields.String(allow_none=True)
+    coach_note = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    requested_at = fields.AwareDateTime(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+    history = fields.List(fields.Nested(MatchEventSchema))
+
+
+class MatchDecisionSchema(MatchSchema):
+    warnings = fields.List(fields.Nested(WarningSchema), required=True)
+
+
+class MatchCreateSchema(Schema):
+    opportunity_id = fields.UUID(required=True)
+    message = Text(max_length=500, allow_none=True, load_default=None)
+
+
+class SuggestionCreateSchema(Schema):
+    opportunity_id = fields.UUID(required=True)
+    note = Text(max_length=500, allow_none=True, load_default=None)
+
+
+class ReasonBodySchema(Schema):
+    reason = Text(required=True, min_length=3, max_length=500)
+
+
+class MatchQuerySchema(PageQuerySchema):
+    status = fields.String(validate=validate.OneOf(MATCH_STATUSES))
+
+
+class CandidateSchema(Schema):
+    match_id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    first_name = fields.String(required=True)
+    contact = fields.String(
+        allow_none=True, metadata={"description": "What the person chose to share"}
+    )
+
+
+class CandidateListSchema(Schema):
+    items = fields.List(fields.Nested(CandidateSchema), required=True)
+
+
+MatchPageSchema = page_schema(MatchSchema, "MatchPage")
