@@ -92,8 +92,11 @@ def rank(
             append((-value, candidate.distance_km, candidate.id, seq, candidate))
     entries.sort()
     if limit is not None:
-        del entries[limit:]
+        # Diversify the same head as an unlimited ranking would, so a top-k is a prefix of it.
+        del entries[max(limit, DIVERSITY_WINDOW) if diversify else limit :]
     ordered = diversify_entries(entries) if diversify else entries
+    if limit is not None:
+        ordered = ordered[:limit]
 
     texts = ReasonTexts(person.language, labels)
     return [

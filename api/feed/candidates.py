@@ -78,10 +78,22 @@ def excluded_opportunity_ids(
     session: Session, *, recipient_id: uuid.UUID, now: datetime, recent_days: int
 ) -> frozenset[str]:
     """Open matches, and declined/withdrawn/rejected ones in the last `recent_days`."""
+    return excluded_for_many(
+        session, recipient_ids=[recipient_id], now=now, recent_days=recent_days
+    )[recipient_id]
+
+
+def excluded_for_many(
+    session: Session, *, recipient_ids: Sequence[uuid.UUID], now: datetime, recent_days: int
+) -> dict[uuid.UUID, frozenset[str]]:
+    """The same exclusions for many people in one query."""
     recent = now - timedelta(days=recent_days)
-    rows = session.scalars(
-        select(Match.opportunity_id).where(
-            Match.recipient_id == recipient_id,
+    found: dict[uuid.UUID, set[str]] = {r: set() for r in recipient_ids}
+    if not recipient_ids:
+        return {}
+    rows = session.execute(
+        select(Match.recipient_id, Match.opportunity_id).where(
+            Match.recipient_id.in_(list(recipient_ids)),
             or_(
                 Match.status.in_(OPEN_STATUSES),
                 and_(
@@ -91,7 +103,9 @@ def excluded_opportunity_ids(
             ),
         )
     )
-    return frozenset(str(r) for r in rows)
+    for rid, oid in rows:
+        found[rid].add(str(oid))
+    return {r: frozenset(v) for r, v in found.items()}
 
 
 def candidate_rows(
@@ -105,7 +119,7 @@ def candidate_rows(
 ) -> list[tuple[Opportunity, float, int]]:
     """One PostGIS query: published ones within reach (GiST), with distance and places taken."""
     taken = taken_places()
-    distance = func.ST_Distance(Opportunity.location, home)
+    distance = func.ST_Distance(Opportunity.location, home, False)  # sphere, as batch matching
     stmt = (
         select(Opportunity, distance.label("distance_m"), func.coalesce(taken.c.taken, 0))
         .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)

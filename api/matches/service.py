@@ -139,7 +139,9 @@ def _fit(
     distance_m = (
         session.scalar(
             select(
-                func.ST_Distance(Opportunity.location, point(profile.home_lat, profile.home_lon))
+                func.ST_Distance(
+                    Opportunity.location, point(profile.home_lat, profile.home_lon), False
+                )
             ).where(Opportunity.id == opp.id)
         )
         or 0.0

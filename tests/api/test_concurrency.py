@@ -34,8 +34,11 @@ def committed(app: Flask, engine: Engine) -> Iterator[dict[str, Any]]:
             coach = create_user(s, municipality=m, role="coach")
             person = create_user(s, municipality=m, role="recipient", coach=coach)
             match = Match(
-                municipality_id=m.id, recipient_id=person.id, opportunity_id=opp.id,
-                status="requested", reasons=[],
+                municipality_id=m.id,
+                recipient_id=person.id,
+                opportunity_id=opp.id,
+                status="requested",
+                reasons=[],
             )
             s.add(match)
             s.flush()
@@ -78,14 +81,19 @@ def test_six_coaches_approve_the_last_place_at_once(app: Flask, engine: Engine, 
     assert statuses == [200, 409, 409, 409, 409, 409]
     with Session(engine) as s:
         taken = s.scalar(
-            select(func.count()).select_from(Match).where(
-                Match.opportunity_id == committed["opp"].id, Match.status.in_(("approved", "active"))
+            select(func.count())
+            .select_from(Match)
+            .where(
+                Match.opportunity_id == committed["opp"].id,
+                Match.status.in_(("approved", "active")),
             )
         )
     assert taken == 1
 
 
-def test_same_idempotency_key_twice_at_once_approves_once(app: Flask, engine: Engine, committed) -> None:  # type: ignore[no-untyped-def]
+def test_same_idempotency_key_twice_at_once_approves_once(
+    app: Flask, engine: Engine, committed
+) -> None:  # type: ignore[no-untyped-def]
     match = committed["matches"][0]
     headers = {**committed["headers"][0], "Idempotency-Key": "approve-once"}
     results = _at_once(app, [(f"/v1/matches/{match.id}/approve", headers)] * 2)
@@ -93,8 +101,8 @@ def test_same_idempotency_key_twice_at_once_approves_once(app: Flask, engine: En
     assert results[0][1]["id"] == results[1][1]["id"] == str(match.id)
     with Session(engine) as s:
         events = s.scalar(
-            select(func.count()).select_from(MatchEvent).where(
-                MatchEvent.match_id == match.id, MatchEvent.to_status == "approved"
-            )
+            select(func.count())
+            .select_from(MatchEvent)
+            .where(MatchEvent.match_id == match.id, MatchEvent.to_status == "approved")
         )
     assert events == 1

@@ -1,0 +1,201 @@
+"""Batch matching: many people against one set of opportunities, distances computed in Python.
+
+Used for reverse matching (who should hear about a just-published opportunity) and for
+computing everyone's top-k at once; the per-person feed uses one PostGIS query instead.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api.feed.candidates import (
+    Taxonomy,
+    excluded_for_many,
+    load_taxonomy,
+    person_from_profile,
+    taken_places,
+    to_candidate,
+    weights_from_policy,
+)
+from api.municipalities.policy import load_policy
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from api.users.models import User
+from matching import Ranked, rank
+
+EARTH_RADIUS_M = 6371008.7714  # PostGIS's sphere, so batch and feed distances agree
+MAX_REACH_KM = 30.0
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance on PostGIS's sphere (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class OpenOpportunity:
+    """A published opportunity with its point and places taken, loaded once for many people."""
+
+    opportunity: Opportunity
+    lat: float
+    lon: float
+    taken: int
+
+
+def load_open_opportunities(
+    session: Session, *, municipality_id: uuid.UUID
+) -> list[OpenOpportunity]:
+    """Every published opportunity of a municipality, in one query."""
+    taken = taken_places()
+    rows = session.execute(
+        select(Opportunity, func.coalesce(taken.c.taken, 0))
+        .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)
+        .where(Opportunity.municipality_id == municipality_id, Opportunity.status == "published")
+    ).all()
+    return [OpenOpportunity(o, o.lat, o.lon, int(t)) for o, t in rows]
+
+
+class _Grid:
+    """A coarse lat/lon grid so each person only measures opportunities in nearby cells."""
+
+    CELL = 0.05  # degrees, ~5.5 km north-south
+
+    def __init__(self, items: list[OpenOpportunity]) -> None:
+        self.cells: dict[tuple[int, int], list[OpenOpportunity]] = {}
+        for it in items:
+            self.cells.setdefault(self._key(it.lat, it.lon), []).append(it)
+
+    def _key(self, lat: float, lon: float) -> tuple[int, int]:
+        return (math.floor(lat / self.CELL), math.floor(lon / self.CELL))
+
+    def near(self, lat: float, lon: float, km: float) -> Iterator[OpenOpportunity]:
+        dlat = km / 111.0
+        dlon = km / (111.0 * max(0.2, math.cos(math.radians(lat))))
+        (a0, b0), (a1, b1) = self._key(lat - dlat, lon - dlon), self._key(lat + dlat, lon + dlon)
+        for a in range(a0, a1 + 1):
+            for b in range(b0, b1 + 1):
+                yield from self.cells.get((a, b), ())
+
+
+def rank_for_profile(
+    profile: RecipientProfile,
+    grid: _Grid,
+    *,
+    now: datetime,
+    taxonomy: Taxonomy,
+    weights: Any,
+    excluded: frozenset[str],
+    limit: int | None,
+) -> list[Ranked]:
+    """One person's ranking from preloaded opportunities (same engine as the feed)."""
+    if profile.home_lat is None or not profile.availability:
+        return []
+    reach = float(profile.max_distance_km)
+    slots = set(profile.availability)
+    candidates = []
+    for it in grid.near(profile.home_lat, profile.home_lon, reach):
+        if not slots.intersection(it.opportunity.slots or ()):
+            continue
+        d = distance_m(profile.home_lat, profile.home_lon, it.lat, it.lon)
+        if d <= reach * 1000.0:
+            candidates.append(to_candidate(it.opportunity, d, it.taken))
+    return rank(
+        person_from_profile(profile),
+        candidates,
+        now=now,
+        weights=weights,
+        categories=taxonomy.categories,
+        labels=taxonomy.labels,
+        excluded_ids=excluded,
+        limit=limit,
+    )
+
+
+def top_k_for_profiles(
+    session: Session,
+    *,
+    municipality_id: uuid.UUID,
+    profiles: Iterable[RecipientProfile],
+    now: datetime,
+    k: int = 20,
+    with_exclusions: bool = True,
+) -> dict[uuid.UUID, list[Ranked]]:
+    """Top-k for many people of one municipality, loading opportunities once."""
+    grid = _Grid(load_open_opportunities(session, municipality_id=municipality_id))
+    taxonomy = load_taxonomy(session)
+    policy = load_policy(session, municipality_id)
+    weights = weights_from_policy(policy)
+    profiles = list(profiles)
+    exclusions = (
+        excluded_for_many(
+            session,
+            recipient_ids=[p.user_id for p in profiles],
+            now=now,
+            recent_days=policy.recent_decline_days,
+        )
+        if with_exclusions
+        else {}
+    )
+    out: dict[uuid.UUID, list[Ranked]] = {}
+    for profile in profiles:
+        excluded = exclusions.get(profile.user_id, frozenset())
+        out[profile.user_id] = rank_for_profile(
+            profile, grid, now=now, taxonomy=taxonomy, weights=weights, excluded=excluded, limit=k
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A person for whom an opportunity ranks high, and where."""
+
+    recipient_id: uuid.UUID
+    position: int
+    ranked: Ranked
+
+
+def recipients_for_opportunity(
+    session: Session, *, opportunity_id: uuid.UUID, now: datetime, top_n: int = 5
+) -> list[Audience]:
+    """Reverse matching: active people within reach for whom this opportunity is in their top N."""
+    opp = session.get(Opportunity, opportunity_id)
+    if opp is None or opp.status != "published":
+        return []
+    here = select(Opportunity.location).where(Opportunity.id == opportunity_id).scalar_subquery()
+    profiles = list(
+        session.scalars(
+            select(RecipientProfile)
+            .join(User, User.id == RecipientProfile.user_id)
+            .where(
+                RecipientProfile.municipality_id == opp.municipality_id,
+                User.is_active.is_(True),
+                func.ST_DWithin(RecipientProfile.home_area, here, MAX_REACH_KM * 1000.0),
+                func.ST_DWithin(
+                    RecipientProfile.home_area, here, RecipientProfile.max_distance_km * 1000.0
+                ),
+                RecipientProfile.availability.overlap(list(opp.slots or ())),
+            )
+        )
+    )
+    ranked = top_k_for_profiles(
+        session, municipality_id=opp.municipality_id, profiles=profiles, now=now, k=top_n
+    )
+    target = str(opportunity_id)
+    audience = []
+    for rid, results in ranked.items():
+        for pos, r in enumerate(results, 1):
+            if r.candidate_id == target:
+                audience.append(Audience(rid, pos, r))
+                break
+    return sorted(audience, key=lambda a: (a.position, -a.ranked.score, str(a.recipient_id)))
