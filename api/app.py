@@ -14,6 +14,7 @@ from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
 from api.geocoding import build_geocoder
+from api.nudges.providers import build_push_provider
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
@@ -39,6 +40,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
     )
     app.extensions["meedoen_geocoder"] = build_geocoder(settings.geocoder, settings.pdok_url)
+    app.extensions["meedoen_push"] = build_push_provider(
+        settings.push_provider, settings.push_webhook_url
+    )
     _init_jwt(app)
     api = Api(app)
     app.extensions["meedoen_api"] = api
@@ -50,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _register_blueprints(api: Api) -> None:
+    from api.admin.policy import blp as policy_blp
     from api.auth.routes import blp as auth_blp
     from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
@@ -57,6 +62,7 @@ def _register_blueprints(api: Api) -> None:
     from api.invitations.routes import blp as invitations_blp
     from api.matches.routes import blp as matches_blp
     from api.meta.routes import blp as meta_blp
+    from api.nudges.routes import blp as inbox_blp
     from api.opportunities.routes import blp as opportunities_blp
     from api.profiles.routes import blp as profile_blp
     from api.users.routes import blp as users_blp
@@ -72,6 +78,8 @@ def _register_blueprints(api: Api) -> None:
         profile_blp,
         feed_blp,
         matches_blp,
+        inbox_blp,
+        policy_blp,
     ):
         api.register_blueprint(blp)
 

@@ -30,3 +30,7 @@ def register_commands(app: Flask) -> None:
         click.echo(load_scale(app, recipients=recipients, opportunities=opportunities, seed=seed_))
 
     app.cli.add_command(seed)
+
+    from api.scheduler import register_scheduler
+
+    register_scheduler(app)

@@ -36,6 +36,8 @@ class Settings:
     redis_url: str | None
     db_pool_size: int
     db_pool_timeout: float
+    push_provider: str
+    push_webhook_url: str | None
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -52,6 +54,8 @@ class Settings:
             redis_url=e.get("REDIS_URL") or None,
             db_pool_size=int(e.get("DB_POOL_SIZE", "10")),
             db_pool_timeout=float(e.get("DB_POOL_TIMEOUT", "2")),
+            push_provider=e.get("PUSH_PROVIDER", "log"),
+            push_webhook_url=e.get("PUSH_WEBHOOK_URL") or None,
         )
         weak = settings.jwt_secret_key == DEV_SECRET or len(settings.jwt_secret_key) < 32
         if settings.env == "production" and weak:

@@ -7,6 +7,7 @@ from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
 from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
+from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.users.models import User
@@ -19,7 +20,10 @@ __all__ = [
     "Invitation",
     "Match",
     "MatchEvent",
+    "Device",
+    "InboxMessage",
     "Municipality",
+    "Nudge",
     "Opportunity",
     "Policy",
     "RecipientProfile",

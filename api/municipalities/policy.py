@@ -32,6 +32,26 @@ class PolicySettings:
     request_expiry_days: int = 14
     recent_decline_days: int = 90
     auto_approve_kinds: tuple[str, ...] = ()
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "08:00"
+    max_nudges_per_week: int = 2
+    nudge_kinds: tuple[str, ...] = (
+        "weekly_suggestions",
+        "new_opportunity",
+        "request_waiting",
+        "request_expired",
+        "approved_not_started",
+        "checkin_prompt",
+        "coach_digest",
+        "growth_suggestion",
+    )
+    request_waiting_days: int = 3
+    approved_not_started_days: int = 7
+    checkin_every_days: int = 14
+    inactive_weeks: int = 4
+    ladder_stalled_months: int = 6
+    growth_after_weeks: int = 12
+    new_opportunity_top_n: int = 3
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any] | None) -> PolicySettings:
@@ -48,7 +68,7 @@ class PolicySettings:
                     base.weights,
                     **{k: float(v) for k, v in value.items() if k in asdict(base.weights)},
                 )
-            elif key == "auto_approve_kinds":
+            elif key in ("auto_approve_kinds", "nudge_kinds"):
                 value = tuple(value)
             values[key] = value
         return replace(base, **values)

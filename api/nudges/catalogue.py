@@ -1,0 +1,30 @@
+"""Nudge texts, one JSON file per language; Dutch (B1) first, English too."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from string import Formatter
+from typing import Any
+
+LANGUAGES = ("nl", "en")
+_DIR = Path(__file__).parent / "messages"
+
+
+@cache
+def catalogue(language: str) -> dict[str, dict[str, str]]:
+    """All messages of one language."""
+    return json.loads((_DIR / f"{language}.json").read_text(encoding="utf-8"))
+
+
+def placeholders(text: str) -> set[str]:
+    """The {names} a text needs."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
+    """Title and body in the person's language (Dutch when we lack theirs)."""
+    lang = language if language in LANGUAGES else "nl"
+    entry = catalogue(lang)[kind]
+    return entry["title"].format(**params), entry["body"].format(**params)

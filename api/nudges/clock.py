@@ -1,0 +1,59 @@
+"""Local time for schedules: quiet hours and periods in Europe/Amsterdam, DST-correct."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
+
+def parse_hhmm(value: str) -> time:
+    """'21:00' -> time(21, 0)."""
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def in_quiet_hours(moment: datetime, start: time, end: time) -> bool:
+    """Whether a UTC moment falls inside local quiet hours (which may wrap midnight)."""
+    local = moment.astimezone(AMSTERDAM).time()
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def next_allowed(moment: datetime, start: time, end: time) -> datetime:
+    """The moment itself, or the end of the quiet hours it falls in (local wall time)."""
+    if not in_quiet_hours(moment, start, end):
+        return moment
+    local = moment.astimezone(AMSTERDAM)
+    day = local.date() if local.time() < end else local.date() + timedelta(days=1)
+    wake = datetime.combine(day, end, tzinfo=AMSTERDAM)
+    return wake.astimezone(moment.tzinfo)
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar day in the Netherlands."""
+    return moment.astimezone(AMSTERDAM).date()
+
+
+def iso_week(moment: datetime) -> str:
+    """'2026-W48': the local ISO week, the period of weekly nudges and caps."""
+    y, w, _ = local_date(moment).isocalendar()
+    return f"{y}-W{w:02d}"
+
+
+def week_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """UTC start and end of the local ISO week containing `moment` (Monday 00:00 local)."""
+    day = local_date(moment)
+    monday = day - timedelta(days=day.weekday())
+    start = datetime.combine(monday, time(0), tzinfo=AMSTERDAM)
+    end = datetime.combine(monday + timedelta(days=7), time(0), tzinfo=AMSTERDAM)
+    return start.astimezone(moment.tzinfo), end.astimezone(moment.tzinfo)
+
+
+def fortnight(moment: datetime) -> str:
+    """A 14-day period number (local days since 2024-01-01), for check-in prompts."""
+    return f"F{(local_date(moment) - date(2024, 1, 1)).days // 14}"

@@ -1,0 +1,107 @@
+"""Writing a nudge to the outbox: once per key, after quiet hours, within the weekly cap."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from api.municipalities.policy import PolicySettings
+from api.nudges.clock import next_allowed, parse_hhmm, week_bounds
+from api.nudges.models import Nudge
+
+
+@dataclass
+class PlanStats:
+    """What one planning run did, per kind."""
+
+    created: dict[str, int]
+    dropped: dict[str, int]
+    skipped_existing: int = 0
+
+    @classmethod
+    def empty(cls) -> PlanStats:
+        return cls({}, {})
+
+    def add(self, kind: str, outcome: str) -> None:
+        if outcome == "created":
+            self.created[kind] = self.created.get(kind, 0) + 1
+        elif outcome == "existing":
+            self.skipped_existing += 1
+        else:
+            self.dropped[kind] = self.dropped.get(kind, 0) + 1
+
+
+def enqueue(
+    session: Session,
+    *,
+    policy: PolicySettings,
+    municipality_id: uuid.UUID,
+    user_id: uuid.UUID,
+    kind: str,
+    period: str,
+    language: str,
+    params: dict[str, Any],
+    now: datetime,
+    prefs: dict[str, Any] | None = None,
+    capped: bool = True,
+) -> str:
+    """Write one nudge if its key is new; 'created', 'existing' or 'dropped'."""
+    prefs = prefs or {}
+    status, drop_reason = "pending", None
+    if capped and prefs.get("paused"):
+        status, drop_reason = "dropped", "paused"
+    elif capped and _over_cap(session, user_id, now, policy, prefs):
+        status, drop_reason = "dropped", "weekly_cap"
+    quiet = prefs.get("quiet_hours") or {}
+    start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
+    end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+    row = session.execute(
+        insert(Nudge)
+        .values(
+            id=uuid.uuid4(),
+            municipality_id=municipality_id,
+            user_id=user_id,
+            kind=kind,
+            period=period,
+            language=language,
+            params=params,
+            status=status,
+            drop_reason=drop_reason,
+            due_at=next_allowed(now, start, end),
+            attempts=0,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+        .returning(Nudge.id)
+    ).first()
+    if row is None:
+        return "existing"
+    return "created" if status == "pending" else "dropped"
+
+
+def _over_cap(
+    session: Session, user_id: uuid.UUID, now: datetime, policy: PolicySettings, prefs: dict
+) -> bool:
+    """The person's own limit or the municipality's, whichever is lower, per local week."""
+    limit = policy.max_nudges_per_week
+    own = prefs.get("max_per_week")
+    if own is not None:
+        limit = min(limit, int(own))
+    start, end = week_bounds(now)
+    sent = session.scalar(
+        select(func.count())
+        .select_from(Nudge)
+        .where(
+            Nudge.user_id == user_id,
+            Nudge.status != "dropped",
+            Nudge.created_at >= start,
+            Nudge.created_at < end,
+        )
+    )
+    return (sent or 0) >= limit

@@ -1,0 +1,77 @@
+"""The person's inbox and push devices."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from api.auth.security import Actor
+from api.db import utcnow
+from api.errors import InvalidInput, NotFound
+from api.nudges.models import Device, InboxMessage
+from api.opportunities.service import Page
+from api.pagination import decode_cursor, encode_cursor
+
+
+def list_inbox(
+    session: Session,
+    *,
+    actor: Actor,
+    limit: int = 20,
+    cursor: str | None = None,
+    unread: bool | None = None,
+) -> Page:
+    """Newest first."""
+    stmt = select(InboxMessage).where(InboxMessage.user_id == actor.user_id)
+    if unread:
+        stmt = stmt.where(InboxMessage.read_at.is_(None))
+    after = decode_cursor(cursor, length=2)
+    if after is not None:
+        try:
+            key = (datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
+        except ValueError as exc:
+            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
+        stmt = stmt.where(tuple_(InboxMessage.created_at, InboxMessage.id) < key)
+    rows = list(
+        session.scalars(
+            stmt.order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc()).limit(limit + 1)
+        )
+    )
+    items = rows[:limit]
+    nxt = (
+        encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
+        if len(rows) > limit
+        else None
+    )
+    return Page(items, nxt)
+
+
+def mark_read(session: Session, *, actor: Actor, message_id: uuid.UUID) -> InboxMessage:
+    """Mark one of your own messages read (idempotent)."""
+    msg = session.get(InboxMessage, message_id)
+    if msg is None or msg.user_id != actor.user_id:
+        raise NotFound()
+    if msg.read_at is None:
+        msg.read_at = utcnow()
+        session.flush()
+    return msg
+
+
+def register_device(session: Session, *, actor: Actor, platform: str, push_token: str) -> Device:
+    """Register (or re-register) a device for push."""
+    session.execute(
+        insert(Device)
+        .values(id=uuid.uuid4(), user_id=actor.user_id, platform=platform, push_token=push_token)
+        .on_conflict_do_update(
+            index_elements=["user_id", "push_token"], set_={"platform": platform}
+        )
+    )
+    device = session.scalar(
+        select(Device).where(Device.user_id == actor.user_id, Device.push_token == push_token)
+    )
+    assert device is not None
+    return device
