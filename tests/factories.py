@@ -5,14 +5,17 @@ from __future__ import annotations
 import functools
 import itertools
 import uuid
+from datetime import datetime
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from api.auth import service as auth_service
 from api.auth.passwords import hash_password
+from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
 from api.users.models import User
 
 PASSWORD = "correct horse battery"
@@ -120,3 +123,73 @@ def create_opportunity(
     session.add(opp)
     session.flush()
     return opp
+
+
+def create_profile(
+    session: Session,
+    *,
+    user: User,
+    lat: float = 52.3800,
+    lon: float = 4.8500,
+    interests: list[str] | None = None,
+    availability: list[str] | None = None,
+    language: str = "nl",
+    ladder_step: int = 2,
+    max_distance_km: float = 5.0,
+    nudge_preferences: dict | None = None,
+    dutch_level: str = "B1",
+) -> RecipientProfile:
+    from api.opportunities.service import point
+
+    profile = RecipientProfile(
+        user_id=user.id,
+        municipality_id=user.municipality_id,
+        display_name=user.name.split(" ")[0],
+        preferred_language=language,
+        postcode_area="1055",
+        home_area=point(lat, lon),
+        travel_mode="bike",
+        max_distance_km=max_distance_km,
+        interests=interests or ["koken"],
+        availability=availability or ["tue-morning"],
+        accessibility_needs=[],
+        dutch_level=dutch_level,
+        ladder_step=ladder_step,
+        nudge_preferences=nudge_preferences or {},
+    )
+    session.add(profile)
+    session.flush()
+    session.refresh(profile)
+    return profile
+
+
+def create_match(
+    session: Session,
+    *,
+    person: User,
+    opportunity: Opportunity,
+    history: list[tuple[str, datetime]],
+) -> Match:
+    """A match that went through `history` [(status, at), ...]; its status is the last one."""
+    match = Match(
+        municipality_id=person.municipality_id,
+        recipient_id=person.id,
+        opportunity_id=opportunity.id,
+        status=history[-1][0],
+        reasons=[],
+        requested_at=next((at for s, at in history if s == "requested"), None),
+        created_at=history[0][1],
+        updated_at=history[-1][1],
+    )
+    session.add(match)
+    session.flush()
+    previous = None
+    for status, at in history:
+        session.add(
+            MatchEvent(
+                match_id=match.id, from_status=previous, to_status=status, actor_role="test", at=at
+            )
+        )
+        previous = status
+    session.flush()
+    return match

@@ -1,0 +1,218 @@
+"""Delivery against real peers: a local push gateway, and two run-due processes at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from api.municipalities.models import Municipality
+from api.nudges.dispatcher import MAX_ATTEMPTS, dispatch_batch
+from api.nudges.models import Device, InboxMessage, Nudge
+from api.nudges.providers import WebhookPushProvider
+from tests.factories import (
+    create_match,
+    create_municipality,
+    create_opportunity,
+    create_profile,
+    create_team,
+    create_user,
+)
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # Wednesday 10:00 in Amsterdam
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Gateway:
+    """A push gateway on localhost that fails the first `failures` requests."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.received: list[dict[str, Any]] = []
+        self.accepted: list[dict[str, Any]] = []
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                gateway.received.append(body)
+                if len(gateway.received) <= gateway.failures:
+                    self.send_response(503)
+                else:
+                    gateway.accepted.append(body)
+                    self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/push"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+@pytest.fixture()
+def pending(session: Session) -> Nudge:
+    m = create_municipality(session)
+    person = create_user(session, municipality=m, role="recipient")
+    session.add(Device(user_id=person.id, platform="android", push_token="device-token-1"))
+    nudge = Nudge(
+        municipality_id=m.id,
+        user_id=person.id,
+        kind="checkin_prompt",
+        period="F1",
+        language="nl",
+        params={"name": "Amina", "title": "Koken"},
+        status="pending",
+        due_at=T0,
+        attempts=0,
+        created_at=T0,
+    )
+    session.add(nudge)
+    session.flush()
+    return nudge
+
+
+def test_gateway_failing_twice_gets_exactly_one_delivery(session: Session, pending: Nudge) -> None:
+    gateway = Gateway(failures=2)
+    provider = WebhookPushProvider(gateway.url, timeout=2)
+    try:
+        assert dispatch_batch(session, now=T0, provider=provider).retried == 1
+        assert (
+            dispatch_batch(session, now=T0 + timedelta(seconds=10), provider=provider).handled == 0
+        )
+        assert (
+            dispatch_batch(session, now=T0 + timedelta(seconds=30), provider=provider).retried == 1
+        )
+        assert (
+            dispatch_batch(session, now=T0 + timedelta(seconds=60), provider=provider).handled == 0
+        )
+        assert (
+            dispatch_batch(session, now=T0 + timedelta(seconds=90), provider=provider).delivered
+            == 1
+        )
+        for minutes in (5, 60):
+            dispatch_batch(session, now=T0 + timedelta(minutes=minutes), provider=provider)
+    finally:
+        gateway.close()
+    assert len(gateway.received) == 3
+    assert len(gateway.accepted) == 1
+    assert gateway.accepted[0]["tokens"] == ["device-token-1"]
+    assert gateway.accepted[0]["title"] == "Hoe gaat het?"
+    session.refresh(pending)
+    assert pending.status == "delivered" and pending.attempts == 2
+    assert session.scalar(select(func.count()).select_from(InboxMessage)) == 1
+
+
+def test_gateway_down_ends_in_dead_letter_but_the_inbox_has_it(
+    session: Session, pending: Nudge
+) -> None:
+    gateway = Gateway(failures=1000)
+    provider = WebhookPushProvider(gateway.url, timeout=2)
+    now = T0
+    try:
+        for _ in range(MAX_ATTEMPTS + 3):
+            dispatch_batch(session, now=now, provider=provider)
+            now += timedelta(hours=1)
+    finally:
+        gateway.close()
+    session.refresh(pending)
+    assert pending.status == "dead" and pending.attempts == MAX_ATTEMPTS
+    assert "503" in (pending.last_error or "")
+    assert len(gateway.received) == MAX_ATTEMPTS
+    assert session.scalar(select(func.count()).select_from(InboxMessage)) == 1
+
+
+@pytest.fixture()
+def committed_world(engine: Engine) -> Iterator[dict[str, Any]]:
+    """Committed data that separate processes can see; removed afterwards."""
+    with Session(engine, expire_on_commit=False) as s:
+        m = create_municipality(s)
+        team = create_team(s, municipality=m)
+        coach = create_user(s, municipality=m, role="coach")
+        create_user(s, municipality=m, role="organizer", team=team)
+        opps = [
+            create_opportunity(s, team=team, lat=52.38 + i * 0.002, lon=4.85, title=f"Klus {i}")
+            for i in range(4)
+        ]
+        people = []
+        for _ in range(12):
+            p = create_user(s, municipality=m, role="recipient", coach=coach)
+            create_profile(s, user=p, nudge_preferences={"day": 2})
+            people.append(p)
+        for i, p in enumerate(people[:6]):
+            create_match(
+                s,
+                person=p,
+                opportunity=opps[i % 4],
+                history=[("requested", T0 - timedelta(days=4 + i))],
+            )
+        s.commit()
+        data = {"m": m}
+    yield data
+    with Session(engine) as s:
+        s.delete(s.get(Municipality, data["m"].id))
+        s.commit()
+
+
+def test_two_run_due_processes_at_the_same_moment_create_each_nudge_once(
+    engine: Engine, committed_world: dict[str, Any]
+) -> None:
+    flask = str(Path(sys.executable).parent / "flask")
+    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"]}
+    cmd = [flask, "--app", "wsgi", "nudges", "run-due", "--at", T0.isoformat()]
+    procs = [
+        subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]
+    outputs = [json.loads(p.communicate(timeout=120)[0]) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    mid = committed_world["m"].id
+    with Session(engine) as s:
+        rows = s.execute(
+            select(Nudge.user_id, Nudge.kind, Nudge.period, func.count())
+            .where(Nudge.municipality_id == mid)
+            .group_by(Nudge.user_id, Nudge.kind, Nudge.period)
+        ).all()
+        inbox = s.scalar(
+            select(func.count())
+            .select_from(InboxMessage)
+            .join(Nudge, Nudge.id == InboxMessage.nudge_id)
+            .where(Nudge.municipality_id == mid)
+        )
+    assert rows and all(count == 1 for *_, count in rows)
+    kinds = {kind for _, kind, _, _ in rows}
+    assert {"weekly_suggestions", "request_waiting"} <= kinds
+    created = sum(
+        sum(stats["created"].values())
+        for out in outputs
+        for stats in out["planned"].values()
+        if isinstance(stats, dict)
+    )
+    assert created == len(rows)
+    assert inbox == len(rows)
+    # and a third run later the same day adds nothing
+    again = subprocess.run(
+        [*cmd[:-1], (T0 + timedelta(hours=2)).isoformat()],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    third = json.loads(again.stdout)
+    assert all(sum(s["created"].values()) == 0 for s in third["planned"].values())

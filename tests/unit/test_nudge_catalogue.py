@@ -1,0 +1,45 @@
+"""Every nudge renders in every language, kindly, without a word about sanctions."""
+
+import re
+
+import pytest
+
+from api.municipalities.policy import PolicySettings
+from api.nudges.catalogue import LANGUAGES, catalogue, placeholders, render
+
+KINDS = PolicySettings().nudge_kinds
+SAMPLE = {
+    "name": "Amina",
+    "count": 3,
+    "first": "Koken in de buurt",
+    "title": "Taalmaatje",
+    "person": "Piet",
+    "days": 4,
+    "people": "Amina, Piet",
+    "weeks": 12,
+}
+FORBIDDEN = re.compile(
+    r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
+    r"sanction|penalt|benefit cut|obligat|you must|mandatory",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_kind_renders_in_every_language(language: str) -> None:
+    assert set(catalogue(language)) == set(KINDS)
+    for kind in KINDS:
+        title, body = render(kind, language, SAMPLE)
+        assert title and body and "{" not in title + body
+        assert not FORBIDDEN.search(title + " " + body), (language, kind)
+        assert len(body) <= 240, "short enough for a lock screen and a cheap phone"
+
+
+def test_languages_need_the_same_placeholders() -> None:
+    for kind in KINDS:
+        needs = {lang: placeholders(catalogue(lang)[kind]["body"]) for lang in LANGUAGES}
+        assert needs["nl"] == needs["en"], kind
+
+
+def test_unknown_language_falls_back_to_dutch() -> None:
+    assert render("checkin_prompt", "pl", SAMPLE) == render("checkin_prompt", "nl", SAMPLE)
