@@ -17,6 +17,7 @@ from api.auth.passwords import hash_password
 from api.db import session_scope
 from api.domain import DEFAULT_DISTANCE_KM, SLOTS
 from api.interests.service import sync_taxonomy
+from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -131,6 +132,11 @@ def _load_municipality(
     opportunities = _opportunities(rng, slug, mun_id, spec, team_ids, coach1)
     _upsert(session, Opportunity, opportunities, keep=("created_at",))
     counts["opportunities"] += len(opportunities)
+    session.flush()
+    matches, events = _matches(slug, mun_id, opportunities, coach1)
+    _upsert(session, Match, matches)
+    _upsert(session, MatchEvent, events)
+    counts["matches"] = counts.get("matches", 0) + len(matches)
     session.flush()
 
 
@@ -298,3 +304,84 @@ def _opportunities(
             }
         )
     return rows
+
+
+# (recipient number, story of the match as [(status, days after ANCHOR)], reason)
+_MATCH_STORIES: list[tuple[int, list[tuple[str, int]], str | None]] = [
+    (1, [("requested", 19)], None),
+    (2, [("requested", 21)], None),
+    (3, [("suggested", 22)], "Dit past bij wat je vertelde over koken."),
+    (4, [("requested", 5), ("approved", 8)], None),
+    (5, [("requested", 6), ("approved", 9)], None),
+    (6, [("requested", -100), ("approved", -98), ("active", -92)], None),
+    (7, [("requested", -60), ("approved", -58), ("active", -55)], None),
+    (8, [("requested", -30), ("approved", -29), ("active", -25)], None),
+    (9, [("requested", -200), ("approved", -198), ("active", -190), ("completed", -20)], None),
+    (
+        10,
+        [("requested", 2), ("declined", 4)],
+        "Deze plek vraagt meer Nederlands; we zoeken samen iets anders.",
+    ),
+    (31, [("requested", 20)], None),
+    (32, [("requested", -40), ("approved", -38), ("active", -35)], None),
+]
+_ROLE_FOR = {
+    "suggested": "coach",
+    "requested": "recipient",
+    "approved": "coach",
+    "declined": "coach",
+    "active": "organizer",
+    "completed": "organizer",
+}
+
+
+def _matches(
+    slug: str, mun_id: uuid.UUID, opportunities: list[dict[str, Any]], coach1: uuid.UUID
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A few matches in every state, so queues, nudges and progress show something real."""
+    published = [o for o in opportunities if o["status"] == "published"]
+    matches, events = [], []
+    for n, (person, story, reason) in enumerate(_MATCH_STORIES):
+        opp = published[(n * 7) % len(published)]
+        mid = demo_id("match", slug, person, n)
+        at = [
+            datetime.combine(ANCHOR + timedelta(days=d), datetime.min.time(), UTC).replace(hour=10)
+            for _, d in story
+        ]
+        final = story[-1][0]
+        requested = next(
+            (t for (st, _), t in zip(story, at, strict=True) if st == "requested"), None
+        )
+        matches.append(
+            {
+                "id": mid,
+                "municipality_id": mun_id,
+                "recipient_id": demo_id("user", slug, f"recipient{person}"),
+                "opportunity_id": opp["id"],
+                "status": final,
+                "score": None,
+                "reasons": [],
+                "message": None,
+                "coach_note": reason if final == "suggested" else None,
+                "decision_reason": reason if final == "declined" else None,
+                "requested_at": requested,
+                "created_at": at[0],
+                "updated_at": at[-1],
+            }
+        )
+        previous = None
+        for i, ((status, _), when) in enumerate(zip(story, at, strict=True)):
+            events.append(
+                {
+                    "id": demo_id("match-event", slug, person, n, i),
+                    "match_id": mid,
+                    "from_status": previous,
+                    "to_status": status,
+                    "actor_id": None,
+                    "actor_role": _ROLE_FOR[status],
+                    "reason": reason if status in ("declined", "suggested") else None,
+                    "at": when,
+                }
+            )
+            previous = status
+    return matches, events
