@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 def _register_blueprints(api: Api) -> None:
     from api.admin.policy import blp as policy_blp
     from api.auth.routes import blp as auth_blp
+    from api.caseload.routes import blp as caseload_blp
     from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
     from api.interests.routes import blp as interests_blp
@@ -65,6 +66,8 @@ def _register_blueprints(api: Api) -> None:
     from api.nudges.routes import blp as inbox_blp
     from api.opportunities.routes import blp as opportunities_blp
     from api.profiles.routes import blp as profile_blp
+    from api.progress.routes import blp as progress_blp
+    from api.reports.routes import blp as reports_blp
     from api.users.routes import blp as users_blp
 
     for blp in (
@@ -80,6 +83,9 @@ def _register_blueprints(api: Api) -> None:
         matches_blp,
         inbox_blp,
         policy_blp,
+        progress_blp,
+        caseload_blp,
+        reports_blp,
     ):
         api.register_blueprint(blp)
 

@@ -1,5 +1,6 @@
 """Import every model so metadata is complete (Alembic, tests)."""
 
+from api.audit.models import AuditEvent
 from api.auth.models import RefreshToken, TokenFamily
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
@@ -10,9 +11,13 @@ from api.municipalities.models import Municipality, Policy, Team
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
+from api.progress.models import CheckIn, LadderEntry
 from api.users.models import User
 
 __all__ = [
+    "AuditEvent",
+    "CheckIn",
+    "LadderEntry",
     "Base",
     "IdempotencyKey",
     "Interest",

@@ -52,6 +52,9 @@ class PolicySettings:
     ladder_stalled_months: int = 6
     growth_after_weeks: int = 12
     new_opportunity_top_n: int = 3
+    no_checkin_weeks: int = 3
+    nudges_ignored_count: int = 3
+    new_on_caseload_days: int = 14
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any] | None) -> PolicySettings:

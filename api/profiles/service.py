@@ -14,6 +14,7 @@ from api.geocoding import Geocoder, GeocoderUnavailable, UnknownPostcode
 from api.interests.service import ensure_known
 from api.opportunities.service import point
 from api.profiles.models import RecipientProfile
+from api.progress.service import record_ladder
 from api.users.models import User
 
 
@@ -81,6 +82,16 @@ def update_profile(
             **(profile.nudge_preferences or {}),
             **data["nudge_preferences"],
         }
+    new_step = data.get("ladder_step")
+    if new_step is not None and new_step != profile.ladder_step:
+        record_ladder(
+            session,
+            user_id=actor.user_id,
+            municipality_id=actor.municipality_id,
+            step=new_step,
+            source="self",
+            actor_id=actor.user_id,
+        )
     for key, value in data.items():
         setattr(profile, key, value)
     session.flush()

@@ -1,0 +1,270 @@
+"""The coach's caseload: who needs attention now, computed from data in one query per page."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from api.audit.service import record
+from api.auth.security import Actor
+from api.db import utcnow
+from api.errors import InvalidInput, NotFound
+from api.matches.service import attach_history, list_my_matches
+from api.municipalities.policy import load_policy
+from api.pagination import decode_cursor, encode_cursor
+from api.profiles.models import RecipientProfile
+from api.progress.service import ladder_history, list_checkins, record_ladder
+from api.users.models import User
+
+# How much each flag weighs when sorting by need (highest first).
+FLAGS: dict[str, int] = {
+    "request_waiting": 5,
+    "wellbeing_dropping": 4,
+    "no_checkin_weeks": 3,
+    "inactive_weeks": 3,
+    "nudges_ignored": 2,
+    "ladder_stalled": 2,
+    "new_on_caseload": 1,
+}
+
+_CASELOAD_SQL = """
+WITH people AS (
+    SELECT u.id, u.name, u.created_at, u.last_login_at,
+           coalesce(p.display_name, split_part(u.name, ' ', 1)) AS display_name,
+           p.ladder_step, p.updated_at AS profile_updated_at
+    FROM users u
+    LEFT JOIN recipient_profiles p ON p.user_id = u.id
+    WHERE u.coach_id = :coach AND u.municipality_id = :mun
+      AND u.role = 'recipient' AND u.is_active
+),
+facts AS (
+    SELECT people.*,
+           req.waiting AS request_waiting_count,
+           act.active_since,
+           ci.last_checkin,
+           ev.last_event,
+           lad.last_ladder,
+           inb.recent AS recent_messages, inb.read AS read_messages,
+           wb.w AS wellbeing
+    FROM people
+    LEFT JOIN LATERAL (
+        SELECT count(*) AS waiting FROM matches m
+        WHERE m.recipient_id = people.id AND m.status = 'requested'
+          AND m.requested_at < :waiting_before
+    ) req ON true
+    LEFT JOIN LATERAL (
+        SELECT min(m.updated_at) AS active_since FROM matches m
+        WHERE m.recipient_id = people.id AND m.status = 'active'
+    ) act ON true
+    LEFT JOIN LATERAL (
+        SELECT max(c.created_at) AS last_checkin FROM checkins c WHERE c.user_id = people.id
+    ) ci ON true
+    LEFT JOIN LATERAL (
+        SELECT max(e.at) AS last_event FROM match_events e WHERE e.actor_id = people.id
+    ) ev ON true
+    LEFT JOIN LATERAL (
+        SELECT max(l.at) AS last_ladder FROM ladder_entries l WHERE l.user_id = people.id
+    ) lad ON true
+    LEFT JOIN LATERAL (
+        SELECT count(*) AS recent, count(i.read_at) AS read FROM inbox_messages i
+        WHERE i.user_id = people.id AND i.created_at >= :nudges_since AND i.created_at <= :now
+    ) inb ON true
+    LEFT JOIN LATERAL (
+        SELECT array_agg(x.wellbeing ORDER BY x.date DESC, x.created_at DESC) AS w FROM (
+            SELECT c.wellbeing, c.date, c.created_at FROM checkins c
+            WHERE c.user_id = people.id ORDER BY c.date DESC, c.created_at DESC LIMIT 5
+        ) x
+    ) wb ON true
+),
+flagged AS (
+    SELECT facts.*,
+        request_waiting_count > 0 AS request_waiting,
+        (active_since IS NOT NULL
+         AND greatest(coalesce(last_checkin, active_since), active_since) < :checkin_before)
+            AS no_checkin_weeks,
+        greatest(created_at, coalesce(last_login_at, created_at),
+                 coalesce(last_checkin, created_at), coalesce(last_event, created_at))
+            < :inactive_before AS inactive_weeks,
+        (coalesce(ladder_step, 1) < 5 AND created_at < :stalled_before
+         AND coalesce(last_ladder, created_at) < :stalled_before) AS ladder_stalled,
+        (recent_messages >= :ignored_count AND read_messages = 0) AS nudges_ignored,
+        (wellbeing IS NOT NULL AND (
+            wellbeing[1] <= 2
+            OR (cardinality(wellbeing) >= 3 AND (wellbeing[1] + wellbeing[2]) / 2.0
+                <= (SELECT avg(v) FROM unnest(wellbeing[3:5]) v) - 1)
+        )) AS wellbeing_dropping,
+        created_at >= :new_since AS new_on_caseload
+    FROM facts
+),
+scored AS (
+    SELECT flagged.*,
+        (5 * request_waiting::int + 4 * wellbeing_dropping::int + 3 * no_checkin_weeks::int
+         + 3 * inactive_weeks::int + 2 * nudges_ignored::int + 2 * ladder_stalled::int
+         + new_on_caseload::int) AS need,
+        count(*) OVER () AS total,
+        count(*) FILTER (WHERE request_waiting) OVER () AS n_request_waiting,
+        count(*) FILTER (WHERE wellbeing_dropping) OVER () AS n_wellbeing_dropping,
+        count(*) FILTER (WHERE no_checkin_weeks) OVER () AS n_no_checkin_weeks,
+        count(*) FILTER (WHERE inactive_weeks) OVER () AS n_inactive_weeks,
+        count(*) FILTER (WHERE nudges_ignored) OVER () AS n_nudges_ignored,
+        count(*) FILTER (WHERE ladder_stalled) OVER () AS n_ladder_stalled,
+        count(*) FILTER (WHERE new_on_caseload) OVER () AS n_new_on_caseload
+    FROM flagged
+)
+SELECT * FROM scored
+WHERE (CAST(:flag AS text) IS NULL OR (
+        CASE CAST(:flag AS text)
+            WHEN 'request_waiting' THEN request_waiting
+            WHEN 'wellbeing_dropping' THEN wellbeing_dropping
+            WHEN 'no_checkin_weeks' THEN no_checkin_weeks
+            WHEN 'inactive_weeks' THEN inactive_weeks
+            WHEN 'nudges_ignored' THEN nudges_ignored
+            WHEN 'ladder_stalled' THEN ladder_stalled
+            WHEN 'new_on_caseload' THEN new_on_caseload
+        END))
+  AND (CAST(:after_need AS int) IS NULL
+       OR need < CAST(:after_need AS int)
+       OR (need = CAST(:after_need AS int)
+           AND (display_name, id) > (CAST(:after_name AS text), CAST(:after_id AS uuid))))
+ORDER BY need DESC, display_name, id
+LIMIT :limit
+"""
+
+
+@dataclass(frozen=True)
+class CaseloadPage:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+    counts: dict[str, int]
+    total: int
+
+
+def caseload(
+    session: Session,
+    *,
+    actor: Actor,
+    flag: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+    now: datetime | None = None,
+) -> CaseloadPage:
+    """The coach's own people with attention flags, most in need first."""
+    now = now or utcnow()
+    policy = load_policy(session, actor.municipality_id)
+    after = decode_cursor(cursor, length=3)
+    params: dict[str, Any] = {
+        "coach": actor.user_id,
+        "mun": actor.municipality_id,
+        "now": now,
+        "waiting_before": now - timedelta(days=policy.request_waiting_days),
+        "checkin_before": now - timedelta(weeks=policy.no_checkin_weeks),
+        "inactive_before": now - timedelta(weeks=policy.inactive_weeks),
+        "stalled_before": now - timedelta(days=30 * policy.ladder_stalled_months),
+        "nudges_since": now - timedelta(weeks=4),
+        "ignored_count": policy.nudges_ignored_count,
+        "new_since": now - timedelta(days=policy.new_on_caseload_days),
+        "flag": flag,
+        "limit": limit + 1,
+        "after_need": None,
+        "after_name": None,
+        "after_id": None,
+    }
+    if after is not None:
+        try:
+            params.update(
+                after_need=int(after[0]),
+                after_name=str(after[1]),
+                after_id=uuid.UUID(str(after[2])),
+            )
+        except ValueError as exc:
+            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
+    rows = session.execute(text(_CASELOAD_SQL), params).mappings().all()
+    page = rows[:limit]
+    counts = {f: int(page[0][f"n_{f}"]) if page else 0 for f in FLAGS}
+    items = [
+        {
+            "recipient_id": r["id"],
+            "display_name": r["display_name"],
+            "ladder_step": r["ladder_step"],
+            "need": r["need"],
+            "flags": [f for f in FLAGS if r[f]],
+            "last_checkin_at": r["last_checkin"],
+            "waiting_requests": r["request_waiting_count"],
+        }
+        for r in page
+    ]
+    nxt = None
+    if len(rows) > limit:
+        last = page[-1]
+        nxt = encode_cursor([int(last["need"]), last["display_name"], str(last["id"])])
+    total = int(page[0]["total"]) if page else 0
+    return CaseloadPage(items, nxt, counts, total)
+
+
+def _own_person(session: Session, actor: Actor, recipient_id: uuid.UUID) -> User:
+    person = session.get(User, recipient_id)
+    if (
+        person is None
+        or person.role != "recipient"
+        or person.municipality_id != actor.municipality_id
+        or person.coach_id != actor.user_id
+    ):
+        raise NotFound()
+    return person
+
+
+def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) -> dict[str, Any]:
+    """Profile, matches, check-ins and ladder of one person; the read is audited."""
+    person = _own_person(session, actor, recipient_id)
+    profile = session.get(RecipientProfile, person.id)
+    record(
+        session,
+        actor=actor,
+        subject_id=person.id,
+        action="read",
+        object_type="caseload_person",
+        object_id=str(person.id),
+        purpose="caseload follow-up",
+    )
+    matches = list_my_matches(
+        session, actor=Actor(person.id, "recipient", person.municipality_id, None), limit=50
+    ).items
+    return {
+        "recipient_id": person.id,
+        "name": person.name,
+        "profile": profile,
+        "matches": attach_history(session, matches),
+        "checkins": list_checkins(session, user_id=person.id, limit=20).items,
+        "ladder": ladder_history(session, user_id=person.id),
+    }
+
+
+def assess_ladder(
+    session: Session, *, actor: Actor, recipient_id: uuid.UUID, step: int, note: str | None
+) -> Any:
+    """The coach's own assessment, kept apart from what the person reports."""
+    person = _own_person(session, actor, recipient_id)
+    entry = record_ladder(
+        session,
+        user_id=person.id,
+        municipality_id=person.municipality_id,
+        step=step,
+        source="coach",
+        actor_id=actor.user_id,
+        note=note,
+    )
+    record(
+        session,
+        actor=actor,
+        subject_id=person.id,
+        action="create",
+        object_type="ladder_assessment",
+        object_id=str(entry.id) if entry else None,
+        purpose="ladder assessment",
+    )
+    return entry

@@ -1,0 +1,86 @@
+"""Self-reported progress and the participation ladder (self and coach kept apart)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.db import Base, UUIDPk
+
+STEPS_TOWARD_WORK = (
+    "course_completed",
+    "certificate",
+    "cv_made",
+    "applied_for_job",
+    "job_interview",
+    "trial_placement",
+    "work_experience_place",
+    "started_paid_work",
+)
+
+
+class CheckIn(UUIDPk, Base):
+    """What the person tells about a day or week: hours, how they feel, steps they made."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (
+        CheckConstraint("hours >= 0 and hours <= 80", name="hours_range"),
+        CheckConstraint("wellbeing between 1 and 5", name="wellbeing_range"),
+        CheckConstraint("ladder_step is null or ladder_step between 1 and 6", name="ladder_step"),
+        Index("ix_checkins_user_date", "user_id", "date"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    municipality_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    match_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("matches.id", ondelete="SET NULL"), index=True
+    )
+    date: Mapped[date] = mapped_column(Date)
+    hours: Mapped[float] = mapped_column(Numeric(4, 1))
+    wellbeing: Mapped[int] = mapped_column(Integer)
+    ladder_step: Mapped[int | None] = mapped_column(Integer)
+    steps_toward_work: Mapped[list[str]] = mapped_column(ARRAY(String(40)), default=list)
+    informal_care: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class LadderEntry(UUIDPk, Base):
+    """One position on the participatieladder, from the person ('self') or the coach ('coach')."""
+
+    __tablename__ = "ladder_entries"
+    __table_args__ = (
+        CheckConstraint("step between 1 and 6", name="step_range"),
+        CheckConstraint("source in ('self', 'coach')", name="source"),
+        Index("ix_ladder_entries_user_at", "user_id", "at"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    municipality_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(5))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

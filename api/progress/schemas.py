@@ -1,0 +1,110 @@
+"""Check-in and progress bodies."""
+
+from marshmallow import fields, validate
+
+from api.matches.schemas import MatchSchema
+from api.progress.models import STEPS_TOWARD_WORK
+from api.schemas import PageQuerySchema, Schema, Text, page_schema
+
+LADDER_NAMES = {
+    1: {"nl": "geïsoleerd", "en": "isolated"},
+    2: {"nl": "sociale contacten buitenshuis", "en": "social contacts outside the home"},
+    3: {"nl": "deelname aan georganiseerde activiteiten", "en": "organised activities"},
+    4: {"nl": "onbetaald werk", "en": "unpaid work"},
+    5: {"nl": "betaald werk met ondersteuning", "en": "paid work with support"},
+    6: {"nl": "betaald werk", "en": "paid work"},
+}
+
+
+class CheckInCreateSchema(Schema):
+    date = fields.Date(required=True)
+    hours = fields.Decimal(
+        required=True, places=1, as_string=False, validate=validate.Range(min=0, max=80)
+    )
+    match_id = fields.UUID(load_default=None, allow_none=True)
+    wellbeing = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
+    ladder_step = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=6)
+    )
+    steps_toward_work = fields.List(
+        fields.String(validate=validate.OneOf(STEPS_TOWARD_WORK)),
+        load_default=list,
+        validate=validate.Length(max=len(STEPS_TOWARD_WORK)),
+    )
+    informal_care = fields.Boolean(
+        load_default=False,
+        metadata={"description": "These hours were informal care at home (mantelzorg counts)"},
+    )
+    note = Text(
+        max_length=1000,
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Private: only you and your coach see it"},
+    )
+
+
+class CheckInSchema(Schema):
+    id = fields.UUID(required=True)
+    date = fields.Date(required=True)
+    hours = fields.Float(required=True)
+    match_id = fields.UUID(allow_none=True)
+    wellbeing = fields.Integer(required=True)
+    ladder_step = fields.Integer(allow_none=True)
+    steps_toward_work = fields.List(fields.String(), required=True)
+    informal_care = fields.Boolean(required=True)
+    note = fields.String(allow_none=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+class LadderEntrySchema(Schema):
+    step = fields.Integer(required=True)
+    name = fields.Method("_name", required=True)
+    note = fields.String(allow_none=True)
+    at = fields.AwareDateTime(required=True)
+
+    def _name(self, obj) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        return LADDER_NAMES[obj.step]
+
+
+class LadderHistorySchema(Schema):
+    self_reported = fields.List(
+        fields.Nested(LadderEntrySchema), attribute="self", data_key="selfReported"
+    )
+    coach_assessed = fields.List(
+        fields.Nested(LadderEntrySchema), attribute="coach", data_key="coachAssessed"
+    )
+
+
+class MonthHoursSchema(Schema):
+    month = fields.String(required=True)
+    hours = fields.Float(required=True)
+    informal_care_hours = fields.Float(required=True)
+
+
+class StepSchema(Schema):
+    step = fields.String(required=True)
+    date = fields.Date(required=True)
+
+
+class WellbeingPointSchema(Schema):
+    date = fields.Date(required=True)
+    wellbeing = fields.Integer(required=True)
+
+
+class ProgressSchema(Schema):
+    ladder = fields.Nested(LadderHistorySchema, required=True)
+    hours_per_month = fields.List(fields.Nested(MonthHoursSchema), required=True)
+    total_hours = fields.Float(required=True)
+    steps_toward_work = fields.List(fields.Nested(StepSchema), required=True)
+    wellbeing = fields.List(fields.Nested(WellbeingPointSchema), required=True)
+    active_matches = fields.List(fields.Nested(MatchSchema), required=True)
+    past_matches = fields.List(fields.Nested(MatchSchema), required=True)
+
+
+class LadderAssessmentCreateSchema(Schema):
+    step = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
+    note = Text(max_length=1000, load_default=None, allow_none=True)
+
+
+CheckInPageSchema = page_schema(CheckInSchema, "CheckInPage")
+CheckInQuerySchema = PageQuerySchema

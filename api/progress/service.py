@@ -1,0 +1,156 @@
+"""Check-ins, the ladder and the progress a person can be proud of."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session, joinedload
+
+from api.auth.security import Actor
+from api.db import utcnow
+from api.errors import InvalidInput
+from api.matches.models import Match
+from api.nudges.clock import local_date
+from api.opportunities.models import Opportunity
+from api.opportunities.service import Page
+from api.pagination import decode_cursor, encode_cursor
+from api.profiles.models import RecipientProfile
+from api.progress.models import CheckIn, LadderEntry
+
+
+def record_ladder(
+    session: Session,
+    *,
+    user_id: uuid.UUID,
+    municipality_id: uuid.UUID,
+    step: int,
+    source: str,
+    actor_id: uuid.UUID | None,
+    note: str | None = None,
+    at: datetime | None = None,
+) -> LadderEntry | None:
+    """Add a ladder position when it differs from the last one of the same source."""
+    last = session.scalar(
+        select(LadderEntry.step)
+        .where(LadderEntry.user_id == user_id, LadderEntry.source == source)
+        .order_by(LadderEntry.at.desc(), LadderEntry.id.desc())
+        .limit(1)
+    )
+    if last == step and source == "self":
+        return None
+    entry = LadderEntry(
+        user_id=user_id,
+        municipality_id=municipality_id,
+        step=step,
+        source=source,
+        actor_id=actor_id,
+        note=note,
+        at=at or utcnow(),
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+def create_checkin(
+    session: Session, *, actor: Actor, data: dict[str, Any], now: datetime | None = None
+) -> CheckIn:
+    """Store a check-in; a new self-assessed step also goes into the ladder history."""
+    now = now or utcnow()
+    if data["date"] > local_date(now):
+        raise InvalidInput.field("date", "The date cannot be in the future.")
+    match_id = data.get("match_id")
+    if match_id is not None:
+        owner = session.scalar(select(Match.recipient_id).where(Match.id == match_id))
+        if owner != actor.user_id:
+            raise InvalidInput.field("matchId", "This is not one of your matches.")
+    checkin = CheckIn(
+        user_id=actor.user_id, municipality_id=actor.municipality_id, created_at=now, **data
+    )
+    session.add(checkin)
+    if data.get("ladder_step"):
+        record_ladder(
+            session,
+            user_id=actor.user_id,
+            municipality_id=actor.municipality_id,
+            step=data["ladder_step"],
+            source="self",
+            actor_id=actor.user_id,
+            at=now,
+        )
+        profile = session.get(RecipientProfile, actor.user_id)
+        if profile is not None:
+            profile.ladder_step = data["ladder_step"]
+    session.flush()
+    return checkin
+
+
+def list_checkins(
+    session: Session, *, user_id: uuid.UUID, limit: int = 20, cursor: str | None = None
+) -> Page:
+    """Newest first."""
+    stmt = select(CheckIn).where(CheckIn.user_id == user_id)
+    after = decode_cursor(cursor, length=2)
+    if after is not None:
+        try:
+            key = (date.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
+        except ValueError as exc:
+            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
+        stmt = stmt.where(tuple_(CheckIn.date, CheckIn.id) < key)
+    rows = list(
+        session.scalars(stmt.order_by(CheckIn.date.desc(), CheckIn.id.desc()).limit(limit + 1))
+    )
+    items = rows[:limit]
+    nxt = (
+        encode_cursor([items[-1].date.isoformat(), str(items[-1].id)])
+        if len(rows) > limit
+        else None
+    )
+    return Page(items, nxt)
+
+
+def ladder_history(session: Session, *, user_id: uuid.UUID) -> dict[str, list[LadderEntry]]:
+    """Self-reported and coach-assessed positions, kept apart, oldest first."""
+    out: dict[str, list[LadderEntry]] = {"self": [], "coach": []}
+    for entry in session.scalars(
+        select(LadderEntry).where(LadderEntry.user_id == user_id).order_by(LadderEntry.at)
+    ):
+        out[entry.source].append(entry)
+    return out
+
+
+def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
+    """Ladder, hours per month, steps toward work, wellbeing, matches: the way come so far."""
+    checkins = list(
+        session.scalars(select(CheckIn).where(CheckIn.user_id == user_id).order_by(CheckIn.date))
+    )
+    hours: dict[str, dict[str, float]] = defaultdict(
+        lambda: {"hours": 0.0, "informal_care_hours": 0.0}
+    )
+    steps = []
+    for c in checkins:
+        month = c.date.strftime("%Y-%m")
+        key = "informal_care_hours" if c.informal_care else "hours"
+        hours[month][key] += float(c.hours)
+        steps.extend({"step": s, "date": c.date} for s in c.steps_toward_work or [])
+    matches = list(
+        session.scalars(
+            select(Match)
+            .options(joinedload(Match.opportunity).joinedload(Opportunity.team))
+            .where(Match.recipient_id == user_id)
+            .order_by(Match.created_at.desc())
+        )
+    )
+    return {
+        "ladder": ladder_history(session, user_id=user_id),
+        "hours_per_month": [{"month": m, **v} for m, v in sorted(hours.items())],
+        "steps_toward_work": steps,
+        "wellbeing": [{"date": c.date, "wellbeing": c.wellbeing} for c in checkins[-20:]],
+        "total_hours": round(sum(float(c.hours) for c in checkins), 1),
+        "active_matches": [m for m in matches if m.status in ("approved", "active")],
+        "past_matches": [m for m in matches if m.status in ("completed",)],
+    }
