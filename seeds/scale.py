@@ -7,6 +7,7 @@ import random
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
@@ -20,7 +21,8 @@ from api.interests.service import sync_taxonomy
 
 SCALE_PREFIX = "scale-"
 CASELOAD = 350
-SCALE_PASSWORD = "meedoen-scale"  # noqa: S105 - benchmark accounts only
+SCALE_PASSWORD = "meedoen-scale"
+SCALE_NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)  # the data's "today", fixed for repeatability  # noqa: S105 - benchmark accounts only
 
 
 def _slug(name: str) -> str:
@@ -101,7 +103,7 @@ def load_scale(
                     )
             with cur.copy(
                 "COPY users (id, municipality_id, email, password_hash, role, name, team_id,"
-                " coach_id, is_active) FROM STDIN"
+                " coach_id, is_active, created_at) FROM STDIN"
             ) as cp:
                 for c in cities:
                     s = c["slug"]
@@ -117,6 +119,7 @@ def load_scale(
                                 None,
                                 None,
                                 True,
+                                SCALE_NOW - timedelta(days=730),
                             )
                         )
                     for i, team in enumerate(c["teams"], 1):
@@ -131,6 +134,7 @@ def load_scale(
                                 team,
                                 None,
                                 True,
+                                SCALE_NOW - timedelta(days=730),
                             )
                         )
                     cp.write_row(
@@ -144,6 +148,7 @@ def load_scale(
                             None,
                             None,
                             True,
+                            SCALE_NOW - timedelta(days=730),
                         )
                     )
                     c["recipient_ids"] = []
@@ -161,6 +166,7 @@ def load_scale(
                                 None,
                                 c["coaches"][i // CASELOAD],
                                 True,
+                                SCALE_NOW - timedelta(days=rng.randint(1, 1100)),
                             )
                         )
             with cur.copy(
@@ -201,12 +207,15 @@ def load_scale(
             ) as cp:
                 for c in cities:
                     spread = 0.02 + 0.00004 * math.sqrt(c["pop"])
+                    c["opps"] = []
                     for i in range(c["n_opp"]):
                         t = TEMPLATES[rng.randrange(len(TEMPLATES))]
                         lat, lon = _near(rng, c["lat"], c["lon"], spread)
+                        oid = _uuid(rng)
+                        c["opps"].append([oid, t["capacity"]])
                         cp.write_row(
                             (
-                                _uuid(rng),
+                                oid,
                                 c["id"],
                                 c["teams"][i % 2],
                                 t["kind"],
@@ -226,14 +235,21 @@ def load_scale(
                                 "2026-11-01T00:00:00Z",
                             )
                         )
+            _copy_activity(cur, rng, cities)
         loaded = time.perf_counter() - started
     with session_scope(app) as session:
-        session.execute(text("analyze users; analyze recipient_profiles; analyze opportunities"))
+        session.execute(
+            text(
+                "analyze users; analyze recipient_profiles; analyze opportunities;"
+                " analyze matches; analyze match_events; analyze checkins"
+            )
+        )
         sizes = dict(
             session.execute(
                 text(
                     "select relname, pg_size_pretty(pg_total_relation_size(oid)) from pg_class"
-                    " where relname in ('users', 'recipient_profiles', 'opportunities')"
+                    " where relname in ('users', 'recipient_profiles', 'opportunities',"
+                    " 'matches', 'match_events', 'checkins')"
                 )
             ).all()
         )
@@ -256,3 +272,87 @@ def iter_scale_slugs() -> Iterator[str]:
 
     for name, *_ in CITIES:
         yield _slug(name)
+
+
+# Share of recipients with a match in each state, and how long ago it started (days).
+_ACTIVITY = (
+    ("requested", 0.03, 1, 20),
+    ("approved", 0.02, 3, 30),
+    ("active", 0.08, 14, 200),
+    ("completed", 0.02, 120, 360),
+)
+_STORY = {
+    "requested": ("requested",),
+    "approved": ("requested", "approved"),
+    "active": ("requested", "approved", "active"),
+    "completed": ("requested", "approved", "active", "completed"),
+}
+
+
+def _copy_activity(cur: Any, rng: random.Random, cities: list[dict[str, Any]]) -> None:
+    """Matches in every state, their history, and check-ins for active people (COPY)."""
+    now = SCALE_NOW
+    matches, events, checkins = [], [], []
+    for c in cities:
+        if not c["opps"]:
+            continue
+        for rid in c["recipient_ids"]:
+            roll = rng.random()
+            for status, share, min_days, max_days in _ACTIVITY:
+                if roll >= share:
+                    roll -= share
+                    continue
+                opp = c["opps"][rng.randrange(len(c["opps"]))]
+                if status in ("approved", "active") and opp[1] <= 0:
+                    break
+                if status in ("approved", "active"):
+                    opp[1] -= 1
+                start = now - timedelta(
+                    days=rng.randint(min_days, max_days), hours=rng.randint(0, 9)
+                )
+                mid = _uuid(rng)
+                story = _STORY[status]
+                at = [start + timedelta(days=2 * i) for i in range(len(story))]
+                matches.append((mid, c["id"], rid, opp[0], status, Jsonb([]), start, at[-1], start))
+                prev = None
+                for st, when in zip(story, at, strict=True):
+                    events.append((_uuid(rng), mid, prev, st, None, "seed", when))
+                    prev = st
+                if status == "active":
+                    for k in range(rng.randint(1, 6)):
+                        when = now - timedelta(days=7 * k + rng.randint(0, 6))
+                        day = when.date()
+                        checkins.append(
+                            (
+                                _uuid(rng),
+                                rid,
+                                c["id"],
+                                mid,
+                                day,
+                                rng.choice((2, 3, 4, 6)),
+                                rng.randint(2, 5),
+                                None,
+                                [],
+                                False,
+                                when,
+                            )
+                        )
+                break
+    with cur.copy(
+        "COPY matches (id, municipality_id, recipient_id, opportunity_id, status, reasons,"
+        " created_at, updated_at, requested_at) FROM STDIN"
+    ) as cp:
+        for row in matches:
+            cp.write_row(row)
+    with cur.copy(
+        "COPY match_events (id, match_id, from_status, to_status, actor_id, actor_role, at)"
+        " FROM STDIN"
+    ) as cp:
+        for row in events:
+            cp.write_row(row)
+    with cur.copy(
+        "COPY checkins (id, user_id, municipality_id, match_id, date, hours, wellbeing,"
+        " ladder_step, steps_toward_work, informal_care, created_at) FROM STDIN"
+    ) as cp:
+        for row in checkins:
+            cp.write_row(row)
