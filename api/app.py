@@ -65,6 +65,7 @@ def _register_blueprints(api: Api) -> None:
     from api.meta.routes import blp as meta_blp
     from api.nudges.routes import blp as inbox_blp
     from api.opportunities.routes import blp as opportunities_blp
+    from api.privacy.routes import blp as privacy_blp
     from api.profiles.routes import blp as profile_blp
     from api.progress.routes import blp as progress_blp
     from api.reports.routes import blp as reports_blp
@@ -86,6 +87,7 @@ def _register_blueprints(api: Api) -> None:
         progress_blp,
         caseload_blp,
         reports_blp,
+        privacy_blp,
     ):
         api.register_blueprint(blp)
 

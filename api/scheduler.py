@@ -27,7 +27,7 @@ def _parse_at(value: str | None) -> datetime:
 
 def register_scheduler(app: Flask) -> None:
     """Attach the `scheduler` and `nudges` command groups."""
-    from api.nudges.jobs import run_dispatcher, run_due, run_planner
+    from api.nudges.jobs import run_dispatcher, run_due, run_planner, run_retention
     from api.nudges.planner import PLANNERS
 
     scheduler = AppGroup("scheduler", help="The job scheduler (its own process).")
@@ -53,7 +53,11 @@ def register_scheduler(app: Flask) -> None:
         def dispatch() -> None:
             run_dispatcher(app, utcnow(), app.extensions["meedoen_push"])
 
+        def retention() -> None:
+            run_retention(app, utcnow())
+
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
+        sched.add_job(retention, "cron", hour=3, minute=30, id="retention", **common)
         sched.add_job(plan, "interval", minutes=plan_every_minutes, id="plan", **common)
         sched.add_job(dispatch, "interval", seconds=dispatch_every_seconds, id="dispatch", **common)
         click.echo(

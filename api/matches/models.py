@@ -53,8 +53,9 @@ class Match(UUIDPk, Timestamps, Base):
     municipality_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("municipalities.id", ondelete="CASCADE")
     )
-    recipient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    # NULL once the person erased their data: the match remains only as an anonymous count.
+    recipient_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     opportunity_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("opportunities.id", ondelete="CASCADE")

@@ -272,7 +272,7 @@ def _caseload_match(session: Session, actor: Actor, match_id: uuid.UUID) -> Matc
     match = _load(session, match_id, lock=True)
     if match is None or match.municipality_id != actor.municipality_id:
         raise NotFound()
-    person = session.get(User, match.recipient_id)
+    person = session.get(User, match.recipient_id) if match.recipient_id else None
     if person is None or person.coach_id != actor.user_id:
         raise NotFound()
     return match

@@ -55,6 +55,9 @@ class PolicySettings:
     no_checkin_weeks: int = 3
     nudges_ignored_count: int = 3
     new_on_caseload_days: int = 14
+    checkin_note_retention_days: int = 365
+    inactive_account_retention_days: int = 1095
+    max_requests_per_day: int = 5
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any] | None) -> PolicySettings:

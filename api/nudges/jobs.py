@@ -60,11 +60,44 @@ def run_dispatcher(
     return total
 
 
+def run_retention(app: Flask, now: datetime) -> dict[str, int] | None:
+    """Remove old check-in notes and inactive accounts per municipality policy."""
+    from api.municipalities.models import Municipality
+    from api.municipalities.policy import load_policy
+    from api.privacy.service import apply_retention
+
+    with session_scope(app) as session:
+        got = session.scalar(
+            select(func.pg_try_advisory_xact_lock(LOCK_NAMESPACE, _lock_key("retention")))
+        )
+        if not got:
+            return None
+        total = {"notes_removed": 0, "accounts_erased": 0}
+        for mid in session.scalars(select(Municipality.id)):
+            policy = load_policy(session, mid)
+            done = apply_retention(
+                session,
+                now=now,
+                municipality_id=mid,
+                note_days=policy.checkin_note_retention_days,
+                inactive_days=policy.inactive_account_retention_days,
+            )
+            for key, value in done.items():
+                total[key] += value
+        return total
+
+
 def run_due(app: Flask, now: datetime) -> dict[str, Any]:
-    """Everything due as of `now`: every planner, then the dispatcher."""
+    """Everything due as of `now`: every planner, retention, then the dispatcher."""
     planned: dict[str, Any] = {}
     for name in PLANNERS:
         stats = run_planner(app, name, now)
         planned[name] = "skipped (running elsewhere)" if stats is None else asdict(stats)
+    retention = run_retention(app, now)
     dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
-    return {"at": now.isoformat(), "planned": planned, "dispatched": asdict(dispatched)}
+    return {
+        "at": now.isoformat(),
+        "planned": planned,
+        "retention": retention if retention is not None else "skipped (running elsewhere)",
+        "dispatched": asdict(dispatched),
+    }

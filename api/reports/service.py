@@ -32,7 +32,7 @@ WITH months AS (
 ),
 events AS (
     SELECT date_trunc('month', e.at AT TIME ZONE 'Europe/Amsterdam') AS m, e.to_status,
-           mt.recipient_id
+           coalesce(mt.recipient_id, mt.id) AS recipient_id  -- erased people count anonymously
     FROM match_events e JOIN matches mt ON mt.id = e.match_id
     WHERE mt.municipality_id = :mun
 ),

@@ -1,0 +1,73 @@
+"""Access log, audit and export bodies."""
+
+from marshmallow import fields, validate
+
+from api.matches.schemas import MatchSchema
+from api.nudges.schemas import InboxMessageSchema
+from api.profiles.schemas import ProfileSchema
+from api.progress.schemas import CheckInSchema, LadderHistorySchema
+from api.schemas import PageQuerySchema, Schema, page_schema
+
+
+class AccessLogEntrySchema(Schema):
+    at = fields.AwareDateTime(required=True)
+    actor_role = fields.String(required=True)
+    actor_name = fields.String(required=True)
+    action = fields.String(required=True)
+    object_type = fields.String(required=True)
+    purpose = fields.String(allow_none=True)
+
+
+class AuditEntrySchema(AccessLogEntrySchema):
+    id = fields.UUID(required=True)
+    actor_id = fields.UUID(allow_none=True)
+    subject_id = fields.UUID(allow_none=True)
+    object_id = fields.String(allow_none=True)
+    result = fields.String(required=True)
+    origin = fields.String(allow_none=True)
+
+
+class AuditQuerySchema(PageQuerySchema):
+    actor_id = fields.UUID()
+    subject_id = fields.UUID()
+    action = fields.String(validate=validate.OneOf(("read", "create", "update", "delete")))
+    since = fields.AwareDateTime()
+    until = fields.AwareDateTime()
+
+
+class AccountSchema(Schema):
+    id = fields.UUID(required=True)
+    email = fields.String(allow_none=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    last_login_at = fields.AwareDateTime(allow_none=True)
+
+
+class ExportNudgeSchema(Schema):
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    params = fields.Dict(required=True)
+
+
+class ExportDeviceSchema(Schema):
+    platform = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+class ExportSchema(Schema):
+    exported_at = fields.AwareDateTime(required=True)
+    account = fields.Nested(AccountSchema, required=True)
+    profile = fields.Nested(ProfileSchema, allow_none=True)
+    matches = fields.List(fields.Nested(MatchSchema), required=True)
+    checkins = fields.List(fields.Nested(CheckInSchema), required=True)
+    ladder = fields.Nested(LadderHistorySchema, required=True)
+    nudges = fields.List(fields.Nested(ExportNudgeSchema), required=True)
+    inbox = fields.List(fields.Nested(InboxMessageSchema), required=True)
+    devices = fields.List(fields.Nested(ExportDeviceSchema), required=True)
+    access_log = fields.List(fields.Nested(AccessLogEntrySchema), required=True)
+
+
+AccessLogPageSchema = page_schema(AccessLogEntrySchema, "AccessLogPage")
+AuditPageSchema = page_schema(AuditEntrySchema, "AuditPage")
