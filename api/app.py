@@ -15,6 +15,7 @@ from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
 from api.geocoding import build_geocoder
 from api.nudges.providers import build_push_provider
+from api.ratelimit import init_limiter
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
@@ -26,7 +27,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
-    proxies = int(app.config.get("PROXY_COUNT", 0) or 0)
+    proxies = settings.proxy_count
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
@@ -44,11 +45,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         settings.push_provider, settings.push_webhook_url
     )
     _init_jwt(app)
+    init_limiter(app, settings)
     api = Api(app)
     app.extensions["meedoen_api"] = api
     register_error_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     _register_blueprints(api)
-    _register_headers(app)
+    _register_headers(app, settings)
     _register_cli(app)
     return app
 
@@ -138,10 +140,18 @@ def _init_jwt(app: Flask) -> None:
         return _unauthorized("The token is not valid.")
 
 
-def _register_headers(app: Flask) -> None:
+def _register_headers(app: Flask, settings: Settings) -> None:
+    allowed_origins = set(settings.cors_origins)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         h = response.headers
+        origin = request.headers.get("Origin")
+        if origin and origin in allowed_origins:  # only the app's own web origins
+            h["Access-Control-Allow-Origin"] = origin
+            h["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+            h["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
+            h.add("Vary", "Origin")
         h["API-Version"] = API_VERSION
         h.setdefault("Cache-Control", "no-store")
         h["X-Content-Type-Options"] = "nosniff"

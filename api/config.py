@@ -38,6 +38,9 @@ class Settings:
     db_pool_timeout: float
     push_provider: str
     push_webhook_url: str | None
+    rate_limits_enabled: bool
+    proxy_count: int
+    cors_origins: tuple[str, ...]
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -56,6 +59,9 @@ class Settings:
             db_pool_timeout=float(e.get("DB_POOL_TIMEOUT", "2")),
             push_provider=e.get("PUSH_PROVIDER", "log"),
             push_webhook_url=e.get("PUSH_WEBHOOK_URL") or None,
+            rate_limits_enabled=e.get("RATE_LIMITS", "on").lower() not in ("off", "0", "false"),
+            proxy_count=int(e.get("PROXY_COUNT", "0")),
+            cors_origins=tuple(o for o in e.get("CORS_ORIGINS", "").split(",") if o.strip()),
         )
         weak = settings.jwt_secret_key == DEV_SECRET or len(settings.jwt_secret_key) < 32
         if settings.env == "production" and weak:

@@ -65,6 +65,17 @@ class Conflict(DomainError):
     slug = "conflict"
 
 
+class TooManyRequests(DomainError):
+    """A per-person cap (e.g. interest requests per day) was reached."""
+
+    status = 429
+    slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(max(1, retry_after))}
+
+
 class ServiceUnavailable(DomainError):
     status = 503
     slug = "service-unavailable"
@@ -139,7 +150,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(DomainError)
     def _domain(err: DomainError) -> Response:
-        return problem(err.status, err.detail, slug=err.slug, invalid_params=err.invalid_params)
+        return problem(
+            err.status,
+            err.detail,
+            slug=err.slug,
+            invalid_params=err.invalid_params,
+            headers=getattr(err, "headers", None),
+        )
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException) -> Response:

@@ -46,7 +46,9 @@ def engine() -> Iterator[Engine]:
 @pytest.fixture(scope="session")
 def app(engine: Engine) -> Flask:
     """One application for the run; each test swaps in its own transactional session."""
-    settings = Settings.from_env({"DATABASE_URL": TEST_DATABASE_URL, "MEEDOEN_ENV": "test"})
+    settings = Settings.from_env(
+        {"DATABASE_URL": TEST_DATABASE_URL, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
+    )
     application = create_app(settings, engine=engine)
     application.config["TESTING"] = True
     return application

@@ -11,20 +11,31 @@ from api.auth.schemas import LoginSchema, RegisterSchema, TokenPairSchema
 from api.db import get_session
 from api.extensions import Blueprint
 from api.invitations.service import register_with_invitation
+from api.ratelimit import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_ADDRESS,
+    TOKEN_PER_ADDRESS,
+    limiter,
+    login_account,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and tokens")
 
 
 @blp.route("/login", methods=["POST"])
+@limiter.limit(LOGIN_PER_ADDRESS)
+@limiter.limit(LOGIN_PER_ACCOUNT, key_func=login_account)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Wrong e-mail address or password")
+@blp.alt_response(429, description="Too many attempts; wait as Retry-After says")
 def login(body: dict) -> service.TokenPair:
     """Sign in with e-mail and password."""
     return service.login(get_session(), email=body["email"], password=body["password"])
 
 
 @blp.route("/refresh", methods=["POST"])
+@limiter.limit(TOKEN_PER_ADDRESS)
 @jwt_required(refresh=True)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Refresh token unknown, spent or revoked")
@@ -53,6 +64,7 @@ def logout() -> None:
 
 
 @blp.route("/register", methods=["POST"])
+@limiter.limit(TOKEN_PER_ADDRESS)
 @blp.arguments(RegisterSchema)
 @blp.response(201, TokenPairSchema)
 @blp.alt_response(404, description="Invitation code unknown, used or expired")

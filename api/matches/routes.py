@@ -34,6 +34,7 @@ _409 = "Not possible in the match's current state"
 @blp.response(201, MatchSchema)
 @blp.alt_response(404, description="No such published opportunity")
 @blp.alt_response(409, description="You already showed interest, or it takes no matches")
+@blp.alt_response(429, description="Daily number of requests reached")
 def request_match(body: dict[str, Any]) -> Any:
     """I'm interested: ask your coach for this opportunity."""
     match = service.request_match(get_session(), actor=current_actor(), **body)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from api.auth.security import Actor
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, NotFound
+from api.errors import Conflict, Forbidden, NotFound, TooManyRequests
 from api.feed.candidates import (
     load_taxonomy,
     person_from_profile,
@@ -26,6 +26,7 @@ from api.feed.candidates import (
 )
 from api.matches.models import OPEN_STATUSES, TAKES_A_PLACE, Match, MatchEvent
 from api.municipalities.policy import load_policy
+from api.nudges.clock import AMSTERDAM
 from api.opportunities.models import Opportunity
 from api.opportunities.service import Page, point
 from api.pagination import decode_cursor, encode_cursor
@@ -232,6 +233,7 @@ def request_match(
     """'I'm interested': a new request, or the answer to a coach's suggestion."""
     now = now or utcnow()
     opp = _published(session, actor, opportunity_id)
+    _within_daily_cap(session, actor, now)
     existing = _open_match(session, actor.user_id, opp.id)
     if existing is not None and existing.status != "suggested":
         raise Conflict("You already showed interest in this opportunity.")
@@ -252,6 +254,28 @@ def request_match(
     _record(session, existing, "requested", actor_id=actor.user_id, role="recipient", now=now)
     session.flush()
     return _reload(session, existing.id)
+
+
+def _within_daily_cap(session: Session, actor: Actor, now: datetime) -> None:
+    """A person may ask for a few opportunities a day; more is likely a mistake or abuse."""
+    policy = load_policy(session, actor.municipality_id)
+    local = now.astimezone(AMSTERDAM)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    today = (
+        session.scalar(
+            select(func.count())
+            .select_from(Match)
+            .where(Match.recipient_id == actor.user_id, Match.requested_at >= midnight)
+        )
+        or 0
+    )
+    if today >= policy.max_requests_per_day:
+        tomorrow = midnight + timedelta(days=1)
+        raise TooManyRequests(
+            f"You can ask for {policy.max_requests_per_day} opportunities a day. "
+            "Try again tomorrow, or talk to your coach.",
+            retry_after=int((tomorrow - local).total_seconds()),
+        )
 
 
 def _reload(session: Session, match_id: uuid.UUID) -> Match:

@@ -144,6 +144,9 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
             score=None,
         )
     )
+    session.execute(
+        update(AuditEvent).where(AuditEvent.object_id == str(user_id)).values(object_id=None)
+    )
     # Everything else that names the person goes with the account (ON DELETE CASCADE):
     # profile, check-ins, ladder, nudges, inbox, devices, idempotency keys, tokens, invitations.
     session.execute(delete(User).where(User.id == user_id))

@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 class Gateway:
     """A push gateway on localhost that fails the first `failures` requests."""
 
-    def __init__(self, failures: int) -> None:
+    def __init__(self, failures: int, port: int = 0) -> None:
         self.failures = failures
         self.received: list[dict[str, Any]] = []
         self.accepted: list[dict[str, Any]] = []
@@ -57,7 +57,7 @@ class Gateway:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.server = HTTPServer(("127.0.0.1", port), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/push"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
