@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.audit.service import record
+from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.db import utcnow
 from api.errors import InvalidInput, NotFound
@@ -198,6 +198,14 @@ def caseload(
         }
         for r in page
     ]
+    record_many(
+        session,
+        actor=actor,
+        subject_ids=[r["id"] for r in page],
+        action="read",
+        object_type="caseload_overview",
+        purpose="caseload overview (name, flags)",
+    )
     nxt = None
     if len(rows) > limit:
         last = page[-1]

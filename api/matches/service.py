@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
+from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, NotFound, TooManyRequests
@@ -99,6 +100,18 @@ def _record(
     )
     match.status = to
     match.updated_at = now or utcnow()
+
+
+def _audit_change(session: Session, actor: Actor, match: Match, purpose: str) -> None:
+    record(
+        session,
+        actor=actor,
+        subject_id=match.recipient_id,
+        action="update",
+        object_type="match",
+        object_id=str(match.id),
+        purpose=purpose,
+    )
 
 
 def _caseload_recipient(session: Session, actor: Actor, recipient_id: uuid.UUID) -> User:
@@ -218,6 +231,7 @@ def suggest_match(
     )
     session.add(match)
     _record(session, match, "suggested", actor_id=actor.user_id, role="coach", reason=note, now=now)
+    _audit_change(session, actor, match, "opportunity suggested")
     session.flush()
     return _reload(session, match.id)
 
@@ -334,6 +348,7 @@ def approve_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Mat
     if _taken(session, opp.id) >= opp.capacity:
         raise Conflict("This opportunity is full.")
     _record(session, match, "approved", actor_id=actor.user_id, role="coach")
+    _audit_change(session, actor, match, "match approved")
     session.flush()
     return MatchOutcome(_reload(session, match.id), _allowance_warnings(session, match, opp))
 
@@ -369,6 +384,7 @@ def decline_match(session: Session, *, actor: Actor, match_id: uuid.UUID, reason
     match = _caseload_match(session, actor, match_id)
     match.decision_reason = reason
     _record(session, match, "declined", actor_id=actor.user_id, role="coach", reason=reason)
+    _audit_change(session, actor, match, "match declined")
     return _reload(session, match.id)
 
 
@@ -495,7 +511,16 @@ def list_coach_matches(
     )
     if status:
         stmt = stmt.where(Match.status == status)
-    return _page(session, stmt, limit=limit, cursor=cursor)
+    page = _page(session, stmt, limit=limit, cursor=cursor)
+    record_many(
+        session,
+        actor=actor,
+        subject_ids=[m.recipient_id for m in page.items if m.recipient_id],
+        action="read",
+        object_type="match",
+        purpose="approval queue",
+    )
+    return page
 
 
 @dataclass(frozen=True)
@@ -522,12 +547,21 @@ def list_candidates(
             RecipientProfile.display_name,
             RecipientProfile.shared_contact,
             User.name,
+            Match.recipient_id,
         )
         .join(User, User.id == Match.recipient_id)
         .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(Match.opportunity_id == opportunity_id, Match.status.in_(TAKES_A_PLACE))
         .order_by(Match.created_at)
     ).all()
+    record_many(
+        session,
+        actor=actor,
+        subject_ids=[r[5] for r in rows],
+        action="read",
+        object_type="candidate",
+        purpose="organiser sees approved candidates (first name, contact)",
+    )
     return [Candidate(r[0], r[1], (r[2] or r[4]).split(" ")[0], r[3]) for r in rows]
 
 

@@ -73,9 +73,7 @@ def _own_for_edit(session: Session, actor: Actor, opportunity_id: uuid.UUID) -> 
     if opp is None or opp.municipality_id != actor.municipality_id:
         raise NotFound()
     if actor.role != "organizer" or opp.team_id != actor.team_id:
-        if opp.status == "published":  # they can see it, they just may not change it
-            raise Forbidden("Only the team that posted this opportunity may change it.")
-        raise NotFound()
+        raise NotFound()  # another team's opportunity is not theirs to change: foreign is 404
     return opp
 
 
