@@ -38,7 +38,7 @@ class PageQuerySchema(Schema):
     """Cursor pagination for every list."""
 
     limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-    cursor = Text(max_length=200, load_default=None)
+    cursor = Text(max_length=1000, load_default=None)
 
 
 def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:

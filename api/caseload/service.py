@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.db import utcnow
-from api.errors import InvalidInput, NotFound
+from api.errors import NotFound
 from api.matches.service import attach_history, list_my_matches
 from api.municipalities.policy import load_policy
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_int, as_text, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.service import ladder_history, list_checkins, record_ladder
 from api.users.models import User
@@ -156,7 +156,7 @@ def caseload(
     """The coach's own people with attention flags, most in need first."""
     now = now or utcnow()
     policy = load_policy(session, actor.municipality_id)
-    after = decode_cursor(cursor, length=3)
+    after = decode_cursor(cursor, as_int, as_text, as_uuid)
     params: dict[str, Any] = {
         "coach": actor.user_id,
         "mun": actor.municipality_id,
@@ -175,14 +175,7 @@ def caseload(
         "after_id": None,
     }
     if after is not None:
-        try:
-            params.update(
-                after_need=int(after[0]),
-                after_name=str(after[1]),
-                after_id=uuid.UUID(str(after[2])),
-            )
-        except ValueError as exc:
-            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
+        params.update(after_need=after[0], after_name=after[1], after_id=after[2])
     rows = session.execute(text(_CASELOAD_SQL), params).mappings().all()
     page = rows[:limit]
     counts = {f: int(page[0][f"n_{f}"]) if page else 0 for f in FLAGS}

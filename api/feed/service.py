@@ -21,7 +21,7 @@ from api.feed.candidates import (
 )
 from api.municipalities.policy import load_policy
 from api.opportunities.service import point
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_int, decode_cursor, encode_cursor
 from api.profiles.service import get_profile
 from matching import rank
 
@@ -57,8 +57,8 @@ def personal_feed(
     profile = get_profile(session, actor=actor)
     if profile.home_lat is None or not profile.availability:
         return FeedPage([], None, profile_complete=False)
-    after = decode_cursor(cursor, length=1)
-    offset = int(after[0]) if after else 0
+    after = decode_cursor(cursor, as_int)
+    offset = after[0] if after else 0
     if offset < 0:
         raise InvalidInput.field("cursor", "Not a cursor from this API.")
     policy = load_policy(session, actor.municipality_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record, record_many
@@ -30,7 +30,7 @@ from api.municipalities.policy import load_policy
 from api.nudges.clock import AMSTERDAM
 from api.opportunities.models import Opportunity
 from api.opportunities.service import Page, point
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 from matching import reasons_for, score
@@ -456,14 +456,9 @@ def attach_history(session: Session, matches: list[Match]) -> list[Match]:
 
 
 def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
-    after = decode_cursor(cursor, length=2)
+    after = decode_cursor(cursor, as_datetime, as_uuid)
     if after is not None:
-        from sqlalchemy import tuple_
-
-        stmt = stmt.where(
-            tuple_(Match.created_at, Match.id)
-            < tuple_(datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
-        )
+        stmt = stmt.where(tuple_(Match.created_at, Match.id) < tuple_(*after))
     found = list(
         session.scalars(stmt.order_by(Match.created_at.desc(), Match.id.desc()).limit(limit + 1))
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
@@ -11,10 +10,10 @@ from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
 from api.db import utcnow
-from api.errors import InvalidInput, NotFound
+from api.errors import NotFound
 from api.nudges.models import Device, InboxMessage
 from api.opportunities.service import Page
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 
 
 def list_inbox(
@@ -29,13 +28,9 @@ def list_inbox(
     stmt = select(InboxMessage).where(InboxMessage.user_id == actor.user_id)
     if unread:
         stmt = stmt.where(InboxMessage.read_at.is_(None))
-    after = decode_cursor(cursor, length=2)
+    after = decode_cursor(cursor, as_datetime, as_uuid)
     if after is not None:
-        try:
-            key = (datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
-        except ValueError as exc:
-            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
-        stmt = stmt.where(tuple_(InboxMessage.created_at, InboxMessage.id) < key)
+        stmt = stmt.where(tuple_(InboxMessage.created_at, InboxMessage.id) < tuple_(*after))
     rows = list(
         session.scalars(
             stmt.order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc()).limit(limit + 1)

@@ -16,7 +16,7 @@ from api.db import utcnow
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.interests.service import ensure_known
 from api.opportunities.models import Opportunity
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_datetime, as_float, as_uuid, decode_cursor, encode_cursor
 
 # status -> action -> new status
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -176,11 +176,9 @@ def list_opportunities(
         distance = func.ST_Distance(Opportunity.location, here)
         stmt = stmt.where(func.ST_DWithin(Opportunity.location, here, radius_km * 1000.0))
         stmt = stmt.add_columns(distance.label("distance_m"))
-        after = decode_cursor(cursor, length=2)
+        after = decode_cursor(cursor, as_float, as_uuid)
         if after is not None:
-            stmt = stmt.where(
-                tuple_(distance, Opportunity.id) > tuple_(float(after[0]), _uuid(after[1]))
-            )
+            stmt = stmt.where(tuple_(distance, Opportunity.id) > tuple_(after[0], after[1]))
         stmt = stmt.order_by(distance, Opportunity.id)
         rows = session.execute(stmt.limit(limit + 1)).all()
         items = []
@@ -193,11 +191,9 @@ def list_opportunities(
             else None
         )
         return Page(items, next_cursor)
-    after = decode_cursor(cursor, length=2)
+    after = decode_cursor(cursor, as_datetime, as_uuid)
     if after is not None:
-        stmt = stmt.where(
-            tuple_(Opportunity.created_at, Opportunity.id) < tuple_(_dt(after[0]), _uuid(after[1]))
-        )
+        stmt = stmt.where(tuple_(Opportunity.created_at, Opportunity.id) < tuple_(*after))
     stmt = stmt.order_by(Opportunity.created_at.desc(), Opportunity.id.desc())
     found = list(session.scalars(stmt.limit(limit + 1)).unique())
     items = found[:limit]
@@ -207,17 +203,3 @@ def list_opportunities(
         else None
     )
     return Page(items, next_cursor)
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
-
-
-def _dt(value: Any) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc

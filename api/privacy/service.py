@@ -13,12 +13,12 @@ from api.audit.models import AuditEvent
 from api.audit.service import record
 from api.auth.security import Actor
 from api.db import utcnow
-from api.errors import Forbidden, InvalidInput, NotFound
+from api.errors import Forbidden, NotFound
 from api.matches.models import Match, MatchEvent
 from api.matches.service import attach_history, list_my_matches
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.service import Page
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
 from api.progress.service import ladder_history
@@ -26,13 +26,9 @@ from api.users.models import User
 
 
 def _audit_page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
-    after = decode_cursor(cursor, length=2)
+    after = decode_cursor(cursor, as_datetime, as_uuid)
     if after is not None:
-        try:
-            key = (datetime.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
-        except ValueError as exc:
-            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
-        stmt = stmt.where(tuple_(AuditEvent.at, AuditEvent.id) < key)
+        stmt = stmt.where(tuple_(AuditEvent.at, AuditEvent.id) < tuple_(*after))
     rows = list(
         session.scalars(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit + 1))
     )

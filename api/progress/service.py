@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, tuple_
@@ -17,7 +17,7 @@ from api.matches.models import Match
 from api.nudges.clock import local_date
 from api.opportunities.models import Opportunity
 from api.opportunities.service import Page
-from api.pagination import decode_cursor, encode_cursor
+from api.pagination import as_date, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn, LadderEntry
 
@@ -94,13 +94,9 @@ def list_checkins(
 ) -> Page:
     """Newest first."""
     stmt = select(CheckIn).where(CheckIn.user_id == user_id)
-    after = decode_cursor(cursor, length=2)
+    after = decode_cursor(cursor, as_date, as_uuid)
     if after is not None:
-        try:
-            key = (date.fromisoformat(str(after[0])), uuid.UUID(str(after[1])))
-        except ValueError as exc:
-            raise InvalidInput.field("cursor", "Not a cursor from this API.") from exc
-        stmt = stmt.where(tuple_(CheckIn.date, CheckIn.id) < key)
+        stmt = stmt.where(tuple_(CheckIn.date, CheckIn.id) < tuple_(*after))
     rows = list(
         session.scalars(stmt.order_by(CheckIn.date.desc(), CheckIn.id.desc()).limit(limit + 1))
     )
