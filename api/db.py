@@ -52,6 +52,7 @@ def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 2.0) -> 
     return create_engine(
         url,
         pool_pre_ping=True,
+        hide_parameters=True,  # values are personal data; keep them out of logs
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout,

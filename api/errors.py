@@ -8,7 +8,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, json, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
@@ -184,6 +184,16 @@ def register_error_handlers(app: Flask) -> None:
                 invalid_params=[{"name": "body", "reason": "Not valid JSON."}],
             )
         return problem(status, detail, headers=headers)
+
+    @app.errorhandler(DataError)
+    def _bad_data(_err: Exception) -> Response:
+        # A value the database cannot store (e.g. NUL in text) that slipped past a schema.
+        return problem(
+            400,
+            "A value in the request cannot be stored.",
+            slug="invalid-input",
+            invalid_params=[{"name": "body", "reason": "Contains a value that cannot be stored."}],
+        )
 
     @app.errorhandler(PoolTimeout)
     def _pool(_err: Exception) -> Response:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import RAISE, fields, validate
+from marshmallow import RAISE, ValidationError, fields, validate
 
 
 def camelcase(name: str) -> str:
@@ -31,6 +31,8 @@ class Text(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
         result = super()._deserialize(value, attr, data, **kwargs)
+        if isinstance(result, str) and "\x00" in result:
+            raise ValidationError("Must not contain NUL characters.")
         return result.strip() if isinstance(result, str) else result
 
 

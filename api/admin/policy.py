@@ -77,7 +77,8 @@ def put_policy(session: Session, *, actor: Actor, data: dict[str, Any]) -> dict[
     if row is None:
         row = Policy(municipality_id=actor.municipality_id, settings={})
         session.add(row)
-    row.settings = data
+    # Fields this form does not show (e.g. retention periods) keep their stored value.
+    row.settings = {**(row.settings or {}), **data}
     session.flush()
     return get_policy(session, actor=actor)
 

@@ -66,16 +66,17 @@ def record(
     object_type: str,
     object_id: str | None = None,
     purpose: str | None = None,
+    actor_name: str | None = None,
 ) -> None:
     """Note that an actor read or changed someone's personal data."""
-    user = session.get(User, actor.user_id)
+    user = session.get(User, actor.user_id) if actor_name is None else None
     origin = _origin()
     session.add(
         AuditEvent(
             municipality_id=actor.municipality_id,
             actor_id=actor.user_id,
             actor_role=actor.role,
-            actor_name=user.name if user else "?",
+            actor_name=actor_name or (user.name if user else "?"),
             subject_id=subject_id,
             action=action,
             object_type=object_type,

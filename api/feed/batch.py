@@ -57,7 +57,7 @@ def load_open_opportunities(
     session: Session, *, municipality_id: uuid.UUID
 ) -> list[OpenOpportunity]:
     """Every published opportunity of a municipality, in one query."""
-    taken = taken_places()
+    taken = taken_places(municipality_id)
     rows = session.execute(
         select(Opportunity, func.coalesce(taken.c.taken, 0))
         .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)

@@ -64,11 +64,11 @@ def weights_from_policy(policy: PolicySettings) -> Weights:
     )
 
 
-def taken_places() -> Any:
-    """Subquery: approved + active matches per opportunity."""
+def taken_places(municipality_id: uuid.UUID) -> Any:
+    """Subquery: approved + active matches per opportunity of one municipality."""
     return (
         select(Match.opportunity_id, func.count().label("taken"))
-        .where(Match.status.in_(TAKES_A_PLACE))
+        .where(Match.municipality_id == municipality_id, Match.status.in_(TAKES_A_PLACE))
         .group_by(Match.opportunity_id)
         .subquery()
     )
@@ -118,7 +118,7 @@ def candidate_rows(
     kind: str | None = None,
 ) -> list[tuple[Opportunity, float, int]]:
     """One PostGIS query: published ones within reach (GiST), with distance and places taken."""
-    taken = taken_places()
+    taken = taken_places(municipality_id)
     distance = func.ST_Distance(Opportunity.location, home, False)  # sphere, as batch matching
     stmt = (
         select(Opportunity, distance.label("distance_m"), func.coalesce(taken.c.taken, 0))

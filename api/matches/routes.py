@@ -17,6 +17,7 @@ from api.matches.schemas import (
     MatchPageSchema,
     MatchQuerySchema,
     MatchSchema,
+    OrganizerMatchSchema,
     ReasonBodySchema,
     SuggestionCreateSchema,
 )
@@ -114,39 +115,33 @@ def decline(body: dict[str, Any], match_id: uuid.UUID) -> Any:
 
 @blp.route("/matches/<uuid:match_id>/confirm", methods=["POST"])
 @roles_required("organizer")
-@blp.response(200, MatchSchema)
+@blp.response(200, OrganizerMatchSchema)
 @blp.alt_response(404, description=_404)
 @blp.alt_response(409, description=_409)
 def confirm(match_id: uuid.UUID) -> Any:
     """Confirm the person started."""
-    return _with_history(
-        service.confirm_match(get_session(), actor=current_actor(), match_id=match_id)
-    )
+    return service.confirm_match(get_session(), actor=current_actor(), match_id=match_id)
 
 
 @blp.route("/matches/<uuid:match_id>/reject", methods=["POST"])
 @roles_required("organizer")
 @blp.arguments(ReasonBodySchema)
-@blp.response(200, MatchSchema)
+@blp.response(200, OrganizerMatchSchema)
 @blp.alt_response(404, description=_404)
 @blp.alt_response(409, description=_409)
 def reject(body: dict[str, Any], match_id: uuid.UUID) -> Any:
     """You cannot take this person on, with a reason."""
-    return _with_history(
-        service.reject_match(get_session(), actor=current_actor(), match_id=match_id, **body)
-    )
+    return service.reject_match(get_session(), actor=current_actor(), match_id=match_id, **body)
 
 
 @blp.route("/matches/<uuid:match_id>/complete", methods=["POST"])
 @roles_required("organizer", "coach")
-@blp.response(200, MatchSchema)
+@blp.response(200, OrganizerMatchSchema)
 @blp.alt_response(404, description=_404)
 @blp.alt_response(409, description=_409)
 def complete(match_id: uuid.UUID) -> Any:
     """The activity ended well."""
-    return _with_history(
-        service.complete_match(get_session(), actor=current_actor(), match_id=match_id)
-    )
+    return service.complete_match(get_session(), actor=current_actor(), match_id=match_id)
 
 
 @blp.route("/opportunities/<uuid:opportunity_id>/matches", methods=["GET"])

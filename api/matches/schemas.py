@@ -54,6 +54,15 @@ class MatchDecisionSchema(MatchSchema):
     warnings = fields.List(fields.Nested(WarningSchema), required=True)
 
 
+class OrganizerMatchSchema(Schema):
+    """What an organiser learns from acting on a match: its state, nothing about the person."""
+
+    id = fields.UUID(required=True)
+    status = fields.String(required=True)
+    opportunity = fields.Nested(OpportunitySummarySchema, required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
 class MatchCreateSchema(Schema):
     opportunity_id = fields.UUID(required=True)
     message = Text(max_length=500, allow_none=True, load_default=None)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record, record_many
@@ -38,7 +39,7 @@ from matching import reasons_for, score
 # (from, to) -> the role that may make that step
 ALLOWED: dict[tuple[str, str], tuple[str, ...]] = {
     ("suggested", "requested"): ("recipient",),
-    ("requested", "approved"): ("coach",),
+    ("requested", "approved"): ("coach", "system"),
     ("requested", "declined"): ("coach",),
     ("approved", "active"): ("organizer",),
     ("approved", "rejected"): ("organizer",),
@@ -229,8 +230,7 @@ def suggest_match(
         reasons=reasons,
         coach_note=note,
     )
-    session.add(match)
-    _record(session, match, "suggested", actor_id=actor.user_id, role="coach", reason=note, now=now)
+    _insert(session, match, "suggested", actor_id=actor.user_id, role="coach", reason=note, now=now)
     _audit_change(session, actor, match, "opportunity suggested")
     session.flush()
     return _reload(session, match.id)
@@ -261,13 +261,68 @@ def request_match(
             status="",
             score=value,
             reasons=reasons,
+            message=message,
+            requested_at=now,
         )
-        session.add(existing)
-    existing.message = message
-    existing.requested_at = now
-    _record(session, existing, "requested", actor_id=actor.user_id, role="recipient", now=now)
+        _insert(session, existing, "requested", actor_id=actor.user_id, role="recipient", now=now)
+    else:
+        existing.message = message
+        existing.requested_at = now
+        _record(session, existing, "requested", actor_id=actor.user_id, role="recipient", now=now)
     session.flush()
+    _auto_approve(session, existing, opp, now)
     return _reload(session, existing.id)
+
+
+def _insert(
+    session: Session,
+    match: Match,
+    status: str,
+    *,
+    actor_id: uuid.UUID,
+    role: str,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Add a new match in its first state; a twin made at the same moment is a 409, not a 500."""
+    try:
+        with session.begin_nested():
+            match.status = status
+            match.updated_at = now
+            session.add(match)
+            session.flush()
+    except IntegrityError as exc:
+        raise Conflict("There is already an open match for this person and opportunity.") from exc
+    session.add(
+        MatchEvent(
+            match_id=match.id,
+            from_status=None,
+            to_status=status,
+            actor_id=actor_id,
+            actor_role=role,
+            reason=reason,
+            at=now,
+        )
+    )
+
+
+def _auto_approve(session: Session, match: Match, opp: Opportunity, now: datetime) -> None:
+    """Kinds the municipality approves without a coach (e.g. courses), while places last."""
+    policy = load_policy(session, match.municipality_id)
+    if opp.kind not in policy.auto_approve_kinds:
+        return
+    locked = session.scalar(select(Opportunity).where(Opportunity.id == opp.id).with_for_update())
+    if locked is not None and _taken(session, opp.id) < locked.capacity:
+        _record(
+            session,
+            match,
+            "approved",
+            actor_id=None,
+            role="system",
+            now=now,
+            reason="approved by municipal policy",
+        )
+        session.flush()
 
 
 def _within_daily_cap(session: Session, actor: Actor, now: datetime) -> None:
@@ -323,7 +378,7 @@ def _team_match(session: Session, actor: Actor, match_id: uuid.UUID) -> Match:
         match is None
         or match.municipality_id != actor.municipality_id
         or match.opportunity.team_id != actor.team_id
-        or match.status in ("suggested", "requested", "declined", "expired")
+        or match.status not in ("approved", "active", "completed", "rejected")
     ):
         raise NotFound()
     return match

@@ -54,6 +54,7 @@ def week_bounds(moment: datetime) -> tuple[datetime, datetime]:
     return start.astimezone(moment.tzinfo), end.astimezone(moment.tzinfo)
 
 
-def fortnight(moment: datetime) -> str:
-    """A 14-day period number (local days since 2024-01-01), for check-in prompts."""
-    return f"F{(local_date(moment) - date(2024, 1, 1)).days // 14}"
+def fortnight(moment: datetime, every_days: int = 14) -> str:
+    """A period of `every_days` local days (counted from 2024-01-01), for check-in prompts."""
+    days = (local_date(moment) - date(2024, 1, 1)).days
+    return f"F{every_days}-{days // every_days}" if every_days != 14 else f"F{days // 14}"

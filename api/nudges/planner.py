@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, String, and_, cast, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.feed.batch import recipients_for_opportunity, top_k_for_profiles
@@ -37,19 +39,11 @@ def _municipalities(session: Session, kind: str) -> list[tuple[uuid.UUID, Policy
     return out
 
 
-def _nudge_day(profile: RecipientProfile) -> int:
-    """The weekday of the person's weekly suggestions: their choice, or spread over workdays."""
-    chosen = (profile.nudge_preferences or {}).get("day")
-    return int(chosen) if chosen is not None else profile.user_id.int % 5
-
-
-def _active_profiles(session: Session, municipality_id: uuid.UUID) -> list[RecipientProfile]:
-    return list(
-        session.scalars(
-            select(RecipientProfile)
-            .join(User, User.id == RecipientProfile.user_id)
-            .where(RecipientProfile.municipality_id == municipality_id, User.is_active.is_(True))
-        )
+def _nudge_day() -> Any:
+    """SQL: the weekday of a person's weekly suggestions: their choice, or spread over workdays."""
+    return func.coalesce(
+        RecipientProfile.nudge_preferences["day"].astext.cast(Integer),
+        func.abs(func.hashtext(cast(RecipientProfile.user_id, String))) % 5,
     )
 
 
@@ -88,19 +82,25 @@ def plan_weekly_suggestions(session: Session, now: datetime, stats: PlanStats) -
     today = local_date(now).weekday()
     period = iso_week(now)
     for mid, policy in _municipalities(session, "weekly_suggestions"):
-        profiles = [p for p in _active_profiles(session, mid) if _nudge_day(p) == today]
-        if not profiles:
-            continue
-        done = set(
+        done = select(Nudge.id).where(
+            Nudge.user_id == RecipientProfile.user_id,
+            Nudge.kind == "weekly_suggestions",
+            Nudge.period == period,
+        )
+        profiles = list(
             session.scalars(
-                select(Nudge.user_id).where(
-                    Nudge.municipality_id == mid,
-                    Nudge.kind == "weekly_suggestions",
-                    Nudge.period == period,
+                select(RecipientProfile)
+                .join(User, User.id == RecipientProfile.user_id)
+                .where(
+                    RecipientProfile.municipality_id == mid,
+                    User.is_active.is_(True),
+                    _nudge_day() == today,
+                    ~done.exists(),
                 )
             )
         )
-        profiles = [p for p in profiles if p.user_id not in done]
+        if not profiles:
+            continue
         ranked = top_k_for_profiles(session, municipality_id=mid, profiles=profiles, now=now, k=10)
         shown = _already_shown(session, [p.user_id for p in profiles])
         picks = {
@@ -110,7 +110,25 @@ def plan_weekly_suggestions(session: Session, now: datetime, stats: PlanStats) -
         titles = _titles(session, {r.candidate_id for rs in picks.values() for r in rs})
         for p in profiles:
             chosen = picks[p.user_id]
-            if not chosen:
+            if not chosen:  # nothing new: remember that, so the next run does not rank again
+                session.execute(
+                    insert(Nudge)
+                    .values(
+                        id=uuid.uuid4(),
+                        municipality_id=mid,
+                        user_id=p.user_id,
+                        kind="weekly_suggestions",
+                        period=period,
+                        language=p.preferred_language,
+                        params={},
+                        status="dropped",
+                        drop_reason="nothing_new",
+                        due_at=now,
+                        attempts=0,
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+                )
                 continue
             outcome = enqueue(
                 session,
@@ -220,6 +238,8 @@ def plan_request_followups(session: Session, now: datetime, stats: PlanStats) ->
             session, now=now, municipality_id=mid, days=policy.request_expiry_days
         )
         for match in expired:
+            if match.recipient_id is None:  # erased: nobody to tell
+                continue
             profile = session.get(RecipientProfile, match.recipient_id)
             title = session.scalar(
                 select(Opportunity.title).where(Opportunity.id == match.opportunity_id)
@@ -243,13 +263,13 @@ def plan_request_followups(session: Session, now: datetime, stats: PlanStats) ->
             stats.add("request_expired", outcome)
 
 
-def _entered(status: str) -> object:
-    """Subquery: when each match last entered `status`."""
+def _entered(status: str) -> Any:
+    """When the outer match last entered `status` (correlated; uses the match_id index)."""
     return (
-        select(MatchEvent.match_id, func.max(MatchEvent.at).label("at"))
-        .where(MatchEvent.to_status == status)
-        .group_by(MatchEvent.match_id)
-        .subquery()
+        select(func.max(MatchEvent.at))
+        .where(MatchEvent.match_id == Match.id, MatchEvent.to_status == status)
+        .correlate(Match)
+        .scalar_subquery()
     )
 
 
@@ -258,14 +278,13 @@ def plan_approved_not_started(session: Session, now: datetime, stats: PlanStats)
     for mid, policy in _municipalities(session, "approved_not_started"):
         approved = _entered("approved")
         rows = session.execute(
-            select(Match, Opportunity, User, approved.c.at)  # type: ignore[attr-defined]
-            .join(approved, approved.c.match_id == Match.id)  # type: ignore[attr-defined]
+            select(Match, Opportunity, RecipientProfile, approved)
             .join(Opportunity, Opportunity.id == Match.opportunity_id)
-            .join(User, User.id == Match.recipient_id)
+            .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
             .where(
                 Match.municipality_id == mid,
                 Match.status == "approved",
-                approved.c.at < now - timedelta(days=policy.approved_not_started_days),  # type: ignore[attr-defined]
+                approved < now - timedelta(days=policy.approved_not_started_days),
             )
         ).all()
         for match, opp, person, at in rows:
@@ -284,7 +303,7 @@ def plan_approved_not_started(session: Session, now: datetime, stats: PlanStats)
                     period=str(match.id),
                     language="nl",
                     params={
-                        "person": _first_name(person.name),
+                        "person": person.display_name,  # the name they chose to show
                         "title": opp.title,
                         "days": (now - at).days,
                     },
@@ -295,9 +314,9 @@ def plan_approved_not_started(session: Session, now: datetime, stats: PlanStats)
 
 
 def plan_checkin_prompts(session: Session, now: datetime, stats: PlanStats) -> None:
-    """Every 14 days, people with an active match are asked how it goes."""
-    period = fortnight(now)
+    """Every N days (policy, default 14), people with an active match are asked how it goes."""
     for mid, policy in _municipalities(session, "checkin_prompt"):
+        period = fortnight(now, policy.checkin_every_days)
         rows = session.execute(
             select(RecipientProfile, func.min(Opportunity.title))
             .join(Match, Match.recipient_id == RecipientProfile.user_id)
@@ -328,14 +347,14 @@ def plan_coach_digests(session: Session, now: datetime, stats: PlanStats) -> Non
         quiet_since = now - timedelta(weeks=policy.inactive_weeks)
         stalled_since = now - timedelta(days=30 * policy.ladder_stalled_months)
         last_event = (
-            select(MatchEvent.actor_id, func.max(MatchEvent.at).label("at"))
-            .group_by(MatchEvent.actor_id)
-            .subquery()
+            select(func.max(MatchEvent.at))
+            .where(MatchEvent.actor_id == User.id)
+            .correlate(User)
+            .scalar_subquery()
         )
         rows = session.execute(
             select(User.coach_id, RecipientProfile.display_name)
             .join(RecipientProfile, RecipientProfile.user_id == User.id)
-            .outerjoin(last_event, last_event.c.actor_id == User.id)
             .where(
                 User.municipality_id == mid,
                 User.role == "recipient",
@@ -343,7 +362,7 @@ def plan_coach_digests(session: Session, now: datetime, stats: PlanStats) -> Non
                 User.coach_id.is_not(None),
                 User.created_at < quiet_since,
                 and_(
-                    func.coalesce(last_event.c.at, User.created_at) < quiet_since,
+                    func.coalesce(last_event, User.created_at) < quiet_since,
                     func.coalesce(User.last_login_at, User.created_at) < quiet_since,
                 )
                 | (RecipientProfile.updated_at < stalled_since),
@@ -375,13 +394,12 @@ def plan_growth_suggestions(session: Session, now: datetime, stats: PlanStats) -
     for mid, policy in _municipalities(session, "growth_suggestion"):
         active = _entered("active")
         rows = session.execute(
-            select(Match.id, RecipientProfile, active.c.at)  # type: ignore[attr-defined]
-            .join(active, active.c.match_id == Match.id)  # type: ignore[attr-defined]
+            select(Match.id, RecipientProfile, active)
             .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
             .where(
                 Match.municipality_id == mid,
                 Match.status == "active",
-                active.c.at <= now - timedelta(weeks=policy.growth_after_weeks),  # type: ignore[attr-defined]
+                active <= now - timedelta(weeks=policy.growth_after_weeks),
             )
         ).all()
         if not rows:

@@ -7,16 +7,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from api.audit.models import AuditEvent
 from api.audit.service import record
 from api.auth.security import Actor
 from api.db import utcnow
 from api.errors import Forbidden, NotFound
-from api.matches.models import Match, MatchEvent
-from api.matches.service import attach_history, list_my_matches
+from api.idempotency.models import IdempotencyKey
+from api.matches.models import OPEN_STATUSES, Match, MatchEvent
+from api.matches.service import attach_history
 from api.nudges.models import Device, InboxMessage, Nudge
+from api.opportunities.models import Opportunity
 from api.opportunities.service import Page
 from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
@@ -79,10 +81,14 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound()
-    matches = list_my_matches(session, actor=actor, limit=100).items
-    more_matches = session.scalars(
-        select(Match).where(Match.recipient_id == actor.user_id).offset(100)
-    ).all()
+    matches = list(
+        session.scalars(
+            select(Match)
+            .options(joinedload(Match.opportunity).joinedload(Opportunity.team))
+            .where(Match.recipient_id == actor.user_id)
+            .order_by(Match.created_at, Match.id)
+        )
+    )
     nudges = session.scalars(
         select(Nudge).where(Nudge.user_id == actor.user_id).order_by(Nudge.created_at)
     ).all()
@@ -97,7 +103,7 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
             "last_login_at": user.last_login_at,
         },
         "profile": session.get(RecipientProfile, actor.user_id),
-        "matches": attach_history(session, [*matches, *more_matches]),
+        "matches": attach_history(session, matches),
         "checkins": session.scalars(
             select(CheckIn).where(CheckIn.user_id == actor.user_id).order_by(CheckIn.date)
         ).all(),
@@ -121,8 +127,52 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
     }
 
 
+ERASED = "erased person"
+
+
 def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
     """Delete the person and everything personal; matches stay only as anonymous counts."""
+    person = session.get(User, user_id)
+    profile = session.get(RecipientProfile, user_id)
+    own_matches = list(session.scalars(select(Match).where(Match.recipient_id == user_id)))
+    now = utcnow()
+    for match in own_matches:  # an erased person takes no place and waits for no decision
+        if match.status in OPEN_STATUSES:
+            session.add(
+                MatchEvent(
+                    match_id=match.id,
+                    from_status=match.status,
+                    to_status="withdrawn",
+                    actor_id=None,
+                    actor_role="system",
+                    reason=None,
+                    at=now,
+                )
+            )
+            match.status = "withdrawn"
+            match.updated_at = now
+    session.flush()
+    # Messages to coaches and organisers that name the person go too.
+    if own_matches:
+        session.execute(
+            delete(Nudge).where(
+                Nudge.kind.in_(("request_waiting", "approved_not_started")),
+                Nudge.period.in_([str(m.id) for m in own_matches]),
+            )
+        )
+    if person is not None and person.coach_id is not None:
+        names = {n for n in (profile.display_name if profile else None, person.name) if n}
+        for name in names:
+            session.execute(
+                delete(Nudge).where(
+                    Nudge.kind == "coach_digest",
+                    Nudge.user_id == person.coach_id,
+                    Nudge.params["people"].astext.contains(name),
+                )
+            )
+    session.execute(
+        update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_name=ERASED)
+    )
     match_ids = select(Match.id).where(Match.recipient_id == user_id).scalar_subquery()
     session.execute(
         update(MatchEvent).where(MatchEvent.match_id.in_(match_ids)).values(reason=None)
@@ -159,6 +209,7 @@ def erase_self(session: Session, *, actor: Actor) -> None:
         object_type="person",
         object_id=None,
         purpose="erasure asked by the person",
+        actor_name=ERASED,
     )
     erase_person(session, user_id=actor.user_id)
 
@@ -225,4 +276,8 @@ def apply_retention(
     )
     for user_id in stale:
         erase_person(session, user_id=user_id)
+    # Stored replies to retried requests are only needed for a day; they hold personal data.
+    session.execute(
+        delete(IdempotencyKey).where(IdempotencyKey.created_at < now - timedelta(days=1))
+    )
     return {"notes_removed": int(notes or 0), "accounts_erased": len(stale)}

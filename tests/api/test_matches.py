@@ -236,7 +236,11 @@ def test_refusals(client, w) -> None:  # type: ignore[no-untyped-def]
     rej = client.post(
         f"/v1/matches/{mid}/reject", json={"reason": "Geen plek op dinsdag"}, headers=h["org"]
     )
-    assert rej.status_code == 200 and rej.get_json()["decisionReason"] == "Geen plek op dinsdag"
+    assert rej.status_code == 200 and rej.get_json()["status"] == "rejected"
+    # the organiser's answer says nothing about the person; the person sees the reason
+    assert set(rej.get_json()) == {"id", "status", "opportunity", "updatedAt"}
+    mine = client.get("/v1/me/matches", headers=h["person"]).get_json()["items"][0]
+    assert mine["decisionReason"] == "Geen plek op dinsdag"
     assert client.post(f"/v1/me/matches/{mid}/withdraw", headers=h["person"]).status_code == 409
     # unknown opportunity, draft, paused
     assert (
@@ -358,3 +362,90 @@ def test_organiser_sees_no_profile_fields(client, session: Session, w) -> None: 
     assert item["contact"] is None  # Piet chose not to share a contact
     profile = session.get(RecipientProfile, w["person2"].id)
     assert profile.postcode_area not in str(item)
+
+
+def test_capacity_cannot_drop_below_places_taken(client, w) -> None:  # type: ignore[no-untyped-def]
+    h = w["h"]
+    oid = _publish(client, h["org"], capacity=2)
+    for who in ("person", "person2"):
+        mid = client.post("/v1/me/matches", json={"opportunityId": oid}, headers=h[who]).get_json()[
+            "id"
+        ]
+        assert client.post(f"/v1/matches/{mid}/approve", headers=h["coach"]).status_code == 200
+    assert (
+        client.patch(f"/v1/opportunities/{oid}", json={"capacity": 1}, headers=h["org"]).status_code
+        == 409
+    )
+    assert (
+        client.patch(f"/v1/opportunities/{oid}", json={"capacity": 3}, headers=h["org"]).status_code
+        == 200
+    )
+
+
+def test_policy_can_auto_approve_a_kind_while_places_last(app, client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    from api.municipalities.models import Policy
+
+    session.get(Policy, w["m"].id).settings = {"auto_approve_kinds": ["language_course"]}
+    session.flush()
+    h = w["h"]
+    course = _publish(
+        client,
+        h["org"],
+        kind="language_course",
+        teachesLevel="B2",
+        minDutchLevel="B1",
+        capacity=1,
+        title="NT2 B2 in de bibliotheek",
+    )
+    first = client.post(
+        "/v1/me/matches", json={"opportunityId": course}, headers=h["person"]
+    ).get_json()
+    assert first["status"] == "approved"
+    assert [e["actorRole"] for e in first["history"]] == ["recipient", "system"]
+    second = client.post(
+        "/v1/me/matches", json={"opportunityId": course}, headers=h["person2"]
+    ).get_json()
+    assert second["status"] == "requested"  # full: the coach decides
+    other = _publish(client, h["org"])
+    assert (
+        client.post(
+            "/v1/me/matches", json={"opportunityId": other}, headers=h["person"]
+        ).get_json()["status"]
+        == "requested"
+    )
+
+
+def test_erased_person_frees_their_place_and_leaves_no_waiting_request(
+    client, session: Session, w
+) -> None:  # type: ignore[no-untyped-def]
+    from api.nudges.outbox import PlanStats
+    from api.nudges.planner import plan_request_followups
+
+    h = w["h"]
+    oid = _publish(client, h["org"], capacity=1)
+    m1 = client.post("/v1/me/matches", json={"opportunityId": oid}, headers=h["person"]).get_json()[
+        "id"
+    ]
+    assert client.post(f"/v1/matches/{m1}/approve", headers=h["coach"]).status_code == 200
+    other = _publish(client, h["org"])
+    client.post("/v1/me/matches", json={"opportunityId": other}, headers=h["person"])
+    assert client.delete("/v1/me", headers=h["person"]).status_code == 204
+    m2 = client.post(
+        "/v1/me/matches", json={"opportunityId": oid}, headers=h["person2"]
+    ).get_json()["id"]
+    assert client.post(f"/v1/matches/{m2}/approve", headers=h["coach"]).status_code == 200
+    # the planner still runs (no waiting request of a person who no longer exists)
+    from datetime import UTC, datetime, timedelta
+
+    stats = PlanStats.empty()
+    plan_request_followups(session, datetime.now(UTC) + timedelta(days=20), stats)
+    assert (
+        session.scalar(
+            select(func.count())
+            .select_from(Match)
+            .where(
+                Match.recipient_id.is_(None), Match.status.in_(("requested", "approved", "active"))
+            )
+        )
+        == 0
+    )

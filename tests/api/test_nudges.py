@@ -159,9 +159,12 @@ def test_weekly_suggestions_on_the_persons_day_once_a_week(session: Session, w) 
     got = nudges(session, kind="weekly_suggestions")
     assert len(got) == 1
     assert got[0].params["opportunity_ids"] == [str(w["opp"].id)]
-    # next week: nothing new to show, so no message at all (no empty nagging)
+    # next week: nothing new to show, so no message at all (no empty nagging), only a note
+    # that this week was looked at, so later runs do not rank again
     plan(session, "weekly_suggestions", T0 + timedelta(days=7))
-    assert len(nudges(session, kind="weekly_suggestions")) == 1
+    assert len(nudges(session, kind="weekly_suggestions", status="pending")) == 1
+    [mark] = nudges(session, kind="weekly_suggestions", status="dropped")
+    assert mark.drop_reason == "nothing_new"
 
 
 def test_new_opportunity_alert_only_for_fresh_ones(session: Session, w) -> None:  # type: ignore[no-untyped-def]
