@@ -319,7 +319,7 @@ def _auto_approve(session: Session, match: Match, opp: Opportunity, now: datetim
             "approved",
             actor_id=None,
             role="system",
-            now=now,
+            now=now + timedelta(microseconds=1),  # just after the request, kept in order
             reason="approved by municipal policy",
         )
         session.flush()
