@@ -27,4 +27,5 @@ def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
     """Title and body in the person's language (Dutch when we lack theirs)."""
     lang = language if language in LANGUAGES else "nl"
     entry = catalogue(lang)[kind]
-    return entry["title"].format(**params), entry["body"].format(**params)
+    body = entry["body_one"] if params.get("count") == 1 and "body_one" in entry else entry["body"]
+    return entry["title"].format(**params), body.format(**params)

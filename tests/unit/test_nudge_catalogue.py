@@ -43,3 +43,11 @@ def test_languages_need_the_same_placeholders() -> None:
 
 def test_unknown_language_falls_back_to_dutch() -> None:
     assert render("checkin_prompt", "pl", SAMPLE) == render("checkin_prompt", "nl", SAMPLE)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_one_is_not_plural(language: str) -> None:
+    for kind in ("weekly_suggestions", "coach_digest"):
+        _, body = render(kind, language, {**SAMPLE, "count": 1})
+        assert not re.search(r"\b1 (activiteiten|mensen|activities|people)\b", body), body
+        assert not FORBIDDEN.search(body)
