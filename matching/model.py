@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -123,6 +124,13 @@ class Candidate:
         _check_distance("distance_km", self.distance_km)
         if self.published_at is not None and self.published_at.utcoffset() is None:
             raise ValueError("published_at must be timezone-aware")
+
+    def at_distance(self, distance_km: float) -> Candidate:
+        """The same, already validated opportunity seen from another home (batch matching)."""
+        _check_distance("distance_km", distance_km)
+        other = copy(self)
+        object.__setattr__(other, "distance_km", distance_km)
+        return other
 
 
 @dataclass(frozen=True, slots=True)

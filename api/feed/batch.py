@@ -29,7 +29,7 @@ from api.municipalities.policy import load_policy
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.users.models import User
-from matching import Ranked, rank
+from matching import Candidate, Ranked, rank
 
 EARTH_RADIUS_M = 6371008.7714  # PostGIS's sphere, so batch and feed distances agree
 MAX_REACH_KM = 30.0
@@ -47,10 +47,9 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 class OpenOpportunity:
     """A published opportunity with its point and places taken, loaded once for many people."""
 
-    opportunity: Opportunity
+    candidate: Candidate  # built and validated once; each person gets a copy at their distance
     lat: float
     lon: float
-    taken: int
 
 
 def load_open_opportunities(
@@ -63,7 +62,7 @@ def load_open_opportunities(
         .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)
         .where(Opportunity.municipality_id == municipality_id, Opportunity.status == "published")
     ).all()
-    return [OpenOpportunity(o, o.lat, o.lon, int(t)) for o, t in rows]
+    return [OpenOpportunity(to_candidate(o, 0.0, int(t)), o.lat, o.lon) for o, t in rows]
 
 
 class _Grid:
@@ -105,11 +104,11 @@ def rank_for_profile(
     slots = set(profile.availability)
     candidates = []
     for it in grid.near(profile.home_lat, profile.home_lon, reach):
-        if not slots.intersection(it.opportunity.slots or ()):
+        if slots.isdisjoint(it.candidate.slots):
             continue
         d = distance_m(profile.home_lat, profile.home_lon, it.lat, it.lon)
         if d <= reach * 1000.0:
-            candidates.append(to_candidate(it.opportunity, d, it.taken))
+            candidates.append(it.candidate.at_distance(d / 1000.0))
     return rank(
         person_from_profile(profile),
         candidates,
@@ -180,9 +179,12 @@ def recipients_for_opportunity(
             .where(
                 RecipientProfile.municipality_id == opp.municipality_id,
                 User.is_active.is_(True),
-                func.ST_DWithin(RecipientProfile.home_area, here, MAX_REACH_KM * 1000.0),
+                func.ST_DWithin(RecipientProfile.home_area, here, MAX_REACH_KM * 1000.0, False),
                 func.ST_DWithin(
-                    RecipientProfile.home_area, here, RecipientProfile.max_distance_km * 1000.0
+                    RecipientProfile.home_area,
+                    here,
+                    RecipientProfile.max_distance_km * 1000.0,
+                    False,
                 ),
                 RecipientProfile.availability.overlap(list(opp.slots or ())),
             )

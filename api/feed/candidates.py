@@ -108,6 +108,25 @@ def excluded_for_many(
     return {r: frozenset(v) for r, v in found.items()}
 
 
+_RANKING_COLUMNS = (
+    Opportunity.id,
+    Opportunity.kind,
+    Opportunity.team_id,
+    Opportunity.title,
+    Opportunity.interests,
+    Opportunity.slots,
+    Opportunity.min_dutch_level,
+    Opportunity.teaches_level,
+    Opportunity.accessibility,
+    Opportunity.ladder_step,
+    Opportunity.capacity,
+    Opportunity.status,
+    Opportunity.start_date,
+    Opportunity.end_date,
+    Opportunity.published_at,
+)
+
+
 def candidate_rows(
     session: Session,
     *,
@@ -116,24 +135,76 @@ def candidate_rows(
     max_distance_km: float,
     availability: Sequence[str],
     kind: str | None = None,
-) -> list[tuple[Opportunity, float, int]]:
-    """One PostGIS query: published ones within reach (GiST), with distance and places taken."""
+) -> list[Candidate]:
+    """One PostGIS query: published ones within reach (GiST), only the columns ranking needs."""
     taken = taken_places(municipality_id)
-    distance = func.ST_Distance(Opportunity.location, home, False)  # sphere, as batch matching
+    # Sphere, not spheroid, for both the reach and the distance: the same as batch matching.
+    distance = func.ST_Distance(Opportunity.location, home, False)
     stmt = (
-        select(Opportunity, distance.label("distance_m"), func.coalesce(taken.c.taken, 0))
+        select(*_RANKING_COLUMNS, distance.label("distance_m"), func.coalesce(taken.c.taken, 0))
         .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)
-        .options(joinedload(Opportunity.team))
         .where(
             Opportunity.municipality_id == municipality_id,
             Opportunity.status == "published",
-            func.ST_DWithin(Opportunity.location, home, max_distance_km * 1000.0),
+            func.ST_DWithin(Opportunity.location, home, max_distance_km * 1000.0, False),
             Opportunity.slots.overlap(list(availability)),
         )
     )
     if kind:
         stmt = stmt.where(Opportunity.kind == kind)
-    return [(o, float(d), int(t)) for o, d, t in session.execute(stmt).all()]
+    return [_from_row(row) for row in session.execute(stmt).all()]
+
+
+def _from_row(row: Any) -> Candidate:
+    (
+        oid,
+        kind,
+        team_id,
+        title,
+        interests,
+        slots,
+        min_level,
+        teaches,
+        access,
+        step,
+        capacity,
+        status,
+        start,
+        end,
+        published,
+        distance_m,
+        taken,
+    ) = row
+    return Candidate(
+        id=str(oid),
+        kind=kind,
+        organizer_id=str(team_id),
+        title=title,
+        interests=frozenset(interests or ()),
+        slots=frozenset(slots or ()),
+        min_dutch_level=min_level,
+        teaches_level=teaches if kind == "language_course" else None,
+        accessibility=frozenset(access or ()),
+        ladder_step=step,
+        distance_km=max(0.0, float(distance_m) / 1000.0),
+        free_places=max(0, capacity - int(taken)),
+        status=status,
+        start_date=start,
+        end_date=end,
+        published_at=published,
+    )
+
+
+def load_shown(session: Session, ids: Sequence[str]) -> dict[str, Opportunity]:
+    """The few opportunities a page shows, with their team, in one query."""
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Opportunity)
+        .options(joinedload(Opportunity.team))
+        .where(Opportunity.id.in_([uuid.UUID(i) for i in ids]))
+    )
+    return {str(o.id): o for o in rows}
 
 
 def to_candidate(opp: Opportunity, distance_m: float, taken: int) -> Candidate:

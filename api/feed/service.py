@@ -14,9 +14,9 @@ from api.errors import InvalidInput
 from api.feed.candidates import (
     candidate_rows,
     excluded_opportunity_ids,
+    load_shown,
     load_taxonomy,
     person_from_profile,
-    to_candidate,
     weights_from_policy,
 )
 from api.municipalities.policy import load_policy
@@ -62,7 +62,7 @@ def personal_feed(
     if offset < 0:
         raise InvalidInput.field("cursor", "Not a cursor from this API.")
     policy = load_policy(session, actor.municipality_id)
-    rows = candidate_rows(
+    candidates = candidate_rows(
         session,
         municipality_id=actor.municipality_id,
         home=point(profile.home_lat, profile.home_lon),
@@ -70,11 +70,10 @@ def personal_feed(
         availability=profile.availability,
         kind=kind,
     )
-    by_id = {str(opp.id): opp for opp, _, _ in rows}
     taxonomy = load_taxonomy(session)
     ranked = rank(
         person_from_profile(profile),
-        [to_candidate(*row) for row in rows],
+        candidates,
         now=now,
         weights=weights_from_policy(policy),
         categories=taxonomy.categories,
@@ -84,6 +83,7 @@ def personal_feed(
         ),
     )
     page = ranked[offset : offset + limit]
+    by_id = load_shown(session, [r.candidate_id for r in page])
     items = []
     for r in page:
         opp = by_id[r.candidate_id]

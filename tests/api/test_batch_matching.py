@@ -13,6 +13,7 @@ from tests.factories import (
     auth_headers,
     create_municipality,
     create_opportunity,
+    create_profile,
     create_team,
     create_user,
 )
@@ -105,3 +106,21 @@ def test_reverse_matching_finds_people_for_whom_it_ranks_high(
     assert [a.recipient_id for a in audience] == [near_fit.id]
     wider = recipients_for_opportunity(session, opportunity_id=new.id, now=NOW, top_n=2)
     assert {a.recipient_id for a in wider} == {near_fit.id, busy_choice.id}
+
+
+def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+    import math
+
+    m = create_municipality(session)
+    team = create_team(session, municipality=m)
+    person = create_user(session, municipality=m, role="recipient")
+    profile = create_profile(session, user=person, max_distance_km=2.0)
+    # 1,998 m north on the sphere, but more than 2 km on the spheroid
+    dlat = math.degrees(1998 / 6371008.7714)
+    edge = create_opportunity(session, team=team, lat=52.38 + dlat, lon=4.85, slots=["tue-morning"])
+    feed = client.get("/v1/me/feed", headers=auth_headers(app, session, person)).get_json()["items"]
+    batch = top_k_for_profiles(
+        session, municipality_id=m.id, profiles=[profile], now=datetime.now(UTC)
+    )
+    assert [i["opportunity"]["id"] for i in feed] == [str(edge.id)]
+    assert [r.candidate_id for r in batch[person.id]] == [str(edge.id)]

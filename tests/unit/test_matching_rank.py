@@ -142,3 +142,14 @@ def test_a_limited_ranking_is_the_head_of_the_full_one() -> None:
     full = ids(run(make_person(), [*volunteers, lesson]))
     assert ids(run(make_person(), [*volunteers, lesson], limit=3)) == full[:3]
     assert sorted(full) == ["lesson", "v0", "v1", "v2", "v3"]
+
+
+def test_at_distance_copies_and_checks_only_the_distance() -> None:
+    import pytest
+
+    base = make_candidate(id="c1", distance_km=0.0)
+    moved = base.at_distance(2.5)
+    assert moved.distance_km == 2.5 and base.distance_km == 0.0
+    assert moved.interests == base.interests and moved.id == "c1"
+    with pytest.raises(ValueError):
+        base.at_distance(-1.0)
