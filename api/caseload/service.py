@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.db import utcnow
-from api.errors import NotFound
 from api.matches.service import attach_history, list_my_matches
 from api.municipalities.policy import load_policy
 from api.pagination import as_int, as_text, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.service import ladder_history, list_checkins, record_ladder
-from api.users.models import User
+from api.users.service import caseload_person
 
 # How much each flag weighs when sorting by need (highest first).
 FLAGS: dict[str, int] = {
@@ -207,21 +206,9 @@ def caseload(
     return CaseloadPage(items, nxt, counts, total)
 
 
-def _own_person(session: Session, actor: Actor, recipient_id: uuid.UUID) -> User:
-    person = session.get(User, recipient_id)
-    if (
-        person is None
-        or person.role != "recipient"
-        or person.municipality_id != actor.municipality_id
-        or person.coach_id != actor.user_id
-    ):
-        raise NotFound()
-    return person
-
-
 def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) -> dict[str, Any]:
     """Profile, matches, check-ins and ladder of one person; the read is audited."""
-    person = _own_person(session, actor, recipient_id)
+    person = caseload_person(session, actor=actor, recipient_id=recipient_id)
     profile = session.get(RecipientProfile, person.id)
     record(
         session,
@@ -249,7 +236,7 @@ def assess_ladder(
     session: Session, *, actor: Actor, recipient_id: uuid.UUID, step: int, note: str | None
 ) -> Any:
     """The coach's own assessment, kept apart from what the person reports."""
-    person = _own_person(session, actor, recipient_id)
+    person = caseload_person(session, actor=actor, recipient_id=recipient_id)
     entry = record_ladder(
         session,
         user_id=person.id,

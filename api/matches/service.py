@@ -34,6 +34,7 @@ from api.opportunities.service import Page, point
 from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.users.models import User
+from api.users.service import caseload_person
 from matching import reasons_for, score
 
 # (from, to) -> the role that may make that step
@@ -113,19 +114,6 @@ def _audit_change(session: Session, actor: Actor, match: Match, purpose: str) ->
         object_id=str(match.id),
         purpose=purpose,
     )
-
-
-def _caseload_recipient(session: Session, actor: Actor, recipient_id: uuid.UUID) -> User:
-    """A person on this coach's caseload; anyone else does not exist for them."""
-    person = session.get(User, recipient_id)
-    if (
-        person is None
-        or person.role != "recipient"
-        or person.municipality_id != actor.municipality_id
-        or person.coach_id != actor.user_id
-    ):
-        raise NotFound()
-    return person
 
 
 def _published(session: Session, actor: Actor, opportunity_id: uuid.UUID) -> Opportunity:
@@ -215,7 +203,7 @@ def suggest_match(
 ) -> Match:
     """A coach proposes an opportunity to someone on their caseload."""
     now = now or utcnow()
-    _caseload_recipient(session, actor, recipient_id)
+    caseload_person(session, actor=actor, recipient_id=recipient_id)
     opp = _published(session, actor, opportunity_id)
     if _open_match(session, recipient_id, opp.id) is not None:
         raise Conflict("This person already has an open match for this opportunity.")

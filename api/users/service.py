@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
-from api.errors import Conflict, InvalidInput
+from api.errors import Conflict, InvalidInput, NotFound
 from api.invitations.service import IssuedInvitation, issue_activation_code
 from api.municipalities.models import Team
 from api.users.models import User
@@ -66,3 +66,16 @@ def create_staff_user(
     session.add(user)
     session.flush()
     return StaffAccount(user, issue_activation_code(session, actor=actor, user=user))
+
+
+def caseload_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID) -> User:
+    """A person on this coach's caseload; anyone else does not exist for them (404)."""
+    person = session.get(User, recipient_id)
+    if (
+        person is None
+        or person.role != "recipient"
+        or person.municipality_id != actor.municipality_id
+        or person.coach_id != actor.user_id
+    ):
+        raise NotFound()
+    return person
