@@ -83,3 +83,30 @@ def test_daily_cap_on_interest_requests(app, client, session: Session) -> None: 
     resp = client.post("/v1/me/matches", json={"opportunityId": str(opps[5].id)}, headers=h)
     _assert_429(resp)
     assert "5" in resp.get_json()["detail"]
+
+
+def test_limits_are_shared_through_redis_when_configured(engine) -> None:  # type: ignore[no-untyped-def]
+    """Two app instances (two servers) with REDIS_URL count together."""
+    import random
+    import uuid
+
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    redis.Redis.from_url(url).ping()  # the machine's Redis; fails loudly when it is missing
+    settings = Settings.from_env(
+        {"DATABASE_URL": TEST_DATABASE_URL, "RATE_LIMITS": "on", "REDIS_URL": url}
+    )
+    first, second = (create_app(settings, engine=engine).test_client() for _ in range(2))
+    address = {"REMOTE_ADDR": f"198.18.{random.randint(0, 255)}.{random.randint(1, 254)}"}
+    body = {"email": f"{uuid.uuid4().hex}@example.org", "password": "wrong-password"}
+    codes = [
+        (first if i % 2 else second)
+        .post("/v1/auth/login", json=body, environ_overrides=address)
+        .status_code
+        for i in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    # the counters live in Redis (where other servers see them), not in this process
+    keys = redis.Redis.from_url(url).keys(f"LIMITS:LIMITER/meedoen/{address['REMOTE_ADDR']}/*")
+    assert keys
