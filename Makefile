@@ -31,6 +31,7 @@ run: seed
 
 test-db: install
 	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh
+	scripts/ensure-redis.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
 
 test: test-db
