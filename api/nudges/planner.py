@@ -400,6 +400,13 @@ def plan_growth_suggestions(session: Session, now: datetime, stats: PlanStats) -
                 Match.municipality_id == mid,
                 Match.status == "active",
                 active <= now - timedelta(weeks=policy.growth_after_weeks),
+                ~select(Nudge.id)
+                .where(
+                    Nudge.user_id == Match.recipient_id,
+                    Nudge.kind == "growth_suggestion",
+                    Nudge.period == cast(Match.id, String),
+                )
+                .exists(),  # once per match: do not rank again those who had theirs
             )
         ).all()
         if not rows:
@@ -415,6 +422,7 @@ def plan_growth_suggestions(session: Session, now: datetime, stats: PlanStats) -
                 )
             ).all()
         )
+        picks = {}
         for match_id, profile, since in rows:
             step = profile.ladder_step or 2
             nxt = [
@@ -422,9 +430,10 @@ def plan_growth_suggestions(session: Session, now: datetime, stats: PlanStats) -
                 for r in ranked[profile.user_id]
                 if steps.get(uuid.UUID(r.candidate_id)) == step + 1
             ]
-            if not nxt:
-                continue
-            title = _titles(session, {nxt[0].candidate_id})[nxt[0].candidate_id]
+            if nxt:
+                picks[match_id] = (profile, since, nxt[0].candidate_id)
+        titles = _titles(session, {oid for _, _, oid in picks.values()})
+        for match_id, (profile, since, oid) in picks.items():
             outcome = enqueue(
                 session,
                 policy=policy,
@@ -436,8 +445,8 @@ def plan_growth_suggestions(session: Session, now: datetime, stats: PlanStats) -
                 params={
                     "name": profile.display_name,
                     "weeks": (now - since).days // 7,
-                    "title": title,
-                    "opportunity_ids": [nxt[0].candidate_id],
+                    "title": titles[oid],
+                    "opportunity_ids": [oid],
                 },
                 now=now,
                 prefs=profile.nudge_preferences,
