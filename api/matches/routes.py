@@ -38,8 +38,7 @@ _409 = "Not possible in the match's current state"
 @blp.alt_response(429, description="Daily number of requests reached")
 def request_match(body: dict[str, Any]) -> Any:
     """I'm interested: ask your coach for this opportunity."""
-    match = service.request_match(get_session(), actor=current_actor(), **body)
-    return service.attach_history(get_session(), [match])[0]
+    return service.request_match(get_session(), actor=current_actor(), **body)
 
 
 @blp.route("/me/matches", methods=["GET"])
@@ -58,9 +57,7 @@ def my_matches(query: dict[str, Any]) -> service.Page:
 @blp.alt_response(409, description=_409)
 def withdraw(match_id: uuid.UUID) -> Any:
     """Step back from a match."""
-    return _with_history(
-        service.withdraw_match(get_session(), actor=current_actor(), match_id=match_id)
-    )
+    return service.withdraw_match(get_session(), actor=current_actor(), match_id=match_id)
 
 
 @blp.route("/caseload/<uuid:recipient_id>/suggestions", methods=["POST"])
@@ -71,10 +68,8 @@ def withdraw(match_id: uuid.UUID) -> Any:
 @blp.alt_response(409, description="Already an open match")
 def suggest(body: dict[str, Any], recipient_id: uuid.UUID) -> Any:
     """Propose an opportunity to someone on your caseload."""
-    return _with_history(
-        service.suggest_match(
-            get_session(), actor=current_actor(), recipient_id=recipient_id, **body
-        )
+    return service.suggest_match(
+        get_session(), actor=current_actor(), recipient_id=recipient_id, **body
     )
 
 
@@ -95,9 +90,7 @@ def coach_queue(query: dict[str, Any]) -> service.Page:
 @blp.alt_response(409, description="Wrong state, or the opportunity is full")
 def approve(match_id: uuid.UUID) -> Any:
     """Approve a request; warns when volunteer allowances pass the municipality's cap."""
-    outcome = service.approve_match(get_session(), actor=current_actor(), match_id=match_id)
-    _with_history(outcome.match)
-    return outcome
+    return service.approve_match(get_session(), actor=current_actor(), match_id=match_id)
 
 
 @blp.route("/matches/<uuid:match_id>/decline", methods=["POST"])
@@ -108,9 +101,7 @@ def approve(match_id: uuid.UUID) -> Any:
 @blp.alt_response(409, description=_409)
 def decline(body: dict[str, Any], match_id: uuid.UUID) -> Any:
     """Decline a request, with a reason the person can read."""
-    return _with_history(
-        service.decline_match(get_session(), actor=current_actor(), match_id=match_id, **body)
-    )
+    return service.decline_match(get_session(), actor=current_actor(), match_id=match_id, **body)
 
 
 @blp.route("/matches/<uuid:match_id>/confirm", methods=["POST"])
@@ -155,7 +146,3 @@ def candidates(opportunity_id: uuid.UUID) -> dict[str, Any]:
             get_session(), actor=current_actor(), opportunity_id=opportunity_id
         )
     }
-
-
-def _with_history(match: Any) -> Any:
-    return service.attach_history(get_session(), [match])[0]

@@ -336,10 +336,11 @@ def _within_daily_cap(session: Session, actor: Actor, now: datetime) -> None:
 
 
 def _reload(session: Session, match_id: uuid.UUID) -> Match:
+    """The match after a step, with its opportunity and its history, as callers show it."""
     session.flush()
     match = _load(session, match_id)
     assert match is not None
-    return match
+    return attach_history(session, [match])[0]
 
 
 def _own_recipient_match(session: Session, actor: Actor, match_id: uuid.UUID) -> Match:

@@ -8,7 +8,6 @@ from api.auth.security import current_actor, roles_required
 from api.db import get_session
 from api.extensions import Blueprint
 from api.idempotency.service import idempotent
-from api.matches.service import attach_history
 from api.progress import service
 from api.progress.models import CheckIn
 from api.progress.schemas import (
@@ -46,6 +45,4 @@ def list_checkins(query: dict[str, Any]) -> service.Page:
 @blp.response(200, ProgressSchema)
 def my_progress() -> dict[str, Any]:
     """The way you came: ladder, hours per month, steps toward work, wellbeing, matches."""
-    data = service.progress(get_session(), user_id=current_actor().user_id)
-    attach_history(get_session(), data["active_matches"] + data["past_matches"])
-    return data
+    return service.progress(get_session(), user_id=current_actor().user_id)

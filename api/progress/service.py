@@ -14,6 +14,7 @@ from api.auth.security import Actor
 from api.db import utcnow
 from api.errors import InvalidInput
 from api.matches.models import Match
+from api.matches.service import attach_history
 from api.nudges.clock import local_date
 from api.opportunities.models import Opportunity
 from api.opportunities.service import Page
@@ -147,6 +148,8 @@ def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
         "steps_toward_work": steps,
         "wellbeing": [{"date": c.date, "wellbeing": c.wellbeing} for c in checkins[-20:]],
         "total_hours": round(sum(float(c.hours) for c in checkins), 1),
-        "active_matches": [m for m in matches if m.status in ("approved", "active")],
+        "active_matches": [
+            m for m in attach_history(session, matches) if m.status in ("approved", "active")
+        ],
         "past_matches": [m for m in matches if m.status in ("completed",)],
     }
