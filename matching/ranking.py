@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Final
 from zoneinfo import ZoneInfo
 
 from matching.filters import passes
@@ -23,7 +24,7 @@ _DEFAULT_WEIGHTS = Weights()
 # gives the tie-break score desc, distance asc, id asc; the position only separates duplicate
 # ids, so candidates themselves are never compared.
 Entry = tuple[float, float, str, int, Candidate]
-_CANDIDATE = 4
+_CANDIDATE: Final = 4
 
 
 def _penalty(chosen: list[Entry], organizer_counts: dict[str, int], candidate: Candidate) -> int:
