@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _register_blueprints(api: Api) -> None:
-    from api.admin.policy import blp as policy_blp
+    from api.admin.routes import blp as policy_blp
     from api.auth.routes import blp as auth_blp
     from api.caseload.routes import blp as caseload_blp
     from api.feed.routes import blp as feed_blp

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from api.auth.passwords import hash_password
 from api.db import session_scope
-from api.domain import CEFR_LEVELS, DEFAULT_DISTANCE_KM, SLOTS
 from api.interests.service import sync_taxonomy
+from matching.model import CEFR_LEVELS, DEFAULT_DISTANCE_KM, SLOTS
 
 SCALE_PREFIX = "scale-"
 CASELOAD = 350

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 
 from api.audit.service import record, record_many
 from api.auth.security import Actor
+from api.core.paging import as_int, as_text, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.matches.service import attach_history, list_my_matches
 from api.municipalities.policy import load_policy
-from api.pagination import as_int, as_text, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.service import ladder_history, list_checkins, record_ladder
 from api.users.service import caseload_person
