@@ -13,7 +13,7 @@ from api import db
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
-from api.geocoding import build_geocoder
+from api.geocoding.geocoders import build_geocoder
 from api.nudges.providers import build_push_provider
 from api.ratelimit import init_limiter
 

@@ -78,7 +78,7 @@ def _ewkt(lat: float, lon: float) -> str:
 def _load_municipality(
     session: Session, spec: dict, password_hash: str, counts: dict[str, int]
 ) -> None:
-    from seeds.data.postcodes import POSTCODES
+    from api.geocoding.postcodes import POSTCODES
 
     slug = spec["slug"]
     rng = random.Random(f"meedoen-demo-{slug}")  # noqa: S311 - demo data, not security
@@ -174,7 +174,7 @@ def _recipients(
     coach1: uuid.UUID,
     coach2: uuid.UUID,
 ) -> tuple[list, list]:
-    from seeds.data.interests import INTERESTS
+    from api.interests.taxonomy import INTERESTS
     from seeds.data.people import FIRST_NAMES, GOALS, LAST_NAMES
 
     interest_keys = [i["key"] for i in INTERESTS]

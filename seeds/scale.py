@@ -49,8 +49,8 @@ def load_scale(
     app: Flask, *, recipients: int, opportunities: int, seed: int = 42
 ) -> dict[str, Any]:
     """Replace earlier scale data with a fresh national-scale set; returns timings and sizes."""
+    from api.interests.taxonomy import INTERESTS
     from seeds.data.cities import CITIES
-    from seeds.data.interests import INTERESTS
     from seeds.data.opportunities import TEMPLATES
 
     rng = random.Random(seed)  # noqa: S311 - benchmark data

@@ -84,4 +84,3 @@ class PolicyUpdateSchema(PolicySchema):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("partial", ADDED_LATER)
         super().__init__(**kwargs)
-

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from api.auth.security import Actor
 from api.core.geo import point
 from api.errors import InvalidInput, NotFound, ServiceUnavailable
-from api.geocoding import Geocoder, GeocoderUnavailable, UnknownPostcode
+from api.geocoding.geocoders import Geocoder, GeocoderUnavailable, UnknownPostcode
 from api.interests.service import ensure_known
 from api.profiles.models import RecipientProfile
 from api.progress.service import record_ladder
