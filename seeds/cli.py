@@ -1,4 +1,4 @@
-"""`flask seed demo|scale`: a Flask CLI plugin (entry point `flask.commands`), so api/ never imports seeds/."""
+"""`flask seed demo|scale` as a Flask CLI plugin (entry point), so api/ never imports seeds/."""
 
 from __future__ import annotations
 
