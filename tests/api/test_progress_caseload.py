@@ -193,6 +193,25 @@ def test_refusals(app, client, session: Session, w) -> None:  # type: ignore[no-
     assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
+def test_checkins_page_newest_first_each_once(client, w) -> None:  # type: ignore[no-untyped-def]
+    today = date.today()
+    for days_ago in (3, 0, 1, 1, 2, 0, 5):
+        made = checkin(client, w["h"], date=(today - timedelta(days=days_ago)).isoformat())
+        assert made.status_code == 201
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = client.get(
+            "/v1/me/checkins?limit=3" + (f"&cursor={cursor}" if cursor else ""), headers=w["h"]
+        ).get_json()
+        seen += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len({c["id"] for c in seen}) == 7
+    assert [c["date"] for c in seen] == sorted((c["date"] for c in seen), reverse=True)
+
+
 def _flags(client, w) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
     items = client.get("/v1/caseload?limit=100", headers=w["ch"]).get_json()["items"]
     return {i["displayName"]: i["flags"] for i in items}
