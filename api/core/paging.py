@@ -94,7 +94,6 @@ _PARSERS: tuple[tuple[type, Callable[[Any], Any]], ...] = (
     (uuid.UUID, as_uuid),
     (datetime, as_datetime),
     (date, as_date),
-    (bool, as_int),
     (int, as_int),
     (float, as_float),
     (str, as_text),
