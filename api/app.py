@@ -13,7 +13,7 @@ from api import db
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
-from api.geocoding import build_geocoder
+from api.geocoding.geocoders import build_geocoder
 from api.nudges.providers import build_push_provider
 from api.ratelimit import init_limiter
 
@@ -56,7 +56,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _register_blueprints(api: Api) -> None:
-    from api.admin.policy import blp as policy_blp
+    from api.admin.routes import blp as policy_blp
     from api.auth.routes import blp as auth_blp
     from api.caseload.routes import blp as caseload_blp
     from api.feed.routes import blp as feed_blp

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from matching.filters import passes
-from matching.model import Candidate, Person, Ranked, Weights
+from matching.model import AMSTERDAM, Candidate, Person, Ranked, Weights
 from matching.prepared import prepare, require_aware
 from matching.reasons import ReasonTexts, reasons_prepared
 from matching.scoring import normalise, score_prepared
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DIVERSITY_WINDOW = 50  # only the head of the feed is reordered; people rarely scroll further
 MAX_SAME_KIND_IN_A_ROW = 2
 MAX_PER_ORGANIZER_IN_TOP = 2
