@@ -193,6 +193,6 @@ def list_opportunities(
 
 def _with_distance(row: Any) -> Opportunity:
     """The opportunity with its distance (the first sort key) shown beside the listing only."""
-    opp, metres = row[0], row[1]
-    opp.distance_km = rounded_km(metres)
+    opp: Opportunity = row[0]
+    opp.distance_km = rounded_km(row[1])
     return opp

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from api.auth.security import current_actor, roles_required
+from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
 from api.idempotency.service import idempotent
-from api.opportunities.service import Page
 from api.progress import service
 from api.progress.models import CheckIn
 from api.progress.schemas import (
