@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,7 +15,7 @@ from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 
 
-def _checkin_who(session: Session, scope: Scope) -> list[Any]:
+def _checkin_who(session: Session, scope: Scope) -> Sequence[Any]:
     """Each person with an active match, with the title of one of them."""
     return session.execute(
         select(RecipientProfile, func.min(Opportunity.title))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ def _first_name(name: str | None) -> str:
     return (name or "").split(" ")[0] or "daar"
 
 
-def _waiting_who(session: Session, scope: Scope) -> list[Any]:
+def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
     """Requests waiting longer than N days but not yet expired, of people with a coach."""
     return session.execute(
         select(Match, User, Opportunity.title)
@@ -46,6 +46,7 @@ def _waiting_who(session: Session, scope: Scope) -> list[Any]:
 
 def _waiting_what(row: tuple[Match, User, str], scope: Scope) -> Planned:
     match, person, title = row
+    assert match.requested_at is not None and person.coach_id is not None  # by the query
     days = (scope.now - match.requested_at).days
     params = {"person": _first_name(person.name), "title": title, "days": days}
     return Planned(person.coach_id, str(match.id), params)
@@ -55,7 +56,7 @@ def _waiting_what(row: tuple[Match, User, str], scope: Scope) -> Planned:
 REQUEST_WAITING = Planner("request_waiting", _waiting_who, _waiting_what, capped=False)
 
 
-def _expired_who(session: Session, scope: Scope) -> list[Any]:
+def _expired_who(session: Session, scope: Scope) -> Sequence[Any]:
     """Requests that expired lately (api.matches.jobs expires them), not yet told to the person."""
     since = scope.now - EXPIRED_NEWS_WITHIN
     expired_at = entered("expired")

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Integer, String, cast, func, select
 from sqlalchemy.orm import Session
 
+from api.core.time import local_date
 from api.feed.batch import recipients_for_opportunity, top_k_for_profiles
 from api.matches.models import Match
-from api.core.time import local_date
 from api.nudges.clock import iso_week
 from api.nudges.models import Nudge
 from api.nudges.planners.queries import already_shown, entered, titles
@@ -165,14 +165,15 @@ def _growth_who(session: Session, scope: Scope) -> list[Growth]:
         now=scope.now,
         k=50,
     )
-    steps = dict(
-        session.execute(
+    steps: dict[uuid.UUID, int] = {
+        oid: step
+        for oid, step in session.execute(
             select(Opportunity.id, Opportunity.ladder_step).where(
                 Opportunity.municipality_id == scope.municipality_id,
                 Opportunity.status == "published",
             )
-        ).all()
-    )
+        )
+    }
     picks: dict[uuid.UUID, tuple[RecipientProfile, datetime, str]] = {}
     for match_id, profile, since in rows:
         step = profile.ladder_step or 2
