@@ -14,7 +14,7 @@ from api.domain import KINDS
 from api.extensions import Blueprint
 from api.municipalities.models import Policy
 from api.municipalities.policy import PolicySettings
-from api.schemas import Schema
+from api.schemas import Schema, StrictFloat, StrictInt
 
 blp = Blueprint("admin-policy", __name__, url_prefix="/v1/admin/policy", description="Policy")
 
@@ -23,12 +23,12 @@ HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM.")
 
 
 class WeightsSchema(Schema):
-    interest = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    distance = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    time = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    ladder = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    language = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    freshness = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    interest = StrictFloat(required=True, minimum=0, maximum=1)
+    distance = StrictFloat(required=True, minimum=0, maximum=1)
+    time = StrictFloat(required=True, minimum=0, maximum=1)
+    ladder = StrictFloat(required=True, minimum=0, maximum=1)
+    language = StrictFloat(required=True, minimum=0, maximum=1)
+    freshness = StrictFloat(required=True, minimum=0, maximum=1)
 
     @validates_schema
     def _some_weight(self, data: dict[str, float], **_: Any) -> None:
@@ -38,9 +38,9 @@ class WeightsSchema(Schema):
 
 class PolicySchema(Schema):
     weights = fields.Nested(WeightsSchema, required=True)
-    allowance_cap_eur_month = fields.Float(required=True, validate=validate.Range(min=0, max=1000))
-    request_expiry_days = fields.Integer(required=True, validate=validate.Range(min=4, max=90))
-    recent_decline_days = fields.Integer(required=True, validate=validate.Range(min=0, max=365))
+    allowance_cap_eur_month = StrictFloat(required=True, minimum=0, maximum=1000)
+    request_expiry_days = StrictInt(required=True, minimum=4, maximum=90)
+    recent_decline_days = StrictInt(required=True, minimum=0, maximum=365)
     auto_approve_kinds = fields.List(
         fields.String(validate=validate.OneOf(KINDS)),
         required=True,
@@ -48,21 +48,19 @@ class PolicySchema(Schema):
     )
     quiet_hours_start = fields.String(required=True, validate=HHMM)
     quiet_hours_end = fields.String(required=True, validate=HHMM)
-    max_nudges_per_week = fields.Integer(required=True, validate=validate.Range(min=0, max=7))
+    max_nudges_per_week = StrictInt(required=True, minimum=0, maximum=7)
     nudge_kinds = fields.List(
         fields.String(validate=validate.OneOf(NUDGE_KINDS)),
         required=True,
         validate=validate.Length(max=len(NUDGE_KINDS)),
     )
-    request_waiting_days = fields.Integer(required=True, validate=validate.Range(min=1, max=30))
-    approved_not_started_days = fields.Integer(
-        required=True, validate=validate.Range(min=1, max=60)
-    )
-    checkin_every_days = fields.Integer(required=True, validate=validate.Range(min=7, max=60))
-    inactive_weeks = fields.Integer(required=True, validate=validate.Range(min=1, max=52))
-    ladder_stalled_months = fields.Integer(required=True, validate=validate.Range(min=1, max=24))
-    growth_after_weeks = fields.Integer(required=True, validate=validate.Range(min=1, max=104))
-    new_opportunity_top_n = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    request_waiting_days = StrictInt(required=True, minimum=1, maximum=30)
+    approved_not_started_days = StrictInt(required=True, minimum=1, maximum=60)
+    checkin_every_days = StrictInt(required=True, minimum=7, maximum=60)
+    inactive_weeks = StrictInt(required=True, minimum=1, maximum=52)
+    ladder_stalled_months = StrictInt(required=True, minimum=1, maximum=24)
+    growth_after_weeks = StrictInt(required=True, minimum=1, maximum=104)
+    new_opportunity_top_n = StrictInt(required=True, minimum=1, maximum=20)
 
 
 def get_policy(session: Session, *, actor: Actor) -> dict[str, Any]:
