@@ -9,12 +9,16 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import marshmallow as ma
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from marshmallow import fields as ma_fields
+from marshmallow import validate as ma_validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api import schemas
 from api.jsonbody import MAX_DEPTH, UnsafeJSON, strict_loads
 from api.progress.models import CheckIn
 from api.users.models import User
@@ -506,3 +510,92 @@ def test_plausible_filter_times_still_work(client: FlaskClient, w: dict[str, Any
 def test_login_still_works_with_a_plain_body(client: FlaskClient, w: dict[str, Any]) -> None:
     resp = client.post("/v1/auth/login", json={"email": w["recipient"].email, "password": PASSWORD})
     assert resp.status_code == 200, resp.get_json()
+
+
+# --------------------------------------------------------------------------- guards for new code
+
+# Marshmallow's own classes convert ("5" -> 5, 2.5 -> 2, "yes" -> True) and take any date; a
+# request schema uses the strict ones from api/schemas.py instead.
+LAX = (
+    ma_fields.Integer,
+    ma_fields.Float,
+    ma_fields.Decimal,
+    ma_fields.Boolean,
+    ma_fields.Date,
+    ma_fields.DateTime,
+    ma_fields.AwareDateTime,
+    ma_fields.NaiveDateTime,
+)
+STRICT = (
+    schemas.StrictInt,
+    schemas.StrictFloat,
+    schemas.StrictDecimal,
+    schemas.StrictBool,
+    schemas.PlausibleDate,
+)
+QUERY = (schemas.QueryInt, schemas.QueryFloat, schemas.QueryBool, schemas.QueryDateTime)
+
+
+def _request_schemas(app: Flask) -> list[tuple[str, str, ma.Schema]]:
+    """(endpoint, location, schema) for every @blp.arguments in the app."""
+    found = []
+    for endpoint, view in app.view_functions.items():
+        for param in getattr(view, "_apidoc", {}).get("arguments", {}).get("parameters", []):
+            schema = param["schema"]
+            found.append((endpoint, param["in"], schema() if isinstance(schema, type) else schema))
+    return found
+
+
+def _leaf_fields(schema: ma.Schema, prefix: str = "") -> list[tuple[str, ma_fields.Field]]:
+    leaves: list[tuple[str, ma_fields.Field]] = []
+    for name, field in schema.fields.items():
+        while isinstance(field, ma_fields.List):
+            field = field.inner
+        if isinstance(field, ma_fields.Nested):
+            leaves.extend(_leaf_fields(field.schema, f"{prefix}{name}."))
+        else:
+            leaves.append((prefix + name, field))
+    return leaves
+
+
+def test_request_schemas_use_strict_field_types(app: Flask) -> None:
+    found = _request_schemas(app)
+    assert len(found) >= 20
+    lax = []
+    for endpoint, location, schema in found:
+        allowed = QUERY if location == "query" else STRICT
+        for name, field in _leaf_fields(schema):
+            if isinstance(field, LAX) and not isinstance(field, allowed):
+                lax.append(f"{endpoint} {location} {name}: {type(field).__name__}")
+    assert lax == []
+
+
+def test_every_number_in_a_request_has_a_range(app: Flask) -> None:
+    unbounded = []
+    for endpoint, _location, schema in _request_schemas(app):
+        for name, field in _leaf_fields(schema):
+            if isinstance(field, ma_fields.Number):
+                ranges = [v for v in field.validators if isinstance(v, ma_validate.Range)]
+                if not ranges or any(r.min is None or r.max is None for r in ranges):
+                    unbounded.append(f"{endpoint} {name}")
+    assert unbounded == []
+
+
+def test_json_bodies_are_required_and_document_415(client: FlaskClient) -> None:
+    """The parser answers 400 to an empty body, so every documented body must be required."""
+    spec = client.get("/v1/openapi.json").get_json()
+    with_body = 0
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            body = op.get("requestBody")
+            if not body:
+                assert "415" not in op.get("responses", {}), (method, path)
+                continue
+            with_body += 1
+            assert body.get("required") is True, (method, path)
+            assert list(body["content"]) == ["application/json"], (method, path)
+            resp = op["responses"]["415"]
+            assert list(resp["content"]) == [PROBLEM], (method, path)
+    assert with_body >= 15
