@@ -19,9 +19,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api import schemas
+from api.app import create_app
+from api.config import Settings
 from api.jsonbody import MAX_DEPTH, UnsafeJSON, strict_loads
 from api.progress.models import CheckIn
 from api.users.models import User
+from tests.conftest import TEST_DATABASE_URL
 from tests.factories import (
     PASSWORD,
     auth_headers,
@@ -90,6 +93,22 @@ def _yesterday() -> str:
 def test_lone_surrogate_at_login_is_400(client: FlaskClient, raw: str) -> None:
     body = _problem(client.post("/v1/auth/login", data=raw, content_type="application/json"), 400)
     assert body["invalidParams"][0]["reason"].startswith("Contains a lone UTF-16 surrogate")
+
+
+def test_hostile_login_bodies_are_400_with_rate_limits_on(engine: Any) -> None:
+    """The per-account limit reads the e-mail from the body before any handler runs."""
+    settings = Settings.from_env({"DATABASE_URL": TEST_DATABASE_URL, "RATE_LIMITS": "on"})
+    client = create_app(settings, engine=engine).test_client()
+    address = {"REMOTE_ADDR": f"198.51.100.{uuid.uuid4().int % 200 + 20}"}
+    for raw in (
+        '{"email": "a\\ud800@example.org", "password": "x"}',
+        '{"email": ' + "[" * 1_000 + "]" * 1_000 + ', "password": "x"}',
+        '{"email": ' + "9" * 5_000 + ', "password": "x"}',
+    ):
+        resp = client.post(
+            "/v1/auth/login", data=raw, content_type="application/json", environ_overrides=address
+        )
+        _problem(resp, 400)
 
 
 def test_lone_surrogate_is_named_where_it_is(client: FlaskClient, w: dict[str, Any]) -> None:
