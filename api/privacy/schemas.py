@@ -6,7 +6,7 @@ from api.matches.schemas import MatchSchema
 from api.nudges.schemas import InboxMessageSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, Schema, page_schema
+from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
 
 
 class AccessLogEntrySchema(Schema):
@@ -31,8 +31,8 @@ class AuditQuerySchema(PageQuerySchema):
     actor_id = fields.UUID()
     subject_id = fields.UUID()
     action = fields.String(validate=validate.OneOf(("read", "create", "update", "delete")))
-    since = fields.AwareDateTime()
-    until = fields.AwareDateTime()
+    since = QueryDateTime()
+    until = QueryDateTime()
 
 
 class AccountSchema(Schema):
