@@ -7,7 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.audit.service import audit_denied, record
@@ -62,6 +62,8 @@ def create_invitation(
             raise InvalidInput.field("coachId", "No such coach in your municipality.")
     if email:
         holder = session.scalar(select(User).where(User.email == email.lower()))
+        if holder is not None and _pending_on_caseload(holder, actor, coach_id):
+            return _invite_again(session, actor=actor, person=holder)
         if holder is not None:
             return _as_if_invited(session, actor=actor, holder=holder)
     recipient = User(
@@ -83,6 +85,42 @@ def create_invitation(
         object_type="invitation",
         object_id=str(recipient.id),
         purpose="invitation onto a caseload",
+    )
+    return issued
+
+
+def _pending_on_caseload(user: User, actor: Actor, coach_id: uuid.UUID) -> bool:
+    """Invited onto this very caseload and never activated: the inviter knows of them already."""
+    return (
+        user.role == "recipient"
+        and user.municipality_id == actor.municipality_id
+        and user.coach_id == coach_id
+        and not user.is_active
+        and user.password_hash is None
+    )
+
+
+def _invite_again(session: Session, *, actor: Actor, person: User) -> IssuedInvitation:
+    """A lost or expired code: a new one, and the older unused codes stop working."""
+    now = utcnow()
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.recipient_id == person.id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
+    issued = issue_activation_code(session, actor=actor, user=person)
+    record(
+        session,
+        actor=actor,
+        subject_id=person.id,
+        action="create",
+        object_type="invitation",
+        object_id=str(person.id),
+        purpose="new invitation code",
     )
     return issued
 

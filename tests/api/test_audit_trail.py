@@ -8,12 +8,18 @@ import uuid
 from typing import Any
 
 import pytest
+from flask import Blueprint
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.app import create_app
 from api.audit.models import AuditEvent
 from api.audit.service import audit_denied
 from api.auth.security import Actor
+from api.config import Settings
+from api.db import get_session
+from api.errors import NotFound
+from api.users.models import User
 from tests.factories import (
     PASSWORD,
     auth_headers,
@@ -82,13 +88,14 @@ def test_a_coach_refused_someone_elses_person_is_in_that_persons_access_log(
     assert row.origin == "GET /v1/caseload/<uuid:recipient_id>"
     write = client.post(f"/v1/caseload/{pid}/ladder-assessments", json={"step": 4}, headers=w["nh"])
     assert write.status_code == 404
-    assert [(r.action, r.object_type) for r in _denied(session, actor_id=w["nosy"].id)] == [
+    assert {(r.action, r.object_type) for r in _denied(session, actor_id=w["nosy"].id)} == {
         ("read", "caseload_person"),
         ("create", "ladder_assessment"),
-    ]
+    }
     erase = client.delete(f"/v1/caseload/{pid}", headers=w["nh"])
     assert erase.status_code == 404
-    assert _denied(session, actor_id=w["nosy"].id)[-1].action == "delete"
+    [erasure] = _denied(session, actor_id=w["nosy"].id, action="delete")
+    assert (erasure.subject_id, erasure.object_type) == (pid, "person")
     # the person sees who tried, when and that it was refused
     log = client.get("/v1/me/access-log", headers=w["h"]).get_json()["items"]
     assert {(e["actorName"], e["action"], e["result"]) for e in log} == {
@@ -112,14 +119,18 @@ def test_a_refusal_across_municipalities_names_nobody(client, session: Session, 
     assert client.get(f"/v1/caseload/{pid}", headers=w["fh"]).status_code == 404
     assert client.delete(f"/v1/admin/users/{pid}", headers=w["fah"]).status_code == 404
     rows = _denied(session, municipality_id=w["other_m"].id)
-    assert [(r.actor_name, r.action) for r in rows][0] == ("Vera Elders", "read")
-    assert len(rows) == 2
+    assert {(r.actor_role, r.action) for r in rows} == {("coach", "read"), ("admin", "delete")}
     # kept in the actor's municipality, without the person or the id they asked for
     assert all(r.subject_id is None and r.object_id is None for r in rows)
     # an id that never existed leaves the same kind of row: the trail cannot tell them apart
     assert client.get(f"/v1/caseload/{uuid.uuid4()}", headers=w["fh"]).status_code == 404
-    ghost = _denied(session, municipality_id=w["other_m"].id)[-1]
-    foreign = rows[0]
+    [foreign] = [r for r in rows if r.action == "read"]
+    [ghost] = [
+        r
+        for r in _denied(session, municipality_id=w["other_m"].id, action="read")
+        if r.id != foreign.id
+    ]
+    assert foreign.actor_name == "Vera Elders"
     assert (ghost.subject_id, ghost.object_id, ghost.object_type) == (
         foreign.subject_id,
         foreign.object_id,
@@ -151,7 +162,7 @@ def test_failed_sign_ins_are_kept_against_the_account_never_the_password(
     # unknown address: no subject, no municipality, and the typed address is not kept
     typo = "amina.adit@example.org"
     assert client.post("/v1/auth/login", json={"email": typo, "password": wrong}).status_code == 401
-    unknown = _denied(session, action="sign_in")[-1]
+    [unknown] = _denied(session, action="sign_in", subject_id=None)
     assert (unknown.subject_id, unknown.municipality_id) == (None, None)
     assert typo not in " ".join(str(v) for v in vars(unknown).values())
     # an account that is switched off: kept against it too
@@ -160,7 +171,7 @@ def test_failed_sign_ins_are_kept_against_the_account_never_the_password(
         client.post("/v1/auth/login", json={"email": off.email, "password": PASSWORD}).status_code
         == 401
     )
-    assert _denied(session, action="sign_in")[-1].subject_id == off.id
+    assert len(_denied(session, action="sign_in", subject_id=off.id)) == 1
     # a good sign-in leaves no denial; the person sees the failed one in their access log
     ok = client.post("/v1/auth/login", json={"email": w["person"].email, "password": PASSWORD})
     assert ok.status_code == 200
@@ -205,6 +216,42 @@ def test_an_invitation_is_in_the_invited_persons_access_log(client, session: Ses
     assert str(row.subject_id) == rid and row.origin == "POST /v1/invitations"
 
 
+@pytest.mark.parametrize("failure", ["404", "crash"])
+def test_a_denial_outlives_the_rollback_of_its_request(
+    engine, connection, session: Session, w, failure: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A handler changes data, notes a denial, then fails: the change goes, the denial stays."""
+    app = create_app(
+        Settings.from_env({"MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}), engine=engine
+    )
+    app.extensions["meedoen_sessionmaker"] = sessionmaker(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    blp = Blueprint("denied_probe", __name__)
+
+    @blp.route("/v1/probe/<uuid:user_id>", methods=["POST"])
+    def probe(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
+        db_session = get_session()
+        person = db_session.get(User, user_id)
+        person.name = "Changed In A Failed Request"
+        db_session.flush()
+        actor = Actor(w["nosy"].id, "coach", w["m"].id, None)
+        audit_denied(
+            db_session, actor=actor, subject_id=user_id, object_type="probe", object_id=user_id
+        )
+        if failure == "crash":
+            raise RuntimeError("after the denial")
+        raise NotFound()
+
+    app.register_blueprint(blp)
+    resp = app.test_client().post(f"/v1/probe/{w['person'].id}")
+    assert resp.status_code == (404 if failure == "404" else 500)
+    session.expire_all()
+    assert session.get(User, w["person"].id).name == "Amina Benali"  # rolled back
+    [row] = _denied(session, object_type="probe")  # kept
+    assert row.subject_id == w["person"].id and row.origin == "POST /v1/probe/<uuid:user_id>"
+
+
 def test_denial_outside_a_request_joins_the_callers_transaction(session: Session, w) -> None:
     actor = Actor(w["nosy"].id, "coach", w["m"].id, None)
     audit_denied(
@@ -225,7 +272,8 @@ def test_denial_outside_a_request_joins_the_callers_transaction(session: Session
         object_type="match",
         object_id="x",
     )
-    assert _denied(session)[-1].subject_id is None
+    [guess] = _denied(session, actor_id=guesser.id)
+    assert guess.subject_id is None and guess.object_id is None
 
 
 def test_the_audit_service_does_not_reach_into_the_web_layer() -> None:

@@ -116,3 +116,22 @@ def test_an_invitation_to_an_email_in_use_looks_like_any_invitation(
     ).all()
     assert row.municipality_id == w["m"].id and row.actor_id == w["coach"].id
     assert row.subject_id == (holder.id if where == "same municipality" else None)
+
+
+def test_inviting_ones_own_pending_person_again_gives_a_new_code(
+    client, session: Session, w
+) -> None:  # type: ignore[no-untyped-def]
+    first = _invite(client, w).get_json()
+    again = _invite(client, w, name="Amina B.").get_json()
+    assert again["recipientId"] == first["recipientId"]
+    assert again["inviteCode"] != first["inviteCode"]
+    # the older code stops working, the new one activates the same account (name unchanged)
+    email = "amina.benali@example.org"
+    assert _register(client, first["inviteCode"], email, "blauwe fiets regen").status_code == 404
+    assert _register(client, again["inviteCode"], email, "blauwe fiets regen").status_code == 201
+    session.expire_all()
+    assert session.get(User, again["recipientId"]).name == "Amina Benali"
+    # once active, a further invitation is answered as for any address in use: a dead code
+    third = _invite(client, w).get_json()
+    assert third["recipientId"] != first["recipientId"]
+    assert _register(client, third["inviteCode"], email, "blauwe fiets regen").status_code == 404
