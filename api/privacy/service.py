@@ -88,7 +88,6 @@ def _json_fragment(value: str) -> str:
 
 
 def _stored_replies_about(
-    session: Session,
     *,
     person: User,
     match_ids: list[uuid.UUID],
@@ -191,7 +190,7 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
     ).all()
     coach = session.get(User, user.coach_id) if user.coach_id else None
     replies = session.scalars(
-        _stored_replies_about(session, person=user, match_ids=[m.id for m in matches])
+        _stored_replies_about(person=user, match_ids=[m.id for m in matches])
     ).all()
     return {
         "exported_at": now,
@@ -328,7 +327,7 @@ def forget_stored_replies(session: Session, *, user_id: uuid.UUID) -> int:
     profile = session.get(RecipientProfile, user_id)
     match_ids = list(session.scalars(select(Match.id).where(Match.recipient_id == user_id)))
     texts = (person.name, person.email, profile.display_name if profile else None)
-    about = _stored_replies_about(session, person=person, match_ids=match_ids, texts=texts)
+    about = _stored_replies_about(person=person, match_ids=match_ids, texts=texts)
     keys = about.with_only_columns(IdempotencyKey.user_id, IdempotencyKey.key).order_by(None)
     gone = session.execute(
         delete(IdempotencyKey)

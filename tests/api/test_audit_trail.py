@@ -19,6 +19,7 @@ from api.auth.security import Actor
 from api.config import Settings
 from api.db import get_session
 from api.errors import NotFound
+from api.nudges.models import InboxMessage
 from api.users.models import User
 from tests.factories import (
     PASSWORD,
@@ -289,3 +290,14 @@ def test_the_audit_service_does_not_reach_into_the_web_layer() -> None:
         if isinstance(node, ast.ImportFrom)
     }
     assert "flask" not in imported and "werkzeug" not in imported
+
+
+def test_a_coach_touching_someone_elses_inbox_message_is_kept(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    msg = InboxMessage(user_id=w["person"].id, kind="message", title="Hoi", body="Persoonlijk")
+    session.add(msg)
+    session.flush()
+    assert client.post(f"/v1/me/inbox/{msg.id}/read", headers=w["nh"]).status_code == 404
+    [row] = _denied(session, object_type="inbox_message")
+    assert (row.subject_id, row.action, row.object_id) == (w["person"].id, "update", str(msg.id))
+    session.refresh(msg)
+    assert msg.read_at is None
