@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import db
+from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
@@ -33,6 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+    init_audit(app)  # before db: its teardown must run after the request's rollback
     db.init_app(
         app,
         engine
