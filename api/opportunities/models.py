@@ -78,8 +78,9 @@ class Opportunity(UUIDPk, Timestamps, Base):
     )
 
     team: Mapped[Team] = relationship(lazy="raise")
-    # How far from the reader's home, set beside a listing or a feed item; never stored.
-    distance_km: float | None = None
+    # How far from the reader's home, set beside a listing or a feed item; never stored (and
+    # absent, not null, where nobody set it: the schema leaves the field out then).
+    distance_km: float
 
     lat: Mapped[float] = column_property(func.ST_Y(cast(location, Geometry)))
     lon: Mapped[float] = column_property(func.ST_X(cast(location, Geometry)))
