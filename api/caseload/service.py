@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.db import utcnow
-from api.matches.service import attach_history, list_my_matches
+from api.matches.service import list_person_matches
+from api.matches.status import MatchStatus
 from api.municipalities.policy import load_policy
 from api.pagination import as_int, as_text, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
@@ -31,7 +32,7 @@ FLAGS: dict[str, int] = {
     "new_on_caseload": 1,
 }
 
-_CASELOAD_SQL = """
+_CASELOAD_SQL = f"""
 WITH people AS (
     SELECT u.id, u.name, u.created_at, u.last_login_at,
            coalesce(p.display_name, split_part(u.name, ' ', 1)) AS display_name,
@@ -53,12 +54,12 @@ facts AS (
     FROM people
     LEFT JOIN LATERAL (
         SELECT count(*) AS waiting FROM matches m
-        WHERE m.recipient_id = people.id AND m.status = 'requested'
+        WHERE m.recipient_id = people.id AND m.status = '{MatchStatus.REQUESTED}'
           AND m.requested_at < :waiting_before
     ) req ON true
     LEFT JOIN LATERAL (
         SELECT min(m.updated_at) AS active_since FROM matches m
-        WHERE m.recipient_id = people.id AND m.status = 'active'
+        WHERE m.recipient_id = people.id AND m.status = '{MatchStatus.ACTIVE}'
     ) act ON true
     LEFT JOIN LATERAL (
         SELECT max(c.created_at) AS last_checkin FROM checkins c WHERE c.user_id = people.id
@@ -132,7 +133,7 @@ WHERE (CAST(:flag AS text) IS NULL OR (
            AND (display_name, id) > (CAST(:after_name AS text), CAST(:after_id AS uuid))))
 ORDER BY need DESC, display_name, id
 LIMIT :limit
-"""
+"""  # noqa: S608 - only MatchStatus words are formatted in
 
 
 @dataclass(frozen=True)
@@ -219,14 +220,12 @@ def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) ->
         object_id=str(person.id),
         purpose="caseload follow-up",
     )
-    matches = list_my_matches(
-        session, actor=Actor(person.id, "recipient", person.municipality_id, None), limit=50
-    ).items
+    matches = list_person_matches(session, recipient_id=person.id, limit=50).items
     return {
         "recipient_id": person.id,
         "name": person.name,
         "profile": profile,
-        "matches": attach_history(session, matches),
+        "matches": matches,
         "checkins": list_checkins(session, user_id=person.id, limit=20).items,
         "ladder": ladder_history(session, user_id=person.id),
     }

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.feed.batch import recipients_for_opportunity, top_k_for_profiles
 from api.matches.models import Match, MatchEvent
 from api.matches.service import expire_stale_requests
+from api.matches.status import MatchStatus
 from api.municipalities.models import Municipality
 from api.municipalities.policy import PolicySettings, load_policy
 from api.nudges.clock import fortnight, iso_week, local_date
@@ -212,7 +213,7 @@ def plan_request_followups(session: Session, now: datetime, stats: PlanStats) ->
             .join(Opportunity, Opportunity.id == Match.opportunity_id)
             .where(
                 Match.municipality_id == mid,
-                Match.status == "requested",
+                Match.status == MatchStatus.REQUESTED,
                 Match.requested_at < now - timedelta(days=policy.request_waiting_days),
                 Match.requested_at >= now - timedelta(days=policy.request_expiry_days),
                 User.coach_id.is_not(None),
@@ -276,14 +277,14 @@ def _entered(status: str) -> Any:
 def plan_approved_not_started(session: Session, now: datetime, stats: PlanStats) -> None:
     """Organisers hear when an approved person has not started after N days."""
     for mid, policy in _municipalities(session, "approved_not_started"):
-        approved = _entered("approved")
+        approved = _entered(MatchStatus.APPROVED)
         rows = session.execute(
             select(Match, Opportunity, RecipientProfile, approved)
             .join(Opportunity, Opportunity.id == Match.opportunity_id)
             .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
             .where(
                 Match.municipality_id == mid,
-                Match.status == "approved",
+                Match.status == MatchStatus.APPROVED,
                 approved < now - timedelta(days=policy.approved_not_started_days),
             )
         ).all()
@@ -321,7 +322,7 @@ def plan_checkin_prompts(session: Session, now: datetime, stats: PlanStats) -> N
             select(RecipientProfile, func.min(Opportunity.title))
             .join(Match, Match.recipient_id == RecipientProfile.user_id)
             .join(Opportunity, Opportunity.id == Match.opportunity_id)
-            .where(Match.municipality_id == mid, Match.status == "active")
+            .where(Match.municipality_id == mid, Match.status == MatchStatus.ACTIVE)
             .group_by(RecipientProfile.user_id)
         ).all()
         for profile, title in rows:
@@ -392,13 +393,13 @@ def plan_coach_digests(session: Session, now: datetime, stats: PlanStats) -> Non
 def plan_growth_suggestions(session: Session, now: datetime, stats: PlanStats) -> None:
     """After N weeks active at step k, an opportunity at step k+1, once per match."""
     for mid, policy in _municipalities(session, "growth_suggestion"):
-        active = _entered("active")
+        active = _entered(MatchStatus.ACTIVE)
         rows = session.execute(
             select(Match.id, RecipientProfile, active)
             .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
             .where(
                 Match.municipality_id == mid,
-                Match.status == "active",
+                Match.status == MatchStatus.ACTIVE,
                 active <= now - timedelta(weeks=policy.growth_after_weeks),
                 ~select(Nudge.id)
                 .where(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality
 from tests.factories import (
     auth_headers,
+    create_match,
     create_municipality,
     create_opportunity,
     create_team,
@@ -33,15 +35,9 @@ def committed(app: Flask, engine: Engine) -> Iterator[dict[str, Any]]:
         for _ in range(6):
             coach = create_user(s, municipality=m, role="coach")
             person = create_user(s, municipality=m, role="recipient", coach=coach)
-            match = Match(
-                municipality_id=m.id,
-                recipient_id=person.id,
-                opportunity_id=opp.id,
-                status="requested",
-                reasons=[],
+            match = create_match(
+                s, person=person, opportunity=opp, history=[("requested", datetime.now(UTC))]
             )
-            s.add(match)
-            s.flush()
             coaches.append(coach)
             matches.append(match)
             headers.append(auth_headers(app, s, coach))
