@@ -65,8 +65,14 @@ def usual_role(frm: MatchStatus | None, to: MatchStatus) -> str:
     """Who normally makes a step (seeds and tests replay stories with it)."""
     allowed = FIRST.get(to, ()) if frm is None else ALLOWED.get((frm, to), ())
     if not allowed:
-        raise ValueError(f"No step from {frm} to {to}.")
+        raise _refused(frm, to)
     return allowed[0]
+
+
+def _refused(frm: MatchStatus | None, to: MatchStatus) -> Conflict:
+    if frm is None:
+        return Conflict(f"A new match cannot start as {to}.")
+    return Conflict(f"A match that is {frm} cannot become {to}.")
 
 
 def _holds(status: MatchStatus | None) -> int:
@@ -109,9 +115,7 @@ def transition_many(
     steps = [(m, _current(m)) for m in matches]
     for _, frm in steps:
         if not may(frm, to, role):
-            if frm is None:
-                raise Conflict(f"A new match cannot start as {to}.")
-            raise Conflict(f"A match that is {frm} cannot become {to}.")
+            raise _refused(frm, to)
     places: Counter[uuid.UUID] = Counter()
     for m, frm in steps:
         places[m.opportunity_id] += _holds(to) - _holds(frm)
