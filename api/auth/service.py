@@ -115,16 +115,3 @@ def revoke_all_for_user(session: Session, *, user_id: uuid.UUID, reason: str) ->
         .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
-
-
-def token_is_revoked(session: Session, *, claims: dict[str, object]) -> bool:
-    """True when the token's family was revoked or its user is no longer active."""
-    fam = claims.get("fam")
-    if not fam:
-        return True
-    row = session.execute(
-        select(TokenFamily.revoked_at, User.is_active)
-        .join(User, User.id == TokenFamily.user_id)
-        .where(TokenFamily.id == uuid.UUID(str(fam)))
-    ).first()
-    return row is None or row.revoked_at is not None or not row.is_active

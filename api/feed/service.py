@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
+from api.core.geo import point
+from api.core.paging import as_int, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import InvalidInput
 from api.feed.candidates import (
@@ -20,8 +22,6 @@ from api.feed.candidates import (
     weights_from_policy,
 )
 from api.municipalities.policy import load_policy
-from api.opportunities.service import point
-from api.pagination import as_int, decode_cursor, encode_cursor
 from api.profiles.service import get_profile
 from matching import rank
 

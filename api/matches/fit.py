@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.core.geo import point
 from api.feed.candidates import (
     load_taxonomy,
     person_from_profile,
@@ -16,7 +17,6 @@ from api.feed.candidates import (
 )
 from api.municipalities.policy import load_policy
 from api.opportunities.models import Opportunity
-from api.opportunities.service import point
 from api.profiles.models import RecipientProfile
 from matching import reasons_for, score
 
@@ -26,7 +26,7 @@ def fit(
 ) -> tuple[float | None, list[dict[str, str]]]:
     """The score and reasons this pair has now; none without a home to measure from."""
     profile = session.get(RecipientProfile, recipient_id)
-    if profile is None or profile.home_lat is None:
+    if profile is None or profile.home_lat is None or profile.home_lon is None:
         return None, []
     distance_m = (
         session.scalar(

@@ -22,6 +22,7 @@ class Match(UUIDPk, Timestamps, Base):
     """Recipient x opportunity; keeps the score and reasons it was found with."""
 
     __tablename__ = "matches"
+    __allow_unmapped__ = True  # for `history` below, which is never stored
     __table_args__ = (
         CheckConstraint(sql_in(MatchStatus), name="status"),
         # At most one open match per person and opportunity.
@@ -59,6 +60,8 @@ class Match(UUIDPk, Timestamps, Base):
     requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     opportunity: Mapped[Opportunity] = relationship(lazy="raise")
+    # The steps so far, oldest first; set by api.matches.queries.attach_history, never stored.
+    history: list[MatchEvent]
 
 
 class MatchEvent(UUIDPk, Base):

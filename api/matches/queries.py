@@ -6,18 +6,17 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record_many
 from api.auth.security import Actor
+from api.core.paging import Page, keyset_page
 from api.errors import NotFound
 from api.matches.access import load_match
 from api.matches.models import Match, MatchEvent
 from api.matches.status import TAKES_A_PLACE
 from api.opportunities.models import Opportunity
-from api.opportunities.service import Page
-from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 
@@ -52,19 +51,12 @@ def reload(session: Session, match_id: uuid.UUID) -> Match:
 
 
 def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
-    after = decode_cursor(cursor, as_datetime, as_uuid)
-    if after is not None:
-        stmt = stmt.where(tuple_(Match.created_at, Match.id) < tuple_(*after))
-    found = list(
-        session.scalars(stmt.order_by(Match.created_at.desc(), Match.id.desc()).limit(limit + 1))
+    """Newest first, each match with its history."""
+    page = keyset_page(
+        session, stmt, order=(Match.created_at.desc(), Match.id.desc()), limit=limit, cursor=cursor
     )
-    items = attach_history(session, found[:limit])
-    nxt = (
-        encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
-        if len(found) > limit
-        else None
-    )
-    return Page(items, nxt)
+    attach_history(session, page.items)
+    return page
 
 
 def _base() -> Any:

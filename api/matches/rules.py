@@ -8,12 +8,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
+from api.core.time import AMSTERDAM
 from api.errors import TooManyRequests
 from api.matches.lifecycle import lock_free_place, transition
 from api.matches.models import Match
 from api.matches.status import TAKES_A_PLACE, MatchStatus
 from api.municipalities.policy import load_policy
-from api.nudges.clock import AMSTERDAM
 from api.opportunities.models import Opportunity
 
 

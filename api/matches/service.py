@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.audit.service import record
 from api.auth.security import Actor
+from api.core.paging import Page
 from api.db import utcnow
 from api.errors import Conflict
 from api.matches.access import (
@@ -37,7 +38,6 @@ from api.matches.queries import (
 )
 from api.matches.rules import allowance_warnings, auto_approve, within_daily_cap
 from api.matches.status import MatchStatus
-from api.opportunities.service import Page
 from api.users.service import caseload_person
 
 # Other packages import these from here.

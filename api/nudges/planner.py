@@ -11,13 +11,14 @@ from sqlalchemy import Integer, String, and_, cast, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.core.time import local_date
 from api.feed.batch import recipients_for_opportunity, top_k_for_profiles
 from api.matches.models import Match, MatchEvent
 from api.matches.service import expire_stale_requests
 from api.matches.status import MatchStatus
 from api.municipalities.models import Municipality
 from api.municipalities.policy import PolicySettings, load_policy
-from api.nudges.clock import fortnight, iso_week, local_date
+from api.nudges.clock import fortnight, iso_week
 from api.nudges.models import Nudge
 from api.nudges.outbox import PlanStats, enqueue
 from api.opportunities.models import Opportunity

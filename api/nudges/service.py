@@ -9,11 +9,10 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
+from api.core.paging import Page, as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import NotFound
 from api.nudges.models import Device, InboxMessage
-from api.opportunities.service import Page
-from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 
 
 def list_inbox(

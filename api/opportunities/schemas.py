@@ -7,8 +7,9 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from api.domain import ACCESSIBILITY, CEFR_LEVELS, KINDS, NL_BBOX, SLOTS, in_netherlands
+from api.core.geo import NL_BBOX, in_netherlands
 from api.schemas import PageQuerySchema, Schema, Text, page_schema
+from matching.model import ACCESSIBILITY, CEFR_LEVELS, KINDS, SLOTS
 
 MAX_ALLOWANCE_EUR = Decimal("250")  # above the Dutch tax-free volunteer allowance
 

@@ -6,12 +6,13 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.models import AuditEvent
 from api.audit.service import record
 from api.auth.security import Actor
+from api.core.paging import Page, keyset_page
 from api.db import utcnow
 from api.errors import Forbidden, NotFound
 from api.idempotency.models import IdempotencyKey
@@ -21,8 +22,6 @@ from api.matches.service import attach_history
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
-from api.opportunities.service import Page
-from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
 from api.progress.service import ladder_history
@@ -30,17 +29,13 @@ from api.users.models import User
 
 
 def _audit_page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
-    after = decode_cursor(cursor, as_datetime, as_uuid)
-    if after is not None:
-        stmt = stmt.where(tuple_(AuditEvent.at, AuditEvent.id) < tuple_(*after))
-    rows = list(
-        session.scalars(stmt.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit + 1))
+    return keyset_page(
+        session,
+        stmt,
+        order=(AuditEvent.at.desc(), AuditEvent.id.desc()),
+        limit=limit,
+        cursor=cursor,
     )
-    items = rows[:limit]
-    nxt = (
-        encode_cursor([items[-1].at.isoformat(), str(items[-1].id)]) if len(rows) > limit else None
-    )
-    return Page(items, nxt)
 
 
 def access_log(

@@ -7,8 +7,15 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.domain import ACCESSIBILITY, CEFR_LEVELS, LANGUAGES, MAX_DISTANCE_KM, SLOTS, TRAVEL_MODES
 from api.schemas import Schema, Text
+from matching.model import (
+    ACCESSIBILITY,
+    CEFR_LEVELS,
+    LANGUAGES,
+    MAX_DISTANCE_KM,
+    SLOTS,
+    TRAVEL_MODES,
+)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 

@@ -3,7 +3,7 @@
 from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
-from api.progress.models import STEPS_TOWARD_WORK
+from api.progress.models import STEPS_TOWARD_WORK, LadderEntry
 from api.schemas import PageQuerySchema, Schema, Text, page_schema
 
 LADDER_NAMES = {
@@ -62,7 +62,7 @@ class LadderEntrySchema(Schema):
     note = fields.String(allow_none=True)
     at = fields.AwareDateTime(required=True)
 
-    def _name(self, obj) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def _name(self, obj: LadderEntry) -> dict[str, str]:
         return LADDER_NAMES[obj.step]
 
 

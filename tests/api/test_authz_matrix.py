@@ -30,7 +30,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from api.admin.policy import PolicySchema
+from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth import service as auth_service
 from api.auth.security import Actor

@@ -137,6 +137,34 @@ def test_access_log_shows_who_looked_when_and_why(client, session: Session, w) -
     assert client.get("/v1/admin/audit", headers=w["ch"]).status_code == 403
 
 
+def _pages(client, url: str, headers: dict[str, str]) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        resp = client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=headers)
+        assert resp.status_code == 200, resp.get_json()
+        items += resp.get_json()["items"]
+        cursor = resp.get_json()["nextCursor"]
+        if not cursor:
+            return items
+
+
+def test_access_log_and_audit_pages_show_every_event_once_newest_first(
+    client, session: Session, w
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):  # in one transaction these share a time: the id keeps the order
+        assert client.get(f"/v1/caseload/{w['person'].id}", headers=w["ch"]).status_code == 200
+    mine = _pages(client, "/v1/me/access-log?limit=2", w["h"])
+    assert len(mine) == 5
+    assert [e["at"] for e in mine] == sorted((e["at"] for e in mine), reverse=True)
+    audit = _pages(client, f"/v1/admin/audit?limit=2&subjectId={w['person'].id}", w["ah"])
+    assert len(audit) == len({e["id"] for e in audit}) == 5
+    everything = client.get("/v1/admin/audit?limit=100", headers=w["ah"]).get_json()["items"]
+    assert [e["id"] for e in audit] == [
+        e["id"] for e in everything if e["id"] in {a["id"] for a in audit}
+    ]
+
+
 def test_export_holds_everything(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
     _fill(client, session, w)
     resp = client.get("/v1/me/export", headers=w["h"])
