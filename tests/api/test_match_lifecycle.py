@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -13,7 +17,7 @@ from api.errors import Conflict
 from api.matches.lifecycle import ALLOWED, transition
 from api.matches.models import Match, MatchEvent
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
-from api.municipalities.models import Municipality
+from api.municipalities.models import Municipality, Team
 from api.opportunities.models import Opportunity
 from tests.factories import (
     auth_headers,
@@ -168,17 +172,41 @@ def test_withdrawal_frees_the_place_and_expiry_of_requests_takes_none(
     assert _taken(session, opp) == (0, 0)
 
 
-def test_the_migration_counted_places_of_existing_matches(session: Session) -> None:
-    """Every opportunity in the database agrees with its matches (backfill and lifecycle)."""
-    wrong = session.execute(
-        select(Opportunity.id)
-        .outerjoin(
-            Match, (Match.opportunity_id == Opportunity.id) & Match.status.in_(TAKES_A_PLACE)
-        )
-        .group_by(Opportunity.id)
-        .having(func.count(Match.id) != Opportunity.places_taken)
-    ).all()
-    assert wrong == []
+def test_the_migration_backfills_places_taken_from_existing_matches(session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    opp, (a, b, c) = w["opp"], w["people"]
+    other = create_opportunity(session, team=session.get(Team, opp.team_id), title="Tuin")
+    day = timedelta(days=1)
+    create_match(
+        session,
+        person=a,
+        opportunity=opp,
+        history=[("requested", NOW - 3 * day), ("approved", NOW - 2 * day)],
+    )
+    create_match(
+        session,
+        person=b,
+        opportunity=opp,
+        history=[("requested", NOW - 3 * day), ("approved", NOW - 2 * day), ("active", NOW)],
+    )
+    create_match(session, person=c, opportunity=opp, history=[("requested", NOW)])
+    create_match(
+        session,
+        person=c,
+        opportunity=other,
+        history=[("requested", NOW - 3 * day), ("approved", NOW - 2 * day), ("withdrawn", NOW)],
+    )
+    session.flush()
+    conn = session.connection()
+    conn.exec_driver_sql("ALTER TABLE opportunities DROP COLUMN places_taken")  # as before it
+    path = next(Path("migrations/versions").glob("*_83f01aa78e88_*.py"))
+    spec = importlib.util.spec_from_file_location("places_taken_migration", path)
+    assert spec is not None and spec.loader is not None
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    with Operations.context(MigrationContext.configure(conn)):
+        migration.upgrade()
+    assert _taken(session, opp) == (2, 2)
+    assert _taken(session, other) == (0, 0)
 
 
 def test_demo_seed_plays_its_stories_through_the_lifecycle(app, session: Session) -> None:  # type: ignore[no-untyped-def]
