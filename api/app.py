@@ -10,10 +10,12 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import db
+from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
 from api.geocoding.geocoders import build_geocoder
+from api.jsonbody import StrictJSONProvider
 from api.nudges.providers import build_push_provider
 from api.ratelimit import init_limiter
 
@@ -24,6 +26,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Flask("meedoen")
     app.config.update(settings.flask_config())
     app.url_map.strict_slashes = True
+    app.json = StrictJSONProvider(app)  # request.get_json() refuses surrogates, depth, huge numbers
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -31,6 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+    init_audit(app)  # before db: its teardown must run after the request's rollback
     db.init_app(
         app,
         engine

@@ -7,23 +7,23 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.municipalities.policy import NUDGE_KINDS
-from api.schemas import Schema
+from api.schemas import Schema, StrictFloat, StrictInt
 from matching.model import KINDS
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM.")
 
 
-def _days(low: int, high: int) -> fields.Integer:
-    return fields.Integer(required=True, validate=validate.Range(min=low, max=high))
+def _days(low: int, high: int) -> StrictInt:
+    return StrictInt(required=True, minimum=low, maximum=high)
 
 
 class WeightsSchema(Schema):
-    interest = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    distance = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    time = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    ladder = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    language = fields.Float(required=True, validate=validate.Range(min=0, max=1))
-    freshness = fields.Float(required=True, validate=validate.Range(min=0, max=1))
+    interest = StrictFloat(required=True, minimum=0, maximum=1)
+    distance = StrictFloat(required=True, minimum=0, maximum=1)
+    time = StrictFloat(required=True, minimum=0, maximum=1)
+    ladder = StrictFloat(required=True, minimum=0, maximum=1)
+    language = StrictFloat(required=True, minimum=0, maximum=1)
+    freshness = StrictFloat(required=True, minimum=0, maximum=1)
 
     @validates_schema
     def _some_weight(self, data: dict[str, float], **_: Any) -> None:
@@ -35,7 +35,7 @@ class PolicySchema(Schema):
     """The effective policy: defaults plus what the municipality set."""
 
     weights = fields.Nested(WeightsSchema, required=True)
-    allowance_cap_eur_month = fields.Float(required=True, validate=validate.Range(min=0, max=1000))
+    allowance_cap_eur_month = StrictFloat(required=True, minimum=0, maximum=1000)
     request_expiry_days = _days(4, 90)
     recent_decline_days = _days(0, 365)
     auto_approve_kinds = fields.List(
@@ -45,7 +45,7 @@ class PolicySchema(Schema):
     )
     quiet_hours_start = fields.String(required=True, validate=HHMM)
     quiet_hours_end = fields.String(required=True, validate=HHMM)
-    max_nudges_per_week = fields.Integer(required=True, validate=validate.Range(min=0, max=7))
+    max_nudges_per_week = StrictInt(required=True, minimum=0, maximum=7)
     nudge_kinds = fields.List(
         fields.String(validate=validate.OneOf(NUDGE_KINDS)),
         required=True,
@@ -57,13 +57,13 @@ class PolicySchema(Schema):
     inactive_weeks = _days(1, 52)
     ladder_stalled_months = _days(1, 24)
     growth_after_weeks = _days(1, 104)
-    new_opportunity_top_n = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    new_opportunity_top_n = StrictInt(required=True, minimum=1, maximum=20)
     no_checkin_weeks = _days(1, 52)
-    nudges_ignored_count = fields.Integer(required=True, validate=validate.Range(min=1, max=20))
+    nudges_ignored_count = StrictInt(required=True, minimum=1, maximum=20)
     new_on_caseload_days = _days(1, 90)
     checkin_note_retention_days = _days(30, 3650)
     inactive_account_retention_days = _days(180, 3650)
-    max_requests_per_day = fields.Integer(required=True, validate=validate.Range(min=1, max=50))
+    max_requests_per_day = StrictInt(required=True, minimum=1, maximum=50)
 
 
 # Fields the policy form gained later: a PUT that leaves them out keeps their current value,

@@ -10,6 +10,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api.audit.service import audit_sign_in_denied
 from api.auth.models import RefreshToken, TokenFamily
 from api.auth.passwords import hash_password, needs_rehash, verify_password
 from api.config import REFRESH_TOKEN_TTL
@@ -57,6 +58,7 @@ def login(session: Session, *, email: str, password: str) -> TokenPair:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
+        audit_sign_in_denied(session, account=user)
         raise Unauthorized("E-mail address or password is not correct.")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

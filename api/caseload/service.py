@@ -262,7 +262,13 @@ def assess_ladder(
     session: Session, *, actor: Actor, recipient_id: uuid.UUID, step: int, note: str | None
 ) -> Any:
     """The coach's own assessment, kept apart from what the person reports."""
-    person = caseload_person(session, actor=actor, recipient_id=recipient_id)
+    person = caseload_person(
+        session,
+        actor=actor,
+        recipient_id=recipient_id,
+        action="create",
+        object_type="ladder_assessment",
+    )
     entry = record_ladder(
         session,
         user_id=person.id,

@@ -20,6 +20,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
 
 from api.errors import InvalidInput
+from api.jsonbody import strict_loads
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def decode_cursor(cursor: str | None, *parsers: Callable[[Any], Any]) -> tuple[A
         return None
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        values = strict_loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(parsers):
             raise ValueError("wrong shape")
         return tuple(parse(v) for parse, v in zip(parsers, values, strict=True))

@@ -143,6 +143,7 @@ def _shape_operation(op: dict[str, Any]) -> None:
         wanted["400"] = "Invalid input; invalidParams names each field"
     if op.get("requestBody"):
         wanted["413"] = "Request body too large"
+        wanted["415"] = "The body is not JSON; send Content-Type: application/json"
     if secured:
         wanted["401"] = "Not signed in, or the token is expired or revoked"
     if roles:

@@ -192,7 +192,13 @@ def test_refusals(app, client, session: Session, w) -> None:  # type: ignore[no-
         == 404
     )
     assert client.get("/v1/caseload?flag=lazy", headers=w["ch"]).status_code == 400
-    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    # nothing was read or written; the refused attempts on the person are kept as denied
+    rows = session.execute(select(AuditEvent.result, AuditEvent.action, AuditEvent.object_type))
+    assert sorted(rows) == [
+        ("denied", "create", "ladder_assessment"),
+        ("denied", "read", "caseload_person"),
+        ("denied", "read", "caseload_person"),
+    ]
 
 
 def test_checkins_page_newest_first_each_once(client, w) -> None:  # type: ignore[no-untyped-def]
