@@ -1,7 +1,7 @@
 """places taken counter on opportunities
 
 Revision ID: 83f01aa78e88
-Revises: 95e8d3d0f8fb
+Revises: 73441147c6a3
 Create Date: 2026-11-30 03:01:58.769334
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = "83f01aa78e88"
-down_revision: str | None = "95e8d3d0f8fb"
+down_revision: str | None = "73441147c6a3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
