@@ -11,12 +11,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from api.nudges.planner import PLANNERS
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from api.nudges.dispatcher import dispatch_batch
 from api.nudges.outbox import PlanStats
+from api.nudges.planners import run_planners
 from api.nudges.providers import LogPushProvider
 from api.users.models import User
 from tests.factories import (
@@ -66,7 +66,7 @@ def find_anywhere(session: Session, needles: list[str]) -> dict[str, list[str]]:
 
 
 def _plan(session: Session, name: str, now: datetime) -> None:
-    PLANNERS[name](session, now, PlanStats.empty())
+    run_planners(session, name, now=now, stats=PlanStats.empty())
     session.flush()
 
 
