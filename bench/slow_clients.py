@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import importlib.util
+import math
 import multiprocessing
 import os
 import socket
@@ -322,9 +323,10 @@ def main() -> None:
     print("| candidate | " + " | ".join(title for _, title in COLUMNS) + " |")
     print("|---" * (len(COLUMNS) + 1) + "|")
     for name, runs in results.items():
-        cells = [
-            f"{statistics.median(r[key] for r in runs):.1f}" if runs else "-" for key, _ in COLUMNS
-        ]
+        cells = []
+        for key, _ in COLUMNS:
+            values = [r[key] for r in runs if not math.isnan(r[key])]  # nan: nothing answered
+            cells.append(f"{statistics.median(values):.1f}" if values else "-")
         print(f"| {name} | " + " | ".join(cells) + " |")
 
 
