@@ -130,6 +130,7 @@ class GuardedChannel(HTTPChannel):
     error_task_class = ProblemErrorTask
     read_timeout = 30.0
     _reading: tuple[Any, float] | None = None  # (request being received, when it started)
+    request: Any  # waitress's parser of the request being received (untyped)
 
     def handle_read(self) -> None:
         try:
@@ -145,7 +146,7 @@ class GuardedChannel(HTTPChannel):
             return
         self.last_activity = now = time.time()
         self.received(data)
-        request = self.request
+        request: Any = self.request
         if request is None or request.completed:
             self._reading = None
         elif self._reading is None or self._reading[0] is not request:
@@ -181,13 +182,13 @@ class GuardedChannel(HTTPChannel):
         super().service()
 
     def _body_in_progress(self) -> bool:
-        request = self.request
-        return request is not None and request.headers_finished and not request.completed
+        request: Any = self.request
+        return bool(request is not None and request.headers_finished and not request.completed)
 
     def _fail(self, error: Error) -> None:
         """Queue an error answer for the request being received; the connection closes after."""
         with self.requests_lock:
-            request = self.request
+            request: Any = self.request
             request.error = error
             request.completed = True
             self.request = None
@@ -278,7 +279,7 @@ def serve_socket(sock: socket.socket, config: ServeConfig) -> None:
         expose_tracebacks=False,
     )
     channel = type("Channel", (GuardedChannel,), {"read_timeout": config.read_timeout})
-    server.channel_class = channel  # type: ignore[union-attr]
+    server.channel_class = channel
 
     def _stop(_sig: int, _frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once; a second signal must not interrupt
