@@ -24,7 +24,7 @@ from api.meta.openapi import build_openapi
 from api.municipalities.models import Municipality
 from api.ratelimit import limiter
 from tests.api.live import TEST_REDIS_URL, live_server, redis_prefix
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
 from tests.factories import (
     auth_headers,
     create_municipality,
@@ -38,7 +38,14 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 
 def _limited_app(engine: Any, **env: str) -> Flask:
-    settings = Settings.from_env({"DATABASE_URL": TEST_DATABASE_URL, "RATE_LIMITS": "on", **env})
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": TEST_DATABASE_URL,
+            "RATE_LIMITS": "on",
+            "JWT_SECRET_KEY": TEST_JWT_SECRET,  # tokens minted by the suite's app verify here
+            **env,
+        }
+    )
     return create_app(settings, engine=engine)
 
 
@@ -279,7 +286,8 @@ def test_retry_after_only_on_429_and_503(engine) -> None:  # type: ignore[no-unt
 
 def test_openapi_documents_429_on_every_limited_operation(app: Flask) -> None:
     """Writes carry the default limit; routes with their own limit are found in the limiter."""
-    spec = build_openapi(app, app.extensions["meedoen_api"])
+    with app.test_request_context():
+        spec = build_openapi(app.extensions["meedoen_api"])
     limited_views = limiter._marked_for_limiting  # qualified names of views with their own limit
     checked = 0
     for rule in app.url_map.iter_rules():
