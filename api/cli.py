@@ -31,6 +31,9 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed)
 
+    from api.feed.cli import register_matching_commands
     from api.scheduler import register_scheduler
+
+    register_matching_commands(app)
 
     register_scheduler(app)

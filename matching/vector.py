@@ -10,7 +10,7 @@ Reasons are not computed here: callers ask the engine for the few results they k
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -120,6 +120,12 @@ class CandidateTable:
         """Columns from validated candidates (their distance_km is used only without lat/lon)."""
         items = tuple(candidates)
         n = len(items)
+        if lat is not None and lon is not None:
+            # Latitude order lets each person visit only the band their reach can touch.
+            order_by_lat = sorted(range(n), key=lambda i: (lat[i], i))
+            items = tuple(items[i] for i in order_by_lat)
+            lat = [lat[i] for i in order_by_lat]
+            lon = [lon[i] for i in order_by_lat]
         interests = Vocabulary([k for c in items for k in sorted(c.interests)])
         access = Vocabulary([k for c in items for k in sorted(c.accessibility)])
         organizers: dict[str, int] = {}
@@ -226,45 +232,84 @@ class PersonBatch:
         excluded: Sequence[frozenset[str]] | None = None,
     ) -> PersonBatch:
         """People against one table: homes (lat, lon) for batch, or each candidate's distance."""
-        p = len(people)
+        return cls.from_columns(
+            table,
+            categories=categories,
+            interests=[p.interests for p in people],
+            availability=[p.availability for p in people],
+            dutch_level=[p.dutch_level for p in people],
+            ladder_step=[p.ladder_step for p in people],
+            max_distance_km=[p.max_distance_km for p in people],
+            needs=[p.accessibility_needs for p in people],
+            homes=homes,
+            distances_km=distances_km,
+            excluded=excluded,
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        table: CandidateTable,
+        *,
+        categories: Mapping[str, str],
+        interests: Sequence[Iterable[str]],
+        availability: Sequence[Iterable[str]],
+        dutch_level: Sequence[str],
+        ladder_step: Sequence[int],
+        max_distance_km: Sequence[float],
+        needs: Sequence[Iterable[str]],
+        homes: Sequence[tuple[float, float]] | None = None,
+        distances_km: Sequence[Sequence[float]] | None = None,
+        excluded: Sequence[Iterable[str]] | None = None,
+    ) -> PersonBatch:
+        """The same from plain columns (database rows), memoising the masks of repeated sets."""
+        p = len(dutch_level)
         iw = table.interests.words
         interest_words = np.zeros((p, iw), dtype=np.uint64)
         category_words = np.zeros((p, iw), dtype=np.uint64)
         need_words = np.zeros((p, table.access.words), dtype=np.uint64)
         has_interests = np.zeros(p, dtype=np.bool_)
         needs_possible = np.ones(p, dtype=np.bool_)
-        availability = np.zeros(p, dtype=np.int64)
-        availability_size = np.zeros(p, dtype=np.int64)
-        level = np.zeros(p, dtype=np.int64)
-        step = np.zeros(p, dtype=np.int64)
-        max_km = np.zeros(p, dtype=np.float64)
+        avail = np.zeros(p, dtype=np.int64)
+        avail_size = np.zeros(p, dtype=np.int64)
         by_category: dict[str, list[str]] = {}
         for key in table.interests.index:
             cat = categories.get(key)
             if cat is not None:
                 by_category.setdefault(cat, []).append(key)
+        interest_memo: dict[frozenset[str], tuple[np.ndarray, np.ndarray]] = {}
+        need_memo: dict[frozenset[str], tuple[np.ndarray, bool]] = {}
+        slot_memo: dict[frozenset[str], int] = {}
         position = {cid: i for i, cid in enumerate(table.ids)}
         starts = [0]
         idx: list[int] = []
-        for i, person in enumerate(people):
-            interest_words[i], _ = table.interests.mask(person.interests)
-            has_interests[i] = bool(person.interests)
-            wanted = {categories[k] for k in person.interests if k in categories}
-            category_words[i], _ = table.interests.mask(
-                frozenset(k for cat in wanted for k in by_category.get(cat, ()))
-            )
-            need_words[i], needs_possible[i] = table.access.mask(person.accessibility_needs)
-            availability[i] = _slot_mask(person.availability)
-            availability_size[i] = len(person.availability)
-            level[i] = LEVEL_INDEX[person.dutch_level]
-            step[i] = person.ladder_step
-            max_km[i] = float(person.max_distance_km)
+        for i in range(p):
+            mine = frozenset(interests[i])
+            masks = interest_memo.get(mine)
+            if masks is None:
+                wanted = {categories[k] for k in mine if k in categories}
+                siblings = frozenset(k for cat in wanted for k in by_category.get(cat, ()))
+                masks = (table.interests.mask(mine)[0], table.interests.mask(siblings)[0])
+                interest_memo[mine] = masks
+            interest_words[i], category_words[i] = masks
+            has_interests[i] = bool(mine)
+            wants = frozenset(needs[i])
+            need = need_memo.get(wants)
+            if need is None:
+                need = need_memo[wants] = table.access.mask(wants)
+            need_words[i], needs_possible[i] = need
+            slots = frozenset(availability[i])
+            mask = slot_memo.get(slots)
+            if mask is None:
+                mask = slot_memo[slots] = _slot_mask(slots)
+            avail[i] = mask
+            avail_size[i] = len(slots)
             if excluded is not None:
                 idx.extend(position[c] for c in excluded[i] if c in position)
             starts.append(len(idx))
         lat = np.full(p, math.nan)
         lon = np.full(p, math.nan)
-        if homes is not None:
+        if homes is not None and p:
             lat[:] = [h[0] for h in homes]
             lon[:] = [h[1] for h in homes]
         dist = (
@@ -276,11 +321,11 @@ class PersonBatch:
             interest_words=interest_words,
             has_interests=has_interests,
             category_words=category_words,
-            availability=availability,
-            availability_size=availability_size,
-            level=level,
-            step=step,
-            max_km=max_km,
+            availability=avail,
+            availability_size=avail_size,
+            level=np.array([LEVEL_INDEX[x] for x in dutch_level], dtype=np.int64),
+            step=np.asarray(ladder_step, dtype=np.int64).reshape(p),
+            max_km=np.asarray(max_distance_km, dtype=np.float64).reshape(p),
             need_words=need_words,
             needs_possible=needs_possible,
             lat=lat,
@@ -338,8 +383,8 @@ def _round4(x: float) -> float:  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True)
-def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  # pragma: no cover
-    """The same formula and operations as api/feed/batch.py's distance_m, divided by 1000."""
+def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  # pragma: no cover
+    """The same formula and operations as api/feed/batch.py's distance_m."""
     p1 = math.radians(lat1)
     p2 = math.radians(lat2)
     dp = p2 - p1
@@ -496,6 +541,8 @@ def _top_k(  # pragma: no cover - compiled
         top_q = np.empty(keep, dtype=np.float64)
         top_d = np.empty(keep, dtype=np.float64)
         row = np.empty(n_cand, dtype=np.float64)
+        stamp = np.full(n_cand, -1, dtype=np.int64)
+        home = -1
         row_lat = math.nan
         row_lon = math.nan
         organizers = np.empty(ORGANIZER_TOP, dtype=np.int64)
@@ -504,19 +551,26 @@ def _top_k(  # pragma: no cover - compiled
         for i in range(chunk * per_chunk, min(n_people, (chunk + 1) * per_chunk)):
             size = 0
             max_km = p_max[i]
-            if use_homes and (p_lat[i] != row_lat or p_lon[i] != row_lon):
-                row_lat = p_lat[i]
-                row_lon = p_lon[i]
-                for j in range(n_cand):
-                    row[j] = _haversine_km(row_lat, row_lon, c_lat[j], c_lon[j])
             if not p_needs_possible[i]:
-                for t in range(k):
-                    out_idx[i, t] = -1
                 continue
-            for j in range(n_cand):
+            first = 0
+            last = n_cand
+            if use_homes:
+                if p_lat[i] != row_lat or p_lon[i] != row_lon:
+                    row_lat = p_lat[i]
+                    row_lon = p_lon[i]
+                    home = i  # people sorted by home share cached distances
+                # A great circle is never shorter than its latitude difference on the sphere.
+                band = math.degrees(max_km * 1000.0 / EARTH_RADIUS_M) * (1.0 + 1e-9) + 1e-9
+                first = np.searchsorted(c_lat, row_lat - band, side="left")
+                last = np.searchsorted(c_lat, row_lat + band, side="right")
+            for j in range(first, last):
                 if not static_ok[j] or (p_avail[i] & c_slots[j]) == 0:
                     continue
                 if use_homes:
+                    if stamp[j] != home:
+                        row[j] = _haversine_m(row_lat, row_lon, c_lat[j], c_lon[j])
+                        stamp[j] = home
                     metres = row[j]
                     if metres > max_km * 1000.0:
                         continue
