@@ -728,6 +728,7 @@ def top_k(
     weights: Weights,
     k: int,
     diversify: bool = True,
+    only_kind: str | None = None,
 ) -> TopK:
     """Each person's first k of the engine's ranking (same ids, order and rounded scores)."""
     require_aware(now)
@@ -741,6 +742,9 @@ def top_k(
     out_idx = np.full((n, k), -1, dtype=np.int64)
     out_score = np.full((n, k), math.nan)
     out_dist = np.full((n, k), math.nan)
+    static_ok = table.static_pass(today)
+    if only_kind is not None:
+        static_ok &= table.kind == KINDS.index(only_kind)
     if n and len(table):
         _top_k(
             k,
@@ -748,7 +752,7 @@ def top_k(
             diversify,
             w,
             normalised is not None,
-            table.static_pass(today),
+            static_ok,
             table.freshness(now),
             table.lat,
             table.lon,
