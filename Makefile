@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test lint format install db test-db seed bench clean
+.PHONY: run test lint typecheck format install db test-db seed bench clean
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,11 @@ test: test-db
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+
+# mypy, strict on api/ and matching/; the settings are in pyproject.toml ([tool.mypy]).
+typecheck: install
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .

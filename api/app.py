@@ -10,10 +10,12 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api import db
+from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
-from api.geocoding import build_geocoder
+from api.geocoding.geocoders import build_geocoder
+from api.jsonbody import StrictJSONProvider
 from api.nudges.providers import build_push_provider
 from api.ratelimit import init_limiter
 
@@ -24,6 +26,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app = Flask("meedoen")
     app.config.update(settings.flask_config())
     app.url_map.strict_slashes = True
+    app.json = StrictJSONProvider(app)  # request.get_json() refuses surrogates, depth, huge numbers
     app.json.sort_keys = False  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
@@ -31,6 +34,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
+    init_audit(app)  # before db: its teardown must run after the request's rollback
     db.init_app(
         app,
         engine
@@ -56,7 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _register_blueprints(api: Api) -> None:
-    from api.admin.policy import blp as policy_blp
+    from api.admin.routes import blp as policy_blp
     from api.auth.routes import blp as auth_blp
     from api.caseload.routes import blp as caseload_blp
     from api.feed.routes import blp as feed_blp
@@ -97,7 +101,7 @@ def _register_blueprints(api: Api) -> None:
 def _init_jwt(app: Flask) -> None:
     from flask_jwt_extended import JWTManager
 
-    from api.auth.service import token_is_revoked
+    from api.auth.security import Actor, has_required_claims, request_actor
 
     jwt.init_app(app)
     manager: JWTManager = jwt
@@ -107,9 +111,13 @@ def _init_jwt(app: Flask) -> None:
         resp.headers["WWW-Authenticate"] = 'Bearer realm="meedoen"'
         return resp
 
-    @manager.token_in_blocklist_loader
-    def _revoked(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
-        return token_is_revoked(db.get_session(), claims=payload)
+    @manager.token_verification_loader
+    def _complete(_header: dict[str, Any], payload: dict[str, Any]) -> bool:
+        return has_required_claims(payload)  # e.g. a token without exp never expires: refuse it
+
+    @manager.user_lookup_loader
+    def _actor(_header: dict[str, Any], payload: dict[str, Any]) -> Actor | None:
+        return request_actor(db.get_session(), payload)  # None: user or sign-in no longer valid
 
     @manager.unauthorized_loader
     def _missing(reason: str) -> Response:
@@ -123,17 +131,13 @@ def _init_jwt(app: Flask) -> None:
     def _expired(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
         return _unauthorized("The token has expired.")
 
-    @manager.revoked_token_loader
-    def _revoked_resp(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
-        return _unauthorized("The token has been revoked. Please sign in again.")
-
     @manager.needs_fresh_token_loader
     def _fresh(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
         return _unauthorized("Please sign in again.")
 
     @manager.user_lookup_error_loader
     def _lookup(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
-        return _unauthorized("This account is not active.")
+        return _unauthorized("This sign-in is no longer valid. Please sign in again.")
 
     @manager.token_verification_failed_loader
     def _claims_failed(_h: dict[str, Any], _p: dict[str, Any]) -> Response:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
+import stat
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
-DEV_SECRET = "meedoen-dev-secret-change-me-0123456789abcdef"  # noqa: S105 - refused in production
+MIN_SECRET_LENGTH = 32
+# Outside git (instance/ is ignored); one random key per installation when JWT_SECRET_KEY is unset.
+DEFAULT_SECRET_FILE = Path(__file__).resolve().parent.parent / "instance" / "jwt-secret"
 DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/meedoen"
 
 
@@ -20,6 +26,54 @@ def sqlalchemy_url(url: str) -> str:
 
 class ConfigError(RuntimeError):
     """The environment would make the service unsafe or unable to run."""
+
+
+def installation_secret(path: Path) -> str:
+    """Read this installation's signing key, creating it once (mode 600, atomically) if missing."""
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    try:
+        _create_secret(path)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot create the signing key file {path} ({exc.strerror}); "
+            "set JWT_SECRET_KEY or JWT_SECRET_FILE"
+        ) from None
+    return _read_secret(path)
+
+
+def _create_secret(path: Path) -> None:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_urlsafe(48) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        with contextlib.suppress(FileExistsError):  # the first process to link wins
+            os.link(tmp, path)  # never a half-written key, unlike writing to path directly
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_secret(path: Path) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"Cannot read the signing key file {path}: {exc.strerror}") from None
+    with os.fdopen(fd) as f:
+        mode = os.fstat(f.fileno()).st_mode
+        if not stat.S_ISREG(mode) or mode & 0o077:
+            raise ConfigError(f"{path} must be a regular file readable by its owner only (600)")
+        secret = f.read().strip()
+    if len(secret) < MIN_SECRET_LENGTH:
+        raise ConfigError(f"{path} holds no usable key; delete it to create a new one")
+    return secret
 
 
 @dataclass(frozen=True)
@@ -44,12 +98,21 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read the environment; refuse a production start with a default secret."""
+        """Read the environment; refuse a production start without a strong explicit secret."""
         e = os.environ if environ is None else environ
+        env = e.get("MEEDOEN_ENV", "development")
+        secret = e.get("JWT_SECRET_KEY") or ""
+        if env == "production":
+            if len(secret) < MIN_SECRET_LENGTH:
+                raise ConfigError("JWT_SECRET_KEY must be set to a random value of 32+ characters")
+        elif not secret:
+            secret = installation_secret(Path(e.get("JWT_SECRET_FILE") or DEFAULT_SECRET_FILE))
+        elif len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError("JWT_SECRET_KEY is too short: use a random value of 32+ characters")
         settings = cls(
-            env=e.get("MEEDOEN_ENV", "development"),
+            env=env,
             database_url=sqlalchemy_url(e.get("DATABASE_URL", DEFAULT_DATABASE_URL)),
-            jwt_secret_key=e.get("JWT_SECRET_KEY", DEV_SECRET),
+            jwt_secret_key=secret,
             host=e.get("HOST", "127.0.0.1"),
             port=int(e.get("PORT", "5000")),
             geocoder=e.get("GEOCODER", "offline"),
@@ -63,9 +126,6 @@ class Settings:
             proxy_count=int(e.get("PROXY_COUNT", "0")),
             cors_origins=tuple(o for o in e.get("CORS_ORIGINS", "").split(",") if o.strip()),
         )
-        weak = settings.jwt_secret_key == DEV_SECRET or len(settings.jwt_secret_key) < 32
-        if settings.env == "production" and weak:
-            raise ConfigError("JWT_SECRET_KEY must be set to a random value of 32+ characters")
         return settings
 
     def flask_config(self) -> dict[str, object]:

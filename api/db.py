@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, func
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.schema import SchemaItem
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -66,7 +67,7 @@ def init_app(app: Flask, engine: Engine) -> None:
     app.extensions["meedoen_sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
 
     @app.after_request
-    def _finish(response):  # type: ignore[no-untyped-def]
+    def _finish(response: Response) -> Response:
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             try:
@@ -90,7 +91,8 @@ def get_session() -> Session:
     """The request's session; created on first use, committed at the end of the request."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["meedoen_sessionmaker"]()
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 @contextmanager
@@ -107,10 +109,16 @@ def session_scope(app: Flask) -> Iterator[Session]:
         session.close()
 
 
-def alembic_include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def alembic_include_object(
+    obj: SchemaItem,
+    name: str | None,
+    type_: str,
+    reflected: bool,
+    compare_to: SchemaItem | None,
+) -> bool:
     """What Alembic compares: not PostGIS's own tables; spatial indexes as GeoAlchemy2 says."""
     from geoalchemy2 import alembic_helpers
 
     if type_ == "table" and name in {"spatial_ref_sys"}:
         return False
-    return alembic_helpers.include_object(obj, name, type_, reflected, compare_to)
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))

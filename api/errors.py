@@ -65,6 +65,18 @@ class Conflict(DomainError):
     slug = "conflict"
 
 
+class UnsupportedMediaType(DomainError):
+    """A body that is not JSON where the operation takes JSON; says what is accepted."""
+
+    status = 415
+    slug = "unsupported-media-type"
+
+    def __init__(self, detail: str, *, method: str = "POST") -> None:
+        super().__init__(detail)
+        header = {"POST": "Accept-Post", "PATCH": "Accept-Patch"}.get(method)  # RFC 9110 / 5789
+        self.headers = {header: "application/json"} if header else {}
+
+
 class TooManyRequests(DomainError):
     """A per-person cap (e.g. interest requests per day) was reached."""
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import flask
 import marshmallow as ma
 from flask_jwt_extended import JWTManager
 from flask_smorest import Api as _Api
@@ -9,9 +12,11 @@ from flask_smorest import Blueprint as _Blueprint
 from marshmallow import EXCLUDE, RAISE
 from webargs.flaskparser import FlaskParser
 
+from api.jsonbody import load_json_body
+
 
 class StrictParser(FlaskParser):
-    """Invalid input is 400 (not webargs' 422) and unknown fields are refused everywhere."""
+    """Invalid input is 400 (not webargs' 422), unknown fields are refused, bodies must be JSON."""
 
     DEFAULT_VALIDATION_STATUS = 400
     DEFAULT_UNKNOWN_BY_LOCATION = {
@@ -26,6 +31,10 @@ class StrictParser(FlaskParser):
         "view_args": RAISE,
         "path": RAISE,
     }
+
+    def _raw_load_json(self, req: flask.Request) -> Any:
+        """The strict parse of api/jsonbody.py: 415 when not JSON, 400 when empty or unsafe."""
+        return load_json_body(req)
 
 
 class ProblemSchema(ma.Schema):

@@ -1,18 +1,85 @@
-"""The scheduler process (`flask scheduler run`) and `flask nudges run-due --at ...`."""
+"""The scheduler: which job runs when (`flask scheduler run`, `flask nudges run-due --at ...`).
+
+Jobs live with their domain as `job(session, *, now) -> stats`; here each runs in its own
+session and transaction under its own advisory lock, so a second scheduler doubles nothing.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import func, select
 
-from api.db import utcnow
+from api.db import session_scope, utcnow
+from api.matches.jobs import expire_requests
+from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
+from api.privacy.jobs import enforce_retention
 
 log = logging.getLogger(__name__)
+LOCK_NAMESPACE = 4242
+SKIPPED = "skipped (running elsewhere)"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A domain's job; its name is also its lock (one run at a time across processes)."""
+
+    name: str
+    run: Callable[..., Any]  # run(session, *, now) -> JSON-able stats
+
+
+EXPIRY = Job("expire_requests", expire_requests)
+PLANNING = tuple(Job(name, run) for name, run in PLANNING_JOBS.items())
+RETENTION = Job("retention", enforce_retention)
+
+
+def _lock_key(name: str) -> int:
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
+def run_job(app: Flask, job: Job, now: datetime) -> Any | None:
+    """Run one job in its own transaction, unless another process runs it right now (then None)."""
+    with session_scope(app) as session:
+        got = session.scalar(
+            select(func.pg_try_advisory_xact_lock(LOCK_NAMESPACE, _lock_key(job.name)))
+        )
+        if not got:
+            log.info("job %s is running elsewhere; skipped", job.name)
+            return None
+        return job.run(session, now=now)
+
+
+def run_each(app: Flask, jobs: tuple[Job, ...], now: datetime) -> None:
+    """The scheduler's tick: one job failing must not stop the others."""
+    for job in jobs:
+        try:
+            run_job(app, job, now)
+        except Exception:
+            log.exception("job %s failed", job.name)
+
+
+def run_due(app: Flask, now: datetime) -> dict[str, Any]:
+    """Everything due as of `now`: expiry, every planner, retention, then the dispatcher."""
+    expiry = run_job(app, EXPIRY, now)
+    planned = {job.name: run_job(app, job, now) for job in PLANNING}
+    retention = run_job(app, RETENTION, now)
+    dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
+    return {
+        "at": now.isoformat(),
+        "expiry": SKIPPED if expiry is None else expiry,
+        "planned": {name: SKIPPED if s is None else s for name, s in planned.items()},
+        "retention": SKIPPED if retention is None else retention,
+        "dispatched": asdict(dispatched),
+    }
 
 
 def _parse_at(value: str | None) -> datetime:
@@ -27,9 +94,6 @@ def _parse_at(value: str | None) -> datetime:
 
 def register_scheduler(app: Flask) -> None:
     """Attach the `scheduler` and `nudges` command groups."""
-    from api.nudges.jobs import run_dispatcher, run_due, run_planner, run_retention
-    from api.nudges.planner import PLANNERS
-
     scheduler = AppGroup("scheduler", help="The job scheduler (its own process).")
     nudges = AppGroup("nudges", help="Plan and deliver nudges.")
 
@@ -37,24 +101,19 @@ def register_scheduler(app: Flask) -> None:
     @click.option("--plan-every-minutes", default=15, show_default=True)
     @click.option("--dispatch-every-seconds", default=30, show_default=True)
     def scheduler_run(plan_every_minutes: int, dispatch_every_seconds: int) -> None:
-        """Run planners and the dispatcher on a schedule until stopped."""
+        """Run expiry, planners, retention and the dispatcher on a schedule until stopped."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         sched = BlockingScheduler(timezone="Europe/Amsterdam")
 
         def plan() -> None:
-            now = utcnow()
-            for name in PLANNERS:
-                try:
-                    run_planner(app, name, now)
-                except Exception:  # one planner failing must not stop the others
-                    log.exception("planner %s failed", name)
+            run_each(app, (EXPIRY, *PLANNING), utcnow())
 
         def dispatch() -> None:
             run_dispatcher(app, utcnow(), app.extensions["meedoen_push"])
 
         def retention() -> None:
-            run_retention(app, utcnow())
+            run_each(app, (RETENTION,), utcnow())
 
         common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}
         sched.add_job(retention, "cron", hour=3, minute=30, id="retention", **common)

@@ -1,9 +1,25 @@
-"""Schema base: camelCase on the wire, unknown fields refused, shared list envelope."""
+"""Schema base: camelCase on the wire, unknown fields refused, strict field types, list envelope.
+
+Request schemas use the field classes here instead of marshmallow's lax ones: a JSON number
+field takes a JSON number only (no "5", no true, never 2.5 silently made 2), every number has a
+range, dates are plausible, and query strings take plain ASCII digits only.
+"""
 
 from __future__ import annotations
 
+import decimal
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
 import marshmallow as ma
 from marshmallow import RAISE, ValidationError, fields, validate
+
+EARLIEST_DATE = date(2000, 1, 1)  # nothing in Meedoen happened before this
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_QUERY_INT = re.compile(r"-?[0-9]{1,9}")
+_QUERY_NUMBER = re.compile(r"-?[0-9]{1,6}(\.[0-9]{1,6})?")
 
 
 def camelcase(name: str) -> str:
@@ -36,10 +52,163 @@ class Text(fields.String):
         return result.strip() if isinstance(result, str) else result
 
 
+def _validators(minimum: float, maximum: float, extra: Any) -> list[Callable[[Any], Any]]:
+    """The field's range first, then any validators the caller adds."""
+    if extra is None:
+        more: list[Callable[[Any], Any]] = []
+    elif callable(extra):
+        more = [extra]
+    else:
+        more = list(extra)
+    return [validate.Range(min=minimum, max=maximum), *more]
+
+
+def _is_number(value: Any) -> bool:
+    """A JSON number: int or float, but not a bool (which Python counts as an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+class StrictInt(fields.Integer):
+    """A whole JSON number in a range; refuses "5", true, 2.5 and 2.0 instead of converting."""
+
+    def __init__(self, *, minimum: int, maximum: int, **kwargs: Any) -> None:
+        validators = _validators(minimum, maximum, kwargs.pop("validate", None))
+        super().__init__(strict=True, validate=validators, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class StrictFloat(fields.Float):
+    """A finite JSON number (whole or not) in a range; refuses strings and booleans."""
+
+    def __init__(self, *, minimum: float, maximum: float, **kwargs: Any) -> None:
+        validators = _validators(minimum, maximum, kwargs.pop("validate", None))
+        super().__init__(validate=validators, **kwargs)
+
+    def _validated(self, value: Any) -> float:
+        if not _is_number(value):
+            raise self.make_error("invalid", input=value)
+        return super()._validated(value)
+
+
+class StrictDecimal(fields.Decimal):
+    """A JSON number with at most `places` decimals, in a range; never rounded silently."""
+
+    def __init__(
+        self, *, places: int, minimum: decimal.Decimal, maximum: decimal.Decimal, **kwargs: Any
+    ) -> None:
+        validators = _validators(minimum, maximum, kwargs.pop("validate", None))  # type: ignore[arg-type]
+        super().__init__(places=places, as_string=False, validate=validators, **kwargs)
+        self.decimals = places
+
+    def _validated(self, value: Any) -> decimal.Decimal:
+        if not _is_number(value):
+            raise self.make_error("invalid", input=value)
+        exact = decimal.Decimal(str(value))  # str(float) is the shortest exact repr
+        if exact.is_finite() and -exact.as_tuple().exponent > self.decimals:  # type: ignore[operator]
+            raise ValidationError(f"At most {self.decimals} decimals.")
+        return super()._validated(value)
+
+
+class StrictBool(fields.Boolean):
+    """JSON true or false only; not "yes", "true", 1 or 0."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+def _date_bounds(earliest: date, future_days: int) -> tuple[date, date]:
+    """Earliest and latest plausible date; a day of grace for clients ahead of UTC."""
+    return earliest, datetime.now(UTC).date() + timedelta(days=future_days)
+
+
+class PlausibleDate(fields.Date):
+    """A YYYY-MM-DD date from `earliest` (2000-01-01) to `future_days` after today (UTC)."""
+
+    def __init__(self, *, future_days: int, earliest: date = EARLIEST_DATE, **kwargs: Any) -> None:
+        metadata = dict(kwargs.pop("metadata", None) or {})
+        metadata.setdefault(
+            "description",
+            f"From {earliest.isoformat()} until {future_days} day(s) after today",
+        )
+        super().__init__(metadata=metadata, **kwargs)
+        self.earliest, self.future_days = earliest, future_days
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        result: date = super()._deserialize(value, attr, data, **kwargs)
+        earliest, latest = _date_bounds(self.earliest, self.future_days)
+        if result < earliest:
+            raise ValidationError(f"Must be on or after {earliest.isoformat()}.")
+        if result > latest:
+            raise ValidationError(f"Must not be after {latest.isoformat()}.")
+        return result
+
+
+class QueryDateTime(fields.AwareDateTime):
+    """An ISO 8601 time with offset in a query, from 2000-01-01 to `future_days` after today."""
+
+    def __init__(self, *, future_days: int = 366, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.future_days = future_days
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str) or not value.isascii():
+            raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
+        result: datetime = super()._deserialize(value, attr, data, **kwargs)
+        earliest, latest = _date_bounds(EARLIEST_DATE, self.future_days)
+        if result < datetime.combine(earliest, datetime.min.time(), UTC):
+            raise ValidationError(f"Must be on or after {earliest.isoformat()}.")
+        if result > datetime.combine(latest, datetime.max.time(), UTC):
+            raise ValidationError(f"Must not be after {latest.isoformat()}.")
+        return result
+
+
+class QueryInt(fields.Integer):
+    """A whole number in a query string: plain ASCII digits (no "+5", "5.0", " 5"), in a range."""
+
+    def __init__(self, *, minimum: int, maximum: int, **kwargs: Any) -> None:
+        validators = _validators(minimum, maximum, kwargs.pop("validate", None))
+        super().__init__(strict=True, validate=validators, **kwargs)
+
+    def _validated(self, value: Any) -> int:
+        if isinstance(value, str) and _QUERY_INT.fullmatch(value):
+            return int(value)
+        raise self.make_error("invalid", input=value)
+
+
+class QueryFloat(fields.Float):
+    """A number in a query string: ASCII digits with an optional decimal point, in a range."""
+
+    def __init__(self, *, minimum: float, maximum: float, **kwargs: Any) -> None:
+        validators = _validators(minimum, maximum, kwargs.pop("validate", None))
+        super().__init__(validate=validators, **kwargs)
+
+    def _validated(self, value: Any) -> float:
+        if isinstance(value, str) and _QUERY_NUMBER.fullmatch(value):
+            return float(value)
+        raise self.make_error("invalid", input=value)
+
+
+class QueryBool(fields.Boolean):
+    """`true` or `false` in a query string."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
+        if value in ("true", "false"):
+            return value == "true"
+        raise self.make_error("invalid", input=value)
+
+
 class PageQuerySchema(Schema):
     """Cursor pagination for every list."""
 
-    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    limit = QueryInt(minimum=1, maximum=100, load_default=20)
     cursor = Text(max_length=1000, load_default=None)
 
 

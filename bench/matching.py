@@ -52,6 +52,7 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 from api.app import create_app  # noqa: E402 - reads DATABASE_URL
 from api.auth.service import logout, start_session  # noqa: E402
+from api.core.geo import point  # noqa: E402
 from api.db import session_scope, utcnow  # noqa: E402
 from api.feed.batch import top_k_for_profiles  # noqa: E402
 from api.feed.candidates import (  # noqa: E402
@@ -63,7 +64,6 @@ from api.feed.candidates import (  # noqa: E402
 )
 from api.municipalities.models import Municipality  # noqa: E402
 from api.municipalities.policy import load_policy  # noqa: E402
-from api.opportunities.service import point  # noqa: E402
 from api.profiles.models import RecipientProfile  # noqa: E402
 from api.users.models import User  # noqa: E402
 from matching import Ranked, rank  # noqa: E402

@@ -1,4 +1,4 @@
-"""Time of one `run-due` over the loaded data, per planner, and dispatcher nudges per second.
+"""Time of one `run-due` over the loaded data, per job (expiry, each planner); dispatcher rate.
 
 Run: `flask --app wsgi seed scale` once, then `.venv/bin/python -m bench.nudges [ISO time]`.
 Each run uses a fresh moment (a later week), so earlier runs' keys do not hide the work.
@@ -15,9 +15,9 @@ from sqlalchemy import text
 
 from api.app import create_app
 from api.db import session_scope
-from api.nudges.jobs import run_dispatcher, run_planner
-from api.nudges.planner import PLANNERS
+from api.nudges.jobs import run_dispatcher
 from api.nudges.providers import LogPushProvider
+from api.scheduler import EXPIRY, PLANNING, run_job
 
 
 def main() -> None:
@@ -31,13 +31,16 @@ def main() -> None:
         people = s.execute(text("select count(*) from recipient_profiles")).scalar()
     print(f"run-due at {at.isoformat()} over {people} recipient profiles")
     started = time.perf_counter()
-    for name in PLANNERS:
+    t0 = time.perf_counter()
+    expiry = run_job(app, EXPIRY, at)
+    print(f"  {EXPIRY.name:24s} {time.perf_counter() - t0:7.1f} s  {expiry}")
+    for job in PLANNING:
         t0 = time.perf_counter()
-        stats = run_planner(app, name, at)
+        stats = run_job(app, job, at)
         took = time.perf_counter() - t0
-        made = sum(stats.created.values()) if stats else 0
-        dropped = sum(stats.dropped.values()) if stats else 0
-        print(f"  {name:24s} {took:7.1f} s  created {made:6d}  dropped {dropped:6d}")
+        made = sum(stats["created"].values()) if stats else 0
+        dropped = sum(stats["dropped"].values()) if stats else 0
+        print(f"  {job.name:24s} {took:7.1f} s  created {made:6d}  dropped {dropped:6d}")
     planning = time.perf_counter() - started
     with session_scope(app) as s:
         due = s.execute(

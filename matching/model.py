@@ -7,6 +7,10 @@ from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+# The engine owns the vocabulary; the API validates input against these same values.
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")  # every local day (start/end dates) is a Dutch one
 
 DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PARTS: tuple[str, ...] = ("morning", "afternoon", "evening")
@@ -21,6 +25,17 @@ LANGUAGE_COURSE = "language_course"
 LANGUAGES: tuple[str, ...] = ("nl", "en")
 LADDER_MIN = 1
 LADDER_MAX = 6
+ACCESSIBILITY: tuple[str, ...] = (
+    "wheelchair",
+    "step_free",
+    "accessible_toilet",
+    "quiet_space",
+    "childcare",
+)
+TRAVEL_MODES: tuple[str, ...] = ("walk", "bike", "transit")
+# The farthest a person can sensibly go by each mode, and what we assume when they don't say.
+MAX_DISTANCE_KM: dict[str, float] = {"walk": 5.0, "bike": 15.0, "transit": 30.0}
+DEFAULT_DISTANCE_KM: dict[str, float] = {"walk": 2.0, "bike": 5.0, "transit": 10.0}
 
 
 def _frozen_strings(owner: object, name: str) -> frozenset[str]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from typing import Final
 
 from matching.filters import passes
-from matching.model import Candidate, Person, Ranked, Weights
+from matching.model import AMSTERDAM, Candidate, Person, Ranked, Weights
 from matching.prepared import prepare, require_aware
 from matching.reasons import ReasonTexts, reasons_prepared
 from matching.scoring import normalise, score_prepared
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 DIVERSITY_WINDOW = 50  # only the head of the feed is reordered; people rarely scroll further
 MAX_SAME_KIND_IN_A_ROW = 2
 MAX_PER_ORGANIZER_IN_TOP = 2
@@ -23,7 +22,7 @@ _DEFAULT_WEIGHTS = Weights()
 # gives the tie-break score desc, distance asc, id asc; the position only separates duplicate
 # ids, so candidates themselves are never compared.
 Entry = tuple[float, float, str, int, Candidate]
-_CANDIDATE = 4
+_CANDIDATE: Final = 4
 
 
 def _penalty(chosen: list[Entry], organizer_counts: dict[str, int], candidate: Candidate) -> int:

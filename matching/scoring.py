@@ -79,7 +79,8 @@ def distance_fit(p: Prepared, c: Candidate) -> float:
     ratio = km / max_km
     if ratio >= 1.0:
         return 0.0
-    return 1.0 - ratio**DISTANCE_EXPONENT
+    decay: float = ratio**DISTANCE_EXPONENT  # a positive base: float, never complex
+    return 1.0 - decay
 
 
 def time_fit(p: Prepared, c: Candidate) -> float:

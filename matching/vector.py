@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.model import (
+    AMSTERDAM,
     KINDS,
     LANGUAGE_COURSE,
     LEVEL_INDEX,
@@ -29,7 +30,6 @@ from matching.model import (
 )
 from matching.prepared import require_aware
 from matching.ranking import (
-    AMSTERDAM,
     DIVERSITY_WINDOW,
     MAX_PER_ORGANIZER_IN_TOP,
     MAX_SAME_KIND_IN_A_ROW,
@@ -122,10 +122,11 @@ class CandidateTable:
         n = len(items)
         if lat is not None and lon is not None:
             # Latitude order lets each person visit only the band their reach can touch.
-            order_by_lat = sorted(range(n), key=lambda i: (lat[i], i))
+            lats, lons = list(lat), list(lon)
+            order_by_lat = sorted(range(n), key=lambda i: (lats[i], i))
             items = tuple(items[i] for i in order_by_lat)
-            lat = [lat[i] for i in order_by_lat]
-            lon = [lon[i] for i in order_by_lat]
+            lat = [lats[i] for i in order_by_lat]
+            lon = [lons[i] for i in order_by_lat]
         interests = Vocabulary([k for c in items for k in sorted(c.interests)])
         access = Vocabulary([k for c in items for k in sorted(c.accessibility)])
         organizers: dict[str, int] = {}
@@ -371,7 +372,7 @@ def _round4(x: float) -> float:  # pragma: no cover - compiled
     xl = xs - xh
     hi = xh * 625.0  # exact products: x * 10000 == hi + lo exactly
     lo = xl * 625.0
-    n = math.floor(hi + lo)
+    n = float(math.floor(hi + lo))
     while (hi - n) + lo < 0.0:
         n -= 1.0
     while (hi - (n + 1.0)) + lo >= 0.0:
@@ -562,8 +563,8 @@ def _top_k(  # pragma: no cover - compiled
                     home = i  # people sorted by home share cached distances
                 # A great circle is never shorter than its latitude difference on the sphere.
                 band = math.degrees(max_km * 1000.0 / EARTH_RADIUS_M) * (1.0 + 1e-9) + 1e-9
-                first = np.searchsorted(c_lat, row_lat - band, side="left")
-                last = np.searchsorted(c_lat, row_lat + band, side="right")
+                first = int(np.searchsorted(c_lat, row_lat - band, side="left"))
+                last = int(np.searchsorted(c_lat, row_lat + band, side="right"))
             for j in range(first, last):
                 if not static_ok[j] or (p_avail[i] & c_slots[j]) == 0:
                     continue

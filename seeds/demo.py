@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password
 from api.db import session_scope
-from api.domain import DEFAULT_DISTANCE_KM, SLOTS
 from api.interests.service import sync_taxonomy
 from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.users.models import User
+from matching.model import DEFAULT_DISTANCE_KM, SLOTS
 
 DEMO_PASSWORD = "meedoen-demo"  # noqa: S105 - documented demo password
 NAMESPACE = uuid.UUID("6d1f3c1e-7c39-4f57-9a0e-6a3f3b1c0d11")
@@ -78,7 +78,7 @@ def _ewkt(lat: float, lon: float) -> str:
 def _load_municipality(
     session: Session, spec: dict, password_hash: str, counts: dict[str, int]
 ) -> None:
-    from seeds.data.postcodes import POSTCODES
+    from api.geocoding.postcodes import POSTCODES
 
     slug = spec["slug"]
     rng = random.Random(f"meedoen-demo-{slug}")  # noqa: S311 - demo data, not security
@@ -174,7 +174,7 @@ def _recipients(
     coach1: uuid.UUID,
     coach2: uuid.UUID,
 ) -> tuple[list, list]:
-    from seeds.data.interests import INTERESTS
+    from api.interests.taxonomy import INTERESTS
     from seeds.data.people import FIRST_NAMES, GOALS, LAST_NAMES
 
     interest_keys = [i["key"] for i in INTERESTS]

@@ -16,8 +16,8 @@ from sqlalchemy import text
 
 from api.auth.passwords import hash_password
 from api.db import session_scope
-from api.domain import CEFR_LEVELS, DEFAULT_DISTANCE_KM, SLOTS
 from api.interests.service import sync_taxonomy
+from matching.model import CEFR_LEVELS, DEFAULT_DISTANCE_KM, SLOTS
 
 SCALE_PREFIX = "scale-"
 CASELOAD = 350
@@ -49,8 +49,8 @@ def load_scale(
     app: Flask, *, recipients: int, opportunities: int, seed: int = 42
 ) -> dict[str, Any]:
     """Replace earlier scale data with a fresh national-scale set; returns timings and sizes."""
+    from api.interests.taxonomy import INTERESTS
     from seeds.data.cities import CITIES
-    from seeds.data.interests import INTERESTS
     from seeds.data.opportunities import TEMPLATES
 
     rng = random.Random(seed)  # noqa: S311 - benchmark data

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 
 import pytest
@@ -21,6 +22,7 @@ from api.interests.service import sync_taxonomy
 TEST_DATABASE_URL = os.environ.setdefault(
     "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/meedoen_test"
 )
+TEST_JWT_SECRET = secrets.token_urlsafe(48)  # the tests' own key, passed explicitly; new every run
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -47,7 +49,12 @@ def engine() -> Iterator[Engine]:
 def app(engine: Engine) -> Flask:
     """One application for the run; each test swaps in its own transactional session."""
     settings = Settings.from_env(
-        {"DATABASE_URL": TEST_DATABASE_URL, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
+        {
+            "DATABASE_URL": TEST_DATABASE_URL,
+            "MEEDOEN_ENV": "test",
+            "RATE_LIMITS": "off",
+            "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        }
     )
     application = create_app(settings, engine=engine)
     application.config["TESTING"] = True

@@ -99,7 +99,7 @@ def create_opportunity(
 ) -> Opportunity:
     from datetime import UTC, datetime
 
-    from api.opportunities.service import point
+    from api.core.geo import point
 
     opp = Opportunity(
         municipality_id=team.municipality_id,
@@ -139,7 +139,7 @@ def create_profile(
     nudge_preferences: dict | None = None,
     dutch_level: str = "B1",
 ) -> RecipientProfile:
-    from api.opportunities.service import point
+    from api.core.geo import point
 
     profile = RecipientProfile(
         user_id=user.id,

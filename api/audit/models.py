@@ -20,7 +20,8 @@ class AuditEvent(UUIDPk, Base):
         Index("ix_audit_events_municipality_at", "municipality_id", "at"),
     )
 
-    municipality_id: Mapped[uuid.UUID] = mapped_column(
+    # None only for a failed sign-in to an unknown account: it belongs to no municipality.
+    municipality_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("municipalities.id", ondelete="CASCADE")
     )
     actor_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -31,10 +32,10 @@ class AuditEvent(UUIDPk, Base):
     subject_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
-    action: Mapped[str] = mapped_column(String(20))  # read | create | update | delete
+    action: Mapped[str] = mapped_column(String(20))  # read | create | update | delete | sign_in
     object_type: Mapped[str] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(80))
-    result: Mapped[str] = mapped_column(String(20), default="success")
-    origin: Mapped[str | None] = mapped_column(String(80))  # e.g. GET /v1/caseload/{id}
+    result: Mapped[str] = mapped_column(String(20), default="success")  # success | denied
+    origin: Mapped[str | None] = mapped_column(String(80))  # e.g. GET /v1/caseload/<uuid:...>
     purpose: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,45 +1,96 @@
-"""Who is asking: the actor from the token, role guards and ownership checks reused everywhere."""
+"""Who is asking: the actor as the database knows them, and role guards reused everywhere."""
 
 from __future__ import annotations
 
+import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask_jwt_extended import get_jwt, verify_jwt_in_request
+from flask import request
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from api.errors import Forbidden, NotFound
+from api.auth.models import TokenFamily
+from api.errors import Forbidden
 from api.extensions import Blueprint
+from api.users.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# Every token we issue carries these; a token without them (e.g. without exp) is refused.
+REQUIRED_CLAIMS = ("exp", "iat", "sub", "fam")
 
 
 @dataclass(frozen=True, slots=True)
 class Actor:
-    """The signed-in user as the token describes them."""
+    """The signed-in user, read from the database on each request (never from the token)."""
 
     user_id: uuid.UUID
     role: str
     municipality_id: uuid.UUID
     team_id: uuid.UUID | None
 
-    @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> Actor:
-        """Build from verified JWT claims."""
-        team = claims.get("team")
-        return cls(
-            user_id=uuid.UUID(claims["sub"]),
-            role=claims["role"],
-            municipality_id=uuid.UUID(claims["mun"]),
-            team_id=uuid.UUID(team) if team else None,
+
+def has_required_claims(claims: Mapping[str, Any]) -> bool:
+    """A signed token still needs an expiry and a sign-in (family) to be accepted."""
+    return all(claims.get(name) is not None for name in REQUIRED_CLAIMS)
+
+
+def resolve_actor(session: Session, *, claims: Mapping[str, Any]) -> Actor | None:
+    """The token's user if they are active, its sign-in is theirs and open, and its claims agree.
+
+    One indexed lookup (two primary keys); None means 401.
+    """
+    try:
+        user_id = uuid.UUID(str(claims["sub"]))
+        family_id = uuid.UUID(str(claims["fam"]))
+    except (KeyError, ValueError):
+        return None
+    row = session.execute(
+        select(User.role, User.municipality_id, User.team_id)
+        .join(TokenFamily, TokenFamily.user_id == User.id)
+        .where(
+            TokenFamily.id == family_id,
+            TokenFamily.revoked_at.is_(None),
+            User.id == user_id,
+            User.is_active,
         )
+    ).first()
+    if row is None:
+        return None
+    actor = Actor(user_id, row.role, row.municipality_id, row.team_id)
+    team = str(actor.team_id) if actor.team_id else None
+    if (claims.get("role"), claims.get("mun"), claims.get("team")) != (
+        actor.role,
+        str(actor.municipality_id),
+        team,
+    ):
+        return None  # the role, municipality or team changed since sign-in, or was forged
+    return actor
+
+
+def request_actor(session: Session, claims: Mapping[str, Any]) -> Actor | None:
+    """resolve_actor, once per request even when the token is verified twice.
+
+    Kept in the request's WSGI environ, not in flask.g: an app context may outlive one request.
+    """
+    key = json.dumps(claims, sort_keys=True, default=str)
+    cache: dict[str, Actor | None] = request.environ.setdefault("meedoen.actors", {})
+    if key not in cache:
+        cache[key] = resolve_actor(session, claims=claims)
+    return cache[key]
 
 
 def current_actor() -> Actor:
-    """The actor of this request (the token has been verified already)."""
-    return Actor.from_claims(get_jwt())
+    """The actor of this request (the token and its user have been verified already)."""
+    actor = get_current_user()
+    if not isinstance(actor, Actor):
+        raise RuntimeError("current_actor() needs a verified token")
+    return actor
 
 
 def roles_required(*roles: str) -> Callable[[F], F]:
@@ -49,7 +100,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
         @wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             verify_jwt_in_request()
-            if roles and get_jwt().get("role") not in roles:
+            if roles and current_actor().role not in roles:
                 raise Forbidden("Your role may not do this.")
             return fn(*args, **kwargs)
 
@@ -62,16 +113,3 @@ def roles_required(*roles: str) -> Callable[[F], F]:
 def signed_in(fn: F) -> F:
     """Any signed-in role."""
     return roles_required()(fn)
-
-
-def ensure_same_municipality(actor: Actor, obj: Any) -> None:
-    """A foreign municipality's object does not exist for this actor (404, never 403)."""
-    if obj is None or getattr(obj, "municipality_id", None) != actor.municipality_id:
-        raise NotFound()
-
-
-def ensure_owner(actor: Actor, obj: Any, owner_attr: str = "user_id") -> None:
-    """An object that is not the actor's own does not exist for them (404)."""
-    ensure_same_municipality(actor, obj)
-    if getattr(obj, owner_attr) != actor.user_id:
-        raise NotFound()

@@ -10,6 +10,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api.audit.service import audit_sign_in_denied
 from api.auth.models import RefreshToken, TokenFamily
 from api.auth.passwords import hash_password, needs_rehash, verify_password
 from api.config import REFRESH_TOKEN_TTL
@@ -57,6 +58,7 @@ def login(session: Session, *, email: str, password: str) -> TokenPair:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
+        audit_sign_in_denied(session, account=user)
         raise Unauthorized("E-mail address or password is not correct.")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -115,16 +117,3 @@ def revoke_all_for_user(session: Session, *, user_id: uuid.UUID, reason: str) ->
         .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
         .values(revoked_at=utcnow(), revoked_reason=reason)
     )
-
-
-def token_is_revoked(session: Session, *, claims: dict[str, object]) -> bool:
-    """True when the token's family was revoked or its user is no longer active."""
-    fam = claims.get("fam")
-    if not fam:
-        return True
-    row = session.execute(
-        select(TokenFamily.revoked_at, User.is_active)
-        .join(User, User.id == TokenFamily.user_id)
-        .where(TokenFamily.id == uuid.UUID(str(fam)))
-    ).first()
-    return row is None or row.revoked_at is not None or not row.is_active

@@ -23,14 +23,10 @@ class CaseloadItemSchema(Schema):
     waiting_requests = fields.Integer(required=True)
 
 
-class FlagCountsSchema(Schema):
-    request_waiting = fields.Integer(required=True)
-    wellbeing_dropping = fields.Integer(required=True)
-    no_checkin_weeks = fields.Integer(required=True)
-    inactive_weeks = fields.Integer(required=True)
-    nudges_ignored = fields.Integer(required=True)
-    ladder_stalled = fields.Integer(required=True)
-    new_on_caseload = fields.Integer(required=True)
+# How many of your people have each flag: one field per flag in FLAGS.
+FlagCountsSchema = type(
+    "FlagCountsSchema", (Schema,), {name: fields.Integer(required=True) for name in FLAGS}
+)
 
 
 class CaseloadPageSchema(Schema):

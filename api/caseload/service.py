@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,26 +13,85 @@ from sqlalchemy.orm import Session
 
 from api.audit.service import record, record_many
 from api.auth.security import Actor
+from api.core.paging import as_int, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.matches.service import attach_history, list_my_matches
-from api.municipalities.policy import load_policy
-from api.pagination import as_int, as_text, as_uuid, decode_cursor, encode_cursor
+from api.municipalities.policy import PolicySettings, load_policy
 from api.profiles.models import RecipientProfile
 from api.progress.service import ladder_history, list_checkins, record_ladder
 from api.users.service import caseload_person
 
-# How much each flag weighs when sorting by need (highest first).
-FLAGS: dict[str, int] = {
-    "request_waiting": 5,
-    "wellbeing_dropping": 4,
-    "no_checkin_weeks": 3,
-    "inactive_weeks": 3,
-    "nudges_ignored": 2,
-    "ladder_stalled": 2,
-    "new_on_caseload": 1,
+
+@dataclass(frozen=True)
+class Flag:
+    """An attention flag: its weight in `need`, when it holds, and the policy thresholds it uses.
+
+    `condition` is SQL over the columns of the `facts` step below; `thresholds` gives the values
+    of its bind parameters from the municipality's policy and the current time.
+    """
+
+    weight: int
+    condition: str
+    thresholds: Callable[[PolicySettings, datetime], dict[str, Any]] = lambda _policy, _now: {}
+
+
+# Each flag once, in the order shown to the coach; the higher the weight, the sooner they need you.
+FLAGS: dict[str, Flag] = {
+    "request_waiting": Flag(
+        5,
+        "request_waiting_count > 0",
+        lambda p, now: {"waiting_before": now - timedelta(days=p.request_waiting_days)},
+    ),
+    "wellbeing_dropping": Flag(
+        4,
+        """wellbeing IS NOT NULL AND (
+            wellbeing[1] <= 2
+            OR (cardinality(wellbeing) >= 3 AND (wellbeing[1] + wellbeing[2]) / 2.0
+                <= (SELECT avg(v) FROM unnest(wellbeing[3:5]) v) - 1))""",
+    ),
+    "no_checkin_weeks": Flag(
+        3,
+        """active_since IS NOT NULL
+         AND greatest(coalesce(last_checkin, active_since), active_since) < :checkin_before""",
+        lambda p, now: {"checkin_before": now - timedelta(weeks=p.no_checkin_weeks)},
+    ),
+    "inactive_weeks": Flag(
+        3,
+        """greatest(created_at, coalesce(last_login_at, created_at),
+                 coalesce(last_checkin, created_at), coalesce(last_event, created_at))
+            < :inactive_before""",
+        lambda p, now: {"inactive_before": now - timedelta(weeks=p.inactive_weeks)},
+    ),
+    "nudges_ignored": Flag(
+        2,
+        "recent_messages >= :ignored_count AND read_messages = 0",
+        lambda p, now: {
+            "nudges_since": now - timedelta(weeks=4),
+            "ignored_count": p.nudges_ignored_count,
+        },
+    ),
+    "ladder_stalled": Flag(
+        2,
+        """coalesce(ladder_step, 1) < 5 AND created_at < :stalled_before
+         AND coalesce(last_ladder, created_at) < :stalled_before""",
+        lambda p, now: {"stalled_before": now - timedelta(days=30 * p.ladder_stalled_months)},
+    ),
+    "new_on_caseload": Flag(
+        1,
+        "created_at >= :new_since",
+        lambda p, now: {"new_since": now - timedelta(days=p.new_on_caseload_days)},
+    ),
 }
 
-_CASELOAD_SQL = """
+
+_SEP = ",\n        "
+_FLAG_COLUMNS = _SEP.join(f"({flag.condition}) AS {name}" for name, flag in FLAGS.items())
+_NEED = " + ".join(f"{flag.weight} * {name}::int" for name, flag in FLAGS.items())
+_COUNTS = _SEP.join(f"count(*) FILTER (WHERE {name}) OVER () AS n_{name}" for name in FLAGS)
+_ONLY_FLAG = "\n            ".join(f"WHEN '{name}' THEN {name}" for name in FLAGS)
+
+# One statement for the page, the flags and the counts per flag (flag names are ours, never input).
+_CASELOAD_SQL = f"""
 WITH people AS (
     SELECT u.id, u.name, u.created_at, u.last_login_at,
            coalesce(p.display_name, split_part(u.name, ' ', 1)) AS display_name,
@@ -82,57 +142,32 @@ facts AS (
 ),
 flagged AS (
     SELECT facts.*,
-        request_waiting_count > 0 AS request_waiting,
-        (active_since IS NOT NULL
-         AND greatest(coalesce(last_checkin, active_since), active_since) < :checkin_before)
-            AS no_checkin_weeks,
-        greatest(created_at, coalesce(last_login_at, created_at),
-                 coalesce(last_checkin, created_at), coalesce(last_event, created_at))
-            < :inactive_before AS inactive_weeks,
-        (coalesce(ladder_step, 1) < 5 AND created_at < :stalled_before
-         AND coalesce(last_ladder, created_at) < :stalled_before) AS ladder_stalled,
-        (recent_messages >= :ignored_count AND read_messages = 0) AS nudges_ignored,
-        (wellbeing IS NOT NULL AND (
-            wellbeing[1] <= 2
-            OR (cardinality(wellbeing) >= 3 AND (wellbeing[1] + wellbeing[2]) / 2.0
-                <= (SELECT avg(v) FROM unnest(wellbeing[3:5]) v) - 1)
-        )) AS wellbeing_dropping,
-        created_at >= :new_since AS new_on_caseload
+        {_FLAG_COLUMNS}
     FROM facts
 ),
 scored AS (
     SELECT flagged.*,
-        (5 * request_waiting::int + 4 * wellbeing_dropping::int + 3 * no_checkin_weeks::int
-         + 3 * inactive_weeks::int + 2 * nudges_ignored::int + 2 * ladder_stalled::int
-         + new_on_caseload::int) AS need,
+        ({_NEED}) AS need,
         count(*) OVER () AS total,
-        count(*) FILTER (WHERE request_waiting) OVER () AS n_request_waiting,
-        count(*) FILTER (WHERE wellbeing_dropping) OVER () AS n_wellbeing_dropping,
-        count(*) FILTER (WHERE no_checkin_weeks) OVER () AS n_no_checkin_weeks,
-        count(*) FILTER (WHERE inactive_weeks) OVER () AS n_inactive_weeks,
-        count(*) FILTER (WHERE nudges_ignored) OVER () AS n_nudges_ignored,
-        count(*) FILTER (WHERE ladder_stalled) OVER () AS n_ladder_stalled,
-        count(*) FILTER (WHERE new_on_caseload) OVER () AS n_new_on_caseload
+        {_COUNTS}
     FROM flagged
 )
 SELECT * FROM scored
 WHERE (CAST(:flag AS text) IS NULL OR (
         CASE CAST(:flag AS text)
-            WHEN 'request_waiting' THEN request_waiting
-            WHEN 'wellbeing_dropping' THEN wellbeing_dropping
-            WHEN 'no_checkin_weeks' THEN no_checkin_weeks
-            WHEN 'inactive_weeks' THEN inactive_weeks
-            WHEN 'nudges_ignored' THEN nudges_ignored
-            WHEN 'ladder_stalled' THEN ladder_stalled
-            WHEN 'new_on_caseload' THEN new_on_caseload
+            {_ONLY_FLAG}
         END))
   AND (CAST(:after_need AS int) IS NULL
        OR need < CAST(:after_need AS int)
        OR (need = CAST(:after_need AS int)
-           AND (display_name, id) > (CAST(:after_name AS text), CAST(:after_id AS uuid))))
+           AND (display_name, id) > (
+               -- the cursor holds no name: look up the name of the last person shown
+               coalesce((SELECT a.display_name FROM people a
+                         WHERE a.id = CAST(:after_id AS uuid)), ''),
+               CAST(:after_id AS uuid))))
 ORDER BY need DESC, display_name, id
 LIMIT :limit
-"""
+"""  # noqa: S608
 
 
 @dataclass(frozen=True)
@@ -152,29 +187,21 @@ def caseload(
     cursor: str | None = None,
     now: datetime | None = None,
 ) -> CaseloadPage:
-    """The coach's own people with attention flags, most in need first."""
+    """The coach's own people with attention flags, most in need first (then by name)."""
     now = now or utcnow()
     policy = load_policy(session, actor.municipality_id)
-    after = decode_cursor(cursor, as_int, as_text, as_uuid)
+    after = decode_cursor(cursor, as_int, as_uuid)
     params: dict[str, Any] = {
         "coach": actor.user_id,
         "mun": actor.municipality_id,
         "now": now,
-        "waiting_before": now - timedelta(days=policy.request_waiting_days),
-        "checkin_before": now - timedelta(weeks=policy.no_checkin_weeks),
-        "inactive_before": now - timedelta(weeks=policy.inactive_weeks),
-        "stalled_before": now - timedelta(days=30 * policy.ladder_stalled_months),
-        "nudges_since": now - timedelta(weeks=4),
-        "ignored_count": policy.nudges_ignored_count,
-        "new_since": now - timedelta(days=policy.new_on_caseload_days),
         "flag": flag,
         "limit": limit + 1,
-        "after_need": None,
-        "after_name": None,
-        "after_id": None,
+        "after_need": after[0] if after else None,
+        "after_id": after[1] if after else None,
     }
-    if after is not None:
-        params.update(after_need=after[0], after_name=after[1], after_id=after[2])
+    for definition in FLAGS.values():
+        params.update(definition.thresholds(policy, now))
     rows = session.execute(text(_CASELOAD_SQL), params).mappings().all()
     page = rows[:limit]
     counts = {f: int(page[0][f"n_{f}"]) if page else 0 for f in FLAGS}
@@ -200,8 +227,8 @@ def caseload(
     )
     nxt = None
     if len(rows) > limit:
-        last = page[-1]
-        nxt = encode_cursor([int(last["need"]), last["display_name"], str(last["id"])])
+        # Only the need and the (pseudonymous) id: a cursor ends up in URLs and access logs.
+        nxt = encode_cursor([int(page[-1]["need"]), str(page[-1]["id"])])
     total = int(page[0]["total"]) if page else 0
     return CaseloadPage(items, nxt, counts, total)
 
@@ -236,7 +263,13 @@ def assess_ladder(
     session: Session, *, actor: Actor, recipient_id: uuid.UUID, step: int, note: str | None
 ) -> Any:
     """The coach's own assessment, kept apart from what the person reports."""
-    person = caseload_person(session, actor=actor, recipient_id=recipient_id)
+    person = caseload_person(
+        session,
+        actor=actor,
+        recipient_id=recipient_id,
+        action="create",
+        object_type="ladder_assessment",
+    )
     entry = record_ladder(
         session,
         user_id=person.id,

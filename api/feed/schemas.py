@@ -2,10 +2,10 @@
 
 from marshmallow import fields, validate
 
-from api.domain import KINDS
 from api.matches.schemas import ReasonSchema
 from api.opportunities.schemas import OpportunitySchema
 from api.schemas import PageQuerySchema, Schema
+from matching.model import KINDS
 
 
 class FeedQuerySchema(PageQuerySchema):

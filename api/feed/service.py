@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
+from api.core.paging import as_int, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import InvalidInput
 from api.feed.candidates import (
@@ -20,7 +21,6 @@ from api.feed.candidates import (
 )
 from api.feed.catalog import CATALOG
 from api.municipalities.policy import load_policy
-from api.pagination import as_int, decode_cursor, encode_cursor
 from api.profiles.service import get_profile
 from matching import reasons_for
 from matching.vector import PersonBatch, top_k

@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import Response, json, request
 from flask_jwt_extended import get_jwt
+from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
@@ -71,13 +72,14 @@ def idempotent(fn: F) -> F:
         response: Response = resp if isinstance(resp, Response) else Response(resp)
         if response.status_code < 400:
             session.execute(
-                IdempotencyKey.__table__.update()
+                update(IdempotencyKey)
                 .where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
                 .values(status_code=response.status_code, body=response.get_json(silent=True))
+                .execution_options(synchronize_session=False)
             )
         return response
 
-    return Blueprint.doc(  # type: ignore[return-value]
+    documented = Blueprint.doc(
         parameters=[
             {
                 "in": "header",
@@ -88,3 +90,4 @@ def idempotent(fn: F) -> F:
             }
         ]
     )(wrapper)
+    return cast(F, documented)  # @wraps keeps fn's name and signature: Flask calls it as fn

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.errors import InvalidInput
 from api.interests.models import Interest, InterestCategory
+from api.interests.taxonomy import CATEGORIES, INTERESTS
 
 
 def list_interests(session: Session) -> list[Interest]:
@@ -36,8 +37,6 @@ def ensure_known(session: Session, keys: Iterable[str], *, field: str) -> list[s
 
 def sync_taxonomy(session: Session) -> int:
     """Upsert the bundled taxonomy (idempotent); returns the number of interests."""
-    from seeds.data.interests import CATEGORIES, INTERESTS
-
     for pos, c in enumerate(CATEGORIES):
         stmt = insert(InterestCategory).values(
             key=c["key"], label_nl=c["nl"], label_en=c["en"], position=pos

@@ -7,10 +7,11 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.auth.passwords import hash_password
+from api.audit.service import audit_denied, record
+from api.auth.passwords import check_password_strength, hash_password
 from api.auth.security import Actor
 from api.config import INVITATION_TTL
 from api.db import utcnow
@@ -59,8 +60,12 @@ def create_invitation(
         coach = session.get(User, coach_id)
         if coach is None or coach.role != "coach" or coach.municipality_id != actor.municipality_id:
             raise InvalidInput.field("coachId", "No such coach in your municipality.")
-    if email and session.scalar(select(User.id).where(User.email == email.lower())):
-        raise Conflict("This e-mail address is already in use.")
+    if email:
+        holder = session.scalar(select(User).where(User.email == email.lower()))
+        if holder is not None and _pending_on_caseload(holder, actor, coach_id):
+            return _invite_again(session, actor=actor, person=holder)
+        if holder is not None:
+            return _as_if_invited(session, actor=actor, holder=holder)
     recipient = User(
         municipality_id=actor.municipality_id,
         role="recipient",
@@ -71,7 +76,70 @@ def create_invitation(
     )
     session.add(recipient)
     session.flush()
-    return issue_activation_code(session, actor=actor, user=recipient)
+    issued = issue_activation_code(session, actor=actor, user=recipient)
+    record(
+        session,
+        actor=actor,
+        subject_id=recipient.id,
+        action="create",
+        object_type="invitation",
+        object_id=str(recipient.id),
+        purpose="invitation onto a caseload",
+    )
+    return issued
+
+
+def _pending_on_caseload(user: User, actor: Actor, coach_id: uuid.UUID) -> bool:
+    """Invited onto this very caseload and never activated: the inviter knows of them already."""
+    return (
+        user.role == "recipient"
+        and user.municipality_id == actor.municipality_id
+        and user.coach_id == coach_id
+        and not user.is_active
+        and user.password_hash is None
+    )
+
+
+def _invite_again(session: Session, *, actor: Actor, person: User) -> IssuedInvitation:
+    """A lost or expired code: a new one, and the older unused codes stop working."""
+    now = utcnow()
+    session.execute(
+        update(Invitation)
+        .where(
+            Invitation.recipient_id == person.id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(expires_at=now)
+    )
+    issued = issue_activation_code(session, actor=actor, user=person)
+    record(
+        session,
+        actor=actor,
+        subject_id=person.id,
+        action="create",
+        object_type="invitation",
+        object_id=str(person.id),
+        purpose="new invitation code",
+    )
+    return issued
+
+
+def _as_if_invited(session: Session, *, actor: Actor, holder: User) -> IssuedInvitation:
+    """The e-mail address has an account (maybe in another municipality): answer as if invited.
+
+    Nothing is created or changed and the code is valid for nothing, so the coach cannot learn
+    that the address is in use; the attempt is audited as denied (subject only within reach).
+    """
+    audit_denied(
+        session,
+        actor=actor,
+        subject_id=holder.id,
+        action="create",
+        object_type="invitation",
+        purpose="invitation refused: e-mail address already in use",
+    )
+    return IssuedInvitation(_new_code(), uuid.uuid4(), utcnow() + INVITATION_TTL)
 
 
 def issue_activation_code(session: Session, *, actor: Actor, user: User) -> IssuedInvitation:
@@ -105,6 +173,7 @@ def register_with_invitation(session: Session, *, code: str, email: str, passwor
     taken = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
     if taken:
         raise Conflict("This e-mail address is already in use.")
+    check_password_strength(password, email=email, name=user.name)
     user.email = email
     user.password_hash = hash_password(password)
     user.is_active = True

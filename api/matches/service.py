@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record, record_many
 from api.auth.security import Actor
+from api.core.geo import point
+from api.core.paging import Page, as_datetime, as_uuid, decode_cursor, encode_cursor
+from api.core.time import AMSTERDAM
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, NotFound, TooManyRequests
 from api.feed.candidates import (
@@ -28,10 +31,7 @@ from api.feed.candidates import (
 )
 from api.matches.models import OPEN_STATUSES, TAKES_A_PLACE, Match, MatchEvent
 from api.municipalities.policy import load_policy
-from api.nudges.clock import AMSTERDAM
 from api.opportunities.models import Opportunity
-from api.opportunities.service import Page, point
-from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 from api.users.service import caseload_person

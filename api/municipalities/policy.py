@@ -9,25 +9,26 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.municipalities.models import Policy
+from matching.model import Weights
 
-
-@dataclass(frozen=True)
-class MatchingWeights:
-    """How much each part of the fit counts (normalised by the engine)."""
-
-    interest: float = 0.35
-    distance: float = 0.25
-    time: float = 0.15
-    ladder: float = 0.10
-    language: float = 0.05
-    freshness: float = 0.10
+# Every kind of nudge the planners know; a municipality may switch each one off.
+NUDGE_KINDS: tuple[str, ...] = (
+    "weekly_suggestions",
+    "new_opportunity",
+    "request_waiting",
+    "request_expired",
+    "approved_not_started",
+    "checkin_prompt",
+    "coach_digest",
+    "growth_suggestion",
+)
 
 
 @dataclass(frozen=True)
 class PolicySettings:
     """Defaults that fit most municipalities; admins change them per municipality."""
 
-    weights: MatchingWeights = field(default_factory=MatchingWeights)
+    weights: Weights = field(default_factory=Weights)  # the engine's defaults
     allowance_cap_eur_month: float = 210.0
     request_expiry_days: int = 14
     recent_decline_days: int = 90
@@ -35,16 +36,7 @@ class PolicySettings:
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
     max_nudges_per_week: int = 2
-    nudge_kinds: tuple[str, ...] = (
-        "weekly_suggestions",
-        "new_opportunity",
-        "request_waiting",
-        "request_expired",
-        "approved_not_started",
-        "checkin_prompt",
-        "coach_digest",
-        "growth_suggestion",
-    )
+    nudge_kinds: tuple[str, ...] = NUDGE_KINDS
     request_waiting_days: int = 3
     approved_not_started_days: int = 7
     checkin_every_days: int = 14

@@ -9,6 +9,7 @@ from string import Formatter
 from typing import Any
 
 LANGUAGES = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"  # staff have no language of their own; people without a profile
 _DIR = Path(__file__).parent / "messages"
 
 
@@ -25,7 +26,7 @@ def placeholders(text: str) -> set[str]:
 
 def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
     """Title and body in the person's language (Dutch when we lack theirs)."""
-    lang = language if language in LANGUAGES else "nl"
+    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
     entry = catalogue(lang)[kind]
     body = entry["body_one"] if params.get("count") == 1 and "body_one" in entry else entry["body"]
     return entry["title"].format(**params), body.format(**params)

@@ -1,11 +1,10 @@
-"""Local time for schedules: quiet hours and periods in Europe/Amsterdam, DST-correct."""
+"""Nudge schedules in local time: quiet hours, weeks and fortnights (zone from api.core.time)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from api.core.time import AMSTERDAM, local_date
 
 
 def parse_hhmm(value: str) -> time:
@@ -32,11 +31,6 @@ def next_allowed(moment: datetime, start: time, end: time) -> datetime:
     day = local.date() if local.time() < end else local.date() + timedelta(days=1)
     wake = datetime.combine(day, end, tzinfo=AMSTERDAM)
     return wake.astimezone(moment.tzinfo)
-
-
-def local_date(moment: datetime) -> date:
-    """The calendar day in the Netherlands."""
-    return moment.astimezone(AMSTERDAM).date()
 
 
 def iso_week(moment: datetime) -> str:

@@ -29,6 +29,8 @@ class PlanStats:
         return cls({}, {})
 
     def add(self, kind: str, outcome: str) -> None:
+        if outcome == "noted":  # a note for the planner itself, not a message: not counted
+            return
         if outcome == "created":
             self.created[kind] = self.created.get(kind, 0) + 1
         elif outcome == "existing":
@@ -50,17 +52,25 @@ def enqueue(
     now: datetime,
     prefs: dict[str, Any] | None = None,
     capped: bool = True,
+    drop_reason: str | None = None,
 ) -> str:
-    """Write one nudge if its key is new; 'created', 'existing' or 'dropped'."""
+    """Write one nudge if its key is new; 'created', 'existing', 'dropped' or 'noted'.
+
+    With a `drop_reason` nothing is sent, the key is only taken ('noted'): e.g. a week with
+    nothing new to suggest, so later runs do not look again.
+    """
     prefs = prefs or {}
-    status, drop_reason = "pending", None
-    if capped and prefs.get("paused"):
-        status, drop_reason = "dropped", "paused"
-    elif capped and _over_cap(session, user_id, now, policy, prefs):
-        status, drop_reason = "dropped", "weekly_cap"
-    quiet = prefs.get("quiet_hours") or {}
-    start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
-    end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+    noted = drop_reason is not None
+    status, due_at = ("dropped" if noted else "pending"), now
+    if not noted:
+        if capped and prefs.get("paused"):
+            status, drop_reason = "dropped", "paused"
+        elif capped and _over_cap(session, user_id, now, policy, prefs):
+            status, drop_reason = "dropped", "weekly_cap"
+        quiet = prefs.get("quiet_hours") or {}
+        start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
+        end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+        due_at = next_allowed(now, start, end)
     row = session.execute(
         insert(Nudge)
         .values(
@@ -73,7 +83,7 @@ def enqueue(
             params=params,
             status=status,
             drop_reason=drop_reason,
-            due_at=next_allowed(now, start, end),
+            due_at=due_at,
             attempts=0,
             created_at=now,
         )
@@ -82,7 +92,9 @@ def enqueue(
     ).first()
     if row is None:
         return "existing"
-    return "created" if status == "pending" else "dropped"
+    if status == "pending":
+        return "created"
+    return "noted" if noted else "dropped"
 
 
 def _over_cap(

@@ -2,7 +2,7 @@
 
 from marshmallow import fields, validate
 
-from api.schemas import PageQuerySchema, Schema, Text, page_schema
+from api.schemas import PageQuerySchema, QueryBool, Schema, Text, page_schema
 
 
 class InboxMessageSchema(Schema):
@@ -15,7 +15,7 @@ class InboxMessageSchema(Schema):
 
 
 class InboxQuerySchema(PageQuerySchema):
-    unread = fields.Boolean()
+    unread = QueryBool()
 
 
 class DeviceCreateSchema(Schema):

@@ -8,12 +8,12 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.audit.service import audit_denied
 from api.auth.security import Actor
+from api.core.paging import Page, as_datetime, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import NotFound
 from api.nudges.models import Device, InboxMessage
-from api.opportunities.service import Page
-from api.pagination import as_datetime, as_uuid, decode_cursor, encode_cursor
 
 
 def list_inbox(
@@ -49,6 +49,15 @@ def mark_read(session: Session, *, actor: Actor, message_id: uuid.UUID) -> Inbox
     """Mark one of your own messages read (idempotent)."""
     msg = session.get(InboxMessage, message_id)
     if msg is None or msg.user_id != actor.user_id:
+        audit_denied(
+            session,
+            actor=actor,
+            subject_id=msg.user_id if msg else None,
+            action="update",
+            object_type="inbox_message",
+            object_id=message_id,
+            purpose="not their own message",
+        )
         raise NotFound()
     if msg.read_at is None:
         msg.read_at = utcnow()

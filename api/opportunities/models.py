@@ -30,6 +30,7 @@ class Opportunity(UUIDPk, Timestamps, Base):
     """One opportunity posted by a team, at a public address."""
 
     __tablename__ = "opportunities"
+    __allow_unmapped__ = True  # for distance_km below, which is never stored
     __table_args__ = (
         CheckConstraint("kind in ('volunteer', 'language_course', 'informal_care')", name="kind"),
         CheckConstraint("status in ('draft', 'published', 'paused', 'closed')", name="status"),
@@ -77,6 +78,8 @@ class Opportunity(UUIDPk, Timestamps, Base):
     )
 
     team: Mapped[Team] = relationship(lazy="raise")
+    # How far from the reader's home, set beside a listing or a feed item; never stored.
+    distance_km: float | None = None
 
     lat: Mapped[float] = column_property(func.ST_Y(cast(location, Geometry)))
     lon: Mapped[float] = column_property(func.ST_X(cast(location, Geometry)))

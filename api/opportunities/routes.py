@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from api.auth.security import current_actor, roles_required, signed_in
+from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
 from api.opportunities import service
@@ -27,7 +28,7 @@ blp = Blueprint(
 @signed_in
 @blp.arguments(OpportunityQuerySchema, location="query")
 @blp.response(200, OpportunityPageSchema)
-def list_opportunities(query: dict[str, Any]) -> service.Page:
+def list_opportunities(query: dict[str, Any]) -> Page:
     """Published opportunities of your municipality (organisers also see their team's own)."""
     return service.list_opportunities(get_session(), actor=current_actor(), **query)
 

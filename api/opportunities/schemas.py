@@ -7,15 +7,29 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from api.domain import ACCESSIBILITY, CEFR_LEVELS, KINDS, NL_BBOX, SLOTS, in_netherlands
-from api.schemas import PageQuerySchema, Schema, Text, page_schema
+from api.core.geo import NL_BBOX, in_netherlands
+from api.schemas import (
+    PageQuerySchema,
+    PlausibleDate,
+    QueryFloat,
+    Schema,
+    StrictBool,
+    StrictDecimal,
+    StrictFloat,
+    StrictInt,
+    Text,
+    page_schema,
+)
+from matching.model import ACCESSIBILITY, CEFR_LEVELS, KINDS, SLOTS
 
 MAX_ALLOWANCE_EUR = Decimal("250")  # above the Dutch tax-free volunteer allowance
+FUTURE_DAYS = 5 * 366  # an opportunity is planned at most about five years ahead
+_NEAR = r"^-?[0-9]{1,3}(\.[0-9]{1,8})?,-?[0-9]{1,3}(\.[0-9]{1,8})?$"
 
 
 class PointSchema(Schema):
-    lat = fields.Float(required=True, validate=validate.Range(min=NL_BBOX[0], max=NL_BBOX[2]))
-    lon = fields.Float(required=True, validate=validate.Range(min=NL_BBOX[1], max=NL_BBOX[3]))
+    lat = StrictFloat(required=True, minimum=NL_BBOX[0], maximum=NL_BBOX[2])
+    lon = StrictFloat(required=True, minimum=NL_BBOX[1], maximum=NL_BBOX[3])
 
 
 def _unique_list(inner: fields.Field, *, max_items: int, min_items: int = 0) -> fields.List:
@@ -60,22 +74,19 @@ class OpportunityWriteSchema(Schema):
     location = fields.Nested(PointSchema)
     interests = _unique_list(Text(max_length=40), min_items=1, max_items=8)
     slots = _unique_list(fields.String(validate=validate.OneOf(SLOTS)), min_items=1, max_items=21)
-    start_date = fields.Date(allow_none=True)
-    end_date = fields.Date(allow_none=True)
-    capacity = fields.Integer(validate=validate.Range(min=1, max=500))
+    start_date = PlausibleDate(allow_none=True, future_days=FUTURE_DAYS)
+    end_date = PlausibleDate(allow_none=True, future_days=FUTURE_DAYS)
+    capacity = StrictInt(minimum=1, maximum=500)
     min_dutch_level = fields.String(validate=validate.OneOf(CEFR_LEVELS))
     teaches_level = fields.String(validate=validate.OneOf(CEFR_LEVELS), allow_none=True)
     accessibility = _unique_list(
         fields.String(validate=validate.OneOf(ACCESSIBILITY)), max_items=len(ACCESSIBILITY)
     )
-    ladder_step = fields.Integer(validate=validate.Range(min=1, max=6))
-    monthly_allowance_eur = fields.Decimal(
-        places=2,
-        as_string=False,
-        allow_none=True,
-        validate=validate.Range(min=Decimal("0"), max=MAX_ALLOWANCE_EUR),
+    ladder_step = StrictInt(minimum=1, maximum=6)
+    monthly_allowance_eur = StrictDecimal(
+        places=2, allow_none=True, minimum=Decimal("0"), maximum=MAX_ALLOWANCE_EUR
     )
-    not_replacing_paid_work = fields.Boolean(
+    not_replacing_paid_work = StrictBool(
         attribute="replaces_no_paid_work",
         metadata={"description": "The organiser states this does not replace paid work"},
     )
@@ -163,9 +174,10 @@ class OpportunitySchema(Schema):
 
 class OpportunityQuerySchema(PageQuerySchema):
     near = fields.String(
-        metadata={"description": "lat,lon; with radiusKm, only opportunities within reach"}
+        validate=validate.Regexp(_NEAR, error="Use lat,lon, e.g. 52.37,4.89."),
+        metadata={"description": "lat,lon; with radiusKm, only opportunities within reach"},
     )
-    radius_km = fields.Float(load_default=10.0, validate=validate.Range(min=0.1, max=100))
+    radius_km = QueryFloat(load_default=10.0, minimum=0.1, maximum=100)
     kind = fields.String(validate=validate.OneOf(KINDS))
     interest = Text(max_length=40)
     status = fields.String(

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from geoalchemy2 import Geography
-from sqlalchemy import Select, and_, cast, func, or_, select, tuple_
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.auth.security import Actor
+from api.core.geo import distance_m, point, rounded_km, within_km
+from api.core.paging import Page, as_float, as_uuid, keyset_page
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.interests.service import ensure_known
 from api.opportunities.models import Opportunity
-from api.pagination import as_datetime, as_float, as_uuid, decode_cursor, encode_cursor
 
 # status -> action -> new status
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -28,19 +27,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 
 
 _PAST = {"publish": "published", "pause": "paused", "close": "closed"}
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of a keyset-paginated list."""
-
-    items: list[Any]
-    next_cursor: str | None
-
-
-def point(lat: float, lon: float) -> Any:
-    """A WGS84 geography point (note PostGIS's lon, lat order)."""
-    return cast(func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326), Geography)
 
 
 def _visible(actor: Actor) -> Any:
@@ -186,33 +172,27 @@ def list_opportunities(
         stmt = stmt.where(Opportunity.status == status)
     if near is not None:
         here = point(*near)
-        distance = func.ST_Distance(Opportunity.location, here)
-        stmt = stmt.where(func.ST_DWithin(Opportunity.location, here, radius_km * 1000.0))
-        stmt = stmt.add_columns(distance.label("distance_m"))
-        after = decode_cursor(cursor, as_float, as_uuid)
-        if after is not None:
-            stmt = stmt.where(tuple_(distance, Opportunity.id) > tuple_(after[0], after[1]))
-        stmt = stmt.order_by(distance, Opportunity.id)
-        rows = session.execute(stmt.limit(limit + 1)).all()
-        items = []
-        for opp, distance_m in rows[:limit]:
-            opp.distance_km = round(distance_m / 1000.0, 1)  # shown beside the listing only
-            items.append(opp)
-        next_cursor = (
-            encode_cursor([rows[limit - 1][1], str(rows[limit - 1][0].id)])
-            if len(rows) > limit
-            else None
+        distance = distance_m(Opportunity.location, here)
+        return keyset_page(
+            session,
+            stmt.where(within_km(Opportunity.location, here, radius_km)),
+            order=(distance.asc(), Opportunity.id.asc()),
+            limit=limit,
+            cursor=cursor,
+            parsers=(as_float, as_uuid),
+            item=_with_distance,
         )
-        return Page(items, next_cursor)
-    after = decode_cursor(cursor, as_datetime, as_uuid)
-    if after is not None:
-        stmt = stmt.where(tuple_(Opportunity.created_at, Opportunity.id) < tuple_(*after))
-    stmt = stmt.order_by(Opportunity.created_at.desc(), Opportunity.id.desc())
-    found = list(session.scalars(stmt.limit(limit + 1)).unique())
-    items = found[:limit]
-    next_cursor = (
-        encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
-        if len(found) > limit
-        else None
+    return keyset_page(
+        session,
+        stmt,
+        order=(Opportunity.created_at.desc(), Opportunity.id.desc()),
+        limit=limit,
+        cursor=cursor,
     )
-    return Page(items, next_cursor)
+
+
+def _with_distance(row: Any) -> Opportunity:
+    """The opportunity with its distance (the first sort key) shown beside the listing only."""
+    opp: Opportunity = row[0]
+    opp.distance_km = rounded_km(row[1])
+    return opp

@@ -6,7 +6,7 @@ from api.matches.schemas import MatchSchema
 from api.nudges.schemas import InboxMessageSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, Schema, page_schema
+from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
 
 
 class AccessLogEntrySchema(Schema):
@@ -16,6 +16,9 @@ class AccessLogEntrySchema(Schema):
     action = fields.String(required=True)
     object_type = fields.String(required=True)
     purpose = fields.String(allow_none=True)
+    result = fields.String(
+        required=True, metadata={"description": "success, or denied when access was refused"}
+    )
 
 
 class AuditEntrySchema(AccessLogEntrySchema):
@@ -23,16 +26,18 @@ class AuditEntrySchema(AccessLogEntrySchema):
     actor_id = fields.UUID(allow_none=True)
     subject_id = fields.UUID(allow_none=True)
     object_id = fields.String(allow_none=True)
-    result = fields.String(required=True)
     origin = fields.String(allow_none=True)
 
 
 class AuditQuerySchema(PageQuerySchema):
     actor_id = fields.UUID()
     subject_id = fields.UUID()
-    action = fields.String(validate=validate.OneOf(("read", "create", "update", "delete")))
-    since = fields.AwareDateTime()
-    until = fields.AwareDateTime()
+    action = fields.String(
+        validate=validate.OneOf(("read", "create", "update", "delete", "sign_in"))
+    )
+    result = fields.String(validate=validate.OneOf(("success", "denied")))
+    since = QueryDateTime()
+    until = QueryDateTime()
 
 
 class AccountSchema(Schema):
@@ -54,11 +59,46 @@ class ExportNudgeSchema(Schema):
 class ExportDeviceSchema(Schema):
     platform = fields.String(required=True)
     created_at = fields.AwareDateTime(required=True)
+    push_token = fields.String(
+        required=True, metadata={"description": "Masked: only the last characters"}
+    )
+
+
+class ExportCoachSchema(Schema):
+    id = fields.UUID(required=True)
+    name = fields.String(required=True)
+
+
+class ExportInvitationSchema(Schema):
+    created_at = fields.AwareDateTime(required=True)
+    created_by_name = fields.String(allow_none=True)
+    created_by_role = fields.String(allow_none=True)
+    expires_at = fields.AwareDateTime(required=True)
+    used_at = fields.AwareDateTime(allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(("open", "used", "expired")))
+
+
+class ExportSessionSchema(Schema):
+    created_at = fields.AwareDateTime(required=True)
+    last_used_at = fields.AwareDateTime(required=True)
+    revoked_at = fields.AwareDateTime(allow_none=True)
+    revoked_reason = fields.String(allow_none=True)
+
+
+class ExportStoredReplySchema(Schema):
+    key = fields.String(allow_none=True, metadata={"description": "Only for your own requests"})
+    yours = fields.Boolean(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    status_code = fields.Integer(allow_none=True)
+    body = fields.Raw(allow_none=True)
 
 
 class ExportSchema(Schema):
     exported_at = fields.AwareDateTime(required=True)
     account = fields.Nested(AccountSchema, required=True)
+    coach = fields.Nested(ExportCoachSchema, allow_none=True)
+    invitations = fields.List(fields.Nested(ExportInvitationSchema), required=True)
+    sessions = fields.List(fields.Nested(ExportSessionSchema), required=True)
     profile = fields.Nested(ProfileSchema, allow_none=True)
     matches = fields.List(fields.Nested(MatchSchema), required=True)
     checkins = fields.List(fields.Nested(CheckInSchema), required=True)
@@ -66,6 +106,11 @@ class ExportSchema(Schema):
     nudges = fields.List(fields.Nested(ExportNudgeSchema), required=True)
     inbox = fields.List(fields.Nested(InboxMessageSchema), required=True)
     devices = fields.List(fields.Nested(ExportDeviceSchema), required=True)
+    stored_replies = fields.List(
+        fields.Nested(ExportStoredReplySchema),
+        required=True,
+        metadata={"description": "Kept answers to retried requests that mention you (1 day)"},
+    )
     access_log = fields.List(fields.Nested(AccessLogEntrySchema), required=True)
 
 

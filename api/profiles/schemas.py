@@ -7,8 +7,15 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.domain import ACCESSIBILITY, CEFR_LEVELS, LANGUAGES, MAX_DISTANCE_KM, SLOTS, TRAVEL_MODES
-from api.schemas import Schema, Text
+from api.schemas import Schema, StrictBool, StrictFloat, StrictInt, Text
+from matching.model import (
+    ACCESSIBILITY,
+    CEFR_LEVELS,
+    LANGUAGES,
+    MAX_DISTANCE_KM,
+    SLOTS,
+    TRAVEL_MODES,
+)
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -29,8 +36,8 @@ class QuietHoursSchema(Schema):
 
 
 class NudgePreferencesSchema(Schema):
-    paused = fields.Boolean()
-    max_per_week = fields.Integer(validate=validate.Range(min=0, max=7))
+    paused = StrictBool()
+    max_per_week = StrictInt(minimum=0, maximum=7)
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True)
 
 
@@ -43,16 +50,14 @@ class ProfileUpdateSchema(Schema):
         metadata={"description": "Dutch postcode; only its area (PC4) is kept"},
     )
     travel_mode = fields.String(validate=validate.OneOf(TRAVEL_MODES))
-    max_distance_km = fields.Float(
-        validate=validate.Range(min=0.5, max=max(MAX_DISTANCE_KM.values()))
-    )
+    max_distance_km = StrictFloat(minimum=0.5, maximum=max(MAX_DISTANCE_KM.values()))
     interests = fields.List(Text(max_length=40), validate=_unique(20))
     availability = fields.List(fields.String(validate=validate.OneOf(SLOTS)), validate=_unique(21))
     accessibility_needs = fields.List(
         fields.String(validate=validate.OneOf(ACCESSIBILITY)), validate=_unique(len(ACCESSIBILITY))
     )
     dutch_level = fields.String(validate=validate.OneOf(CEFR_LEVELS))
-    ladder_step = fields.Integer(validate=validate.Range(min=1, max=6), allow_none=True)
+    ladder_step = StrictInt(minimum=1, maximum=6, allow_none=True)
     goals = Text(max_length=1000, allow_none=True)
     shared_contact = Text(
         max_length=120,

@@ -8,14 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
-from api.domain import DEFAULT_DISTANCE_KM, MAX_DISTANCE_KM
+from api.core.geo import point
 from api.errors import InvalidInput, NotFound, ServiceUnavailable
-from api.geocoding import Geocoder, GeocoderUnavailable, UnknownPostcode
+from api.geocoding.geocoders import Geocoder, GeocoderUnavailable, UnknownPostcode
 from api.interests.service import ensure_known
-from api.opportunities.service import point
 from api.profiles.models import RecipientProfile
 from api.progress.service import record_ladder
 from api.users.models import User
+from matching.model import DEFAULT_DISTANCE_KM, MAX_DISTANCE_KM
 
 
 def get_profile(session: Session, *, actor: Actor) -> RecipientProfile:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.auth.security import current_actor, roles_required
+from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
 from api.idempotency.service import idempotent
@@ -35,7 +36,7 @@ def create_checkin(body: dict[str, Any]) -> CheckIn:
 @roles_required("recipient")
 @blp.arguments(CheckInQuerySchema, location="query")
 @blp.response(200, CheckInPageSchema)
-def list_checkins(query: dict[str, Any]) -> service.Page:
+def list_checkins(query: dict[str, Any]) -> Page:
     """Your check-ins, newest first."""
     return service.list_checkins(get_session(), user_id=current_actor().user_id, **query)
 

@@ -1,10 +1,21 @@
 """Check-in and progress bodies."""
 
+from decimal import Decimal
+
 from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
-from api.progress.models import STEPS_TOWARD_WORK
-from api.schemas import PageQuerySchema, Schema, Text, page_schema
+from api.progress.models import STEPS_TOWARD_WORK, LadderEntry
+from api.schemas import (
+    PageQuerySchema,
+    PlausibleDate,
+    Schema,
+    StrictBool,
+    StrictDecimal,
+    StrictInt,
+    Text,
+    page_schema,
+)
 
 LADDER_NAMES = {
     1: {"nl": "geïsoleerd", "en": "isolated"},
@@ -17,21 +28,17 @@ LADDER_NAMES = {
 
 
 class CheckInCreateSchema(Schema):
-    date = fields.Date(required=True)
-    hours = fields.Decimal(
-        required=True, places=1, as_string=False, validate=validate.Range(min=0, max=80)
-    )
+    date = PlausibleDate(required=True, future_days=1)
+    hours = StrictDecimal(required=True, places=1, minimum=Decimal(0), maximum=Decimal(80))
     match_id = fields.UUID(load_default=None, allow_none=True)
-    wellbeing = fields.Integer(required=True, validate=validate.Range(min=1, max=5))
-    ladder_step = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=1, max=6)
-    )
+    wellbeing = StrictInt(required=True, minimum=1, maximum=5)
+    ladder_step = StrictInt(load_default=None, allow_none=True, minimum=1, maximum=6)
     steps_toward_work = fields.List(
         fields.String(validate=validate.OneOf(STEPS_TOWARD_WORK)),
         load_default=list,
         validate=validate.Length(max=len(STEPS_TOWARD_WORK)),
     )
-    informal_care = fields.Boolean(
+    informal_care = StrictBool(
         load_default=False,
         metadata={"description": "These hours were informal care at home (mantelzorg counts)"},
     )
@@ -62,7 +69,7 @@ class LadderEntrySchema(Schema):
     note = fields.String(allow_none=True)
     at = fields.AwareDateTime(required=True)
 
-    def _name(self, obj) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    def _name(self, obj: LadderEntry) -> dict[str, str]:
         return LADDER_NAMES[obj.step]
 
 
@@ -102,7 +109,7 @@ class ProgressSchema(Schema):
 
 
 class LadderAssessmentCreateSchema(Schema):
-    step = fields.Integer(required=True, validate=validate.Range(min=1, max=6))
+    step = StrictInt(required=True, minimum=1, maximum=6)
     note = Text(max_length=1000, load_default=None, allow_none=True)
 
 

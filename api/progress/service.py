@@ -7,18 +7,17 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from api.auth.security import Actor
+from api.core.paging import Page, keyset_page
+from api.core.time import local_date
 from api.db import utcnow
 from api.errors import InvalidInput
 from api.matches.models import Match
 from api.matches.service import attach_history
-from api.nudges.clock import local_date
 from api.opportunities.models import Opportunity
-from api.opportunities.service import Page
-from api.pagination import as_date, as_uuid, decode_cursor, encode_cursor
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn, LadderEntry
 
@@ -94,20 +93,13 @@ def list_checkins(
     session: Session, *, user_id: uuid.UUID, limit: int = 20, cursor: str | None = None
 ) -> Page:
     """Newest first."""
-    stmt = select(CheckIn).where(CheckIn.user_id == user_id)
-    after = decode_cursor(cursor, as_date, as_uuid)
-    if after is not None:
-        stmt = stmt.where(tuple_(CheckIn.date, CheckIn.id) < tuple_(*after))
-    rows = list(
-        session.scalars(stmt.order_by(CheckIn.date.desc(), CheckIn.id.desc()).limit(limit + 1))
+    return keyset_page(
+        session,
+        select(CheckIn).where(CheckIn.user_id == user_id),
+        order=(CheckIn.date.desc(), CheckIn.id.desc()),
+        limit=limit,
+        cursor=cursor,
     )
-    items = rows[:limit]
-    nxt = (
-        encode_cursor([items[-1].date.isoformat(), str(items[-1].id)])
-        if len(rows) > limit
-        else None
-    )
-    return Page(items, nxt)
 
 
 def ladder_history(session: Session, *, user_id: uuid.UUID) -> dict[str, list[LadderEntry]]:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import fields
 
 from api.auth.security import current_actor, roles_required
 from api.db import get_session
 from api.extensions import Blueprint
 from api.reports import service
-from api.schemas import Schema, camelcase
+from api.schemas import QueryInt, Schema, camelcase
 
 blp = Blueprint("reports", __name__, url_prefix="/v1/admin/reports", description="Reports")
 
 
 class FunnelQuerySchema(Schema):
-    months = fields.Integer(load_default=12, validate=validate.Range(min=1, max=36))
+    months = QueryInt(load_default=12, minimum=1, maximum=36)
 
 
 class FunnelRowSchema(Schema):

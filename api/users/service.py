@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit.service import audit_denied
 from api.auth.security import Actor
 from api.errors import Conflict, InvalidInput, NotFound
 from api.invitations.service import IssuedInvitation, issue_activation_code
@@ -68,8 +69,15 @@ def create_staff_user(
     return StaffAccount(user, issue_activation_code(session, actor=actor, user=user))
 
 
-def caseload_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID) -> User:
-    """A person on this coach's caseload; anyone else does not exist for them (404)."""
+def caseload_person(
+    session: Session,
+    *,
+    actor: Actor,
+    recipient_id: uuid.UUID,
+    action: str = "read",
+    object_type: str = "caseload_person",
+) -> User:
+    """A person on this coach's caseload; anyone else does not exist for them (404, audited)."""
     person = session.get(User, recipient_id)
     if (
         person is None
@@ -77,5 +85,14 @@ def caseload_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID) 
         or person.municipality_id != actor.municipality_id
         or person.coach_id != actor.user_id
     ):
+        audit_denied(
+            session,
+            actor=actor,
+            subject_id=person.id if person is not None and person.role == "recipient" else None,
+            action=action,
+            object_type=object_type,
+            object_id=recipient_id,
+            purpose="not on this coach's caseload",
+        )
         raise NotFound()
     return person

@@ -1,7 +1,7 @@
 """The seven demo municipalities: real neighbourhoods, their PC4 postcodes and demo teams.
 
 Neighbourhood names are real; centroids are approximate (a few hundred metres). Every
-postcode listed here has a centroid in ``seeds.data.postcodes.POSTCODES``. Team names are
+postcode listed here has a centroid in ``api.geocoding.postcodes.POSTCODES``. Team names are
 invented but plausible; they are demo organisations, not the real ones.
 
 Team kinds: ``wijkteam`` (neighbourhood team of the municipality), ``volunteer_centre``,

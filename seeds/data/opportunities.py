@@ -7,24 +7,13 @@ buddies, shopping and transport only: never medical or nursing tasks.
 
 Roughly 60% of the templates are volunteer work, 20% language courses and 20% informal
 care; ``KIND_SHARES`` gives the mix the generator should aim for per municipality.
+Kinds, slots, levels and accessibility come from the matching engine (``matching.model``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-DAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PARTS: tuple[str, ...] = ("morning", "afternoon", "evening")
-SLOTS: tuple[str, ...] = tuple(f"{day}-{part}" for day in DAYS for part in PARTS)
-CEFR_LEVELS: tuple[str, ...] = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")
-KINDS: tuple[str, ...] = ("volunteer", "language_course", "informal_care")
-ACCESSIBILITY: tuple[str, ...] = (
-    "wheelchair",
-    "quiet_space",
-    "childcare",
-    "step_free",
-    "accessible_toilet",
-)
 LADDER_STEPS: dict[int, str] = {
     2: "sociale contacten buiten de deur",
     3: "deelnemen aan georganiseerde activiteiten",

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth.models import TokenFamily
-from api.config import DEV_SECRET
+from tests.conftest import TEST_JWT_SECRET
 from tests.factories import PASSWORD, auth_headers, create_municipality, create_user
 
 
@@ -61,7 +61,7 @@ def test_login_bad_input_names_fields(client, session: Session) -> None:
     assert names == {"email", "password", "pin"}
 
 
-def _token(app: Flask, claims: dict, *, secret: str = DEV_SECRET, alg: str = "HS256") -> str:
+def _token(app: Flask, claims: dict, *, secret: str = TEST_JWT_SECRET, alg: str = "HS256") -> str:
     return pyjwt.encode(claims, secret, algorithm=alg)
 
 

@@ -14,10 +14,16 @@ its own world (the `session` fixture rolls it back), sends a request with a vali
 a 2xx is possible and any refusal comes from authorisation, not validation) and asserts the
 status. Where the app differs from the product rules the case is marked xfail(strict=True) in
 `DISCREPANCIES`, with the rule still encoded as the expectation.
+
+`TEXT_PLAIN_CASES` sends every row that takes a JSON body with the same body as text/plain:
+401 and 403 stay first (who may not call the operation learns nothing more), every other actor
+and variant gets 415, so the media-type check comes before any object lookup and a foreign id
+cannot be told apart from an own one by a 404.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Callable
@@ -30,7 +36,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from api.admin.policy import PolicySchema
+from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth import service as auth_service
 from api.auth.security import Actor
@@ -446,6 +452,32 @@ def _cases() -> list[Any]:
 CASES = _cases()
 
 
+def _text_plain_cases() -> list[Any]:
+    """Rows with a JSON body: the status per actor/variant when the body is sent as text/plain."""
+    cases = []
+    for (method, rule), row in MATRIX.items():
+        if row.body is None:
+            continue
+        for who in ACTORS:
+            for variant in VARIANTS if row.target else ("-",):
+                expect = row.expect[who]
+                status = expect[variant] if isinstance(expect, dict) else expect
+                cases.append(
+                    pytest.param(
+                        method,
+                        rule,
+                        who,
+                        variant,
+                        status if status in (401, 403) else 415,
+                        id=f"{method} {rule} [{who}/{variant}] text/plain",
+                    )
+                )
+    return cases
+
+
+TEXT_PLAIN_CASES = _text_plain_cases()
+
+
 # --------------------------------------------------------------------------- tests
 
 
@@ -477,12 +509,33 @@ def test_matrix_is_well_formed() -> None:
         assert key[:2] in MATRIX and key[2] in ACTORS, key
 
 
+def test_rows_with_a_body_are_the_documented_ones(client: FlaskClient) -> None:
+    """A row gives a body exactly where the operation takes one, so text/plain covers them all."""
+    spec = client.get("/v1/openapi.json").get_json()
+    documented = set()
+    for path, item in spec["paths"].items():
+        rule = "/v1" + re.sub(r"\{(\w+)\}", lambda m: f"<uuid:{_snake(m[1])}>", path)
+        documented |= {(m.upper(), rule) for m, op in item.items() if "requestBody" in op}
+    assert documented == {key for key, row in MATRIX.items() if row.body}
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"[A-Z]", lambda m: "_" + m[0].lower(), name)
+
+
 def test_case_count() -> None:
     """How many (row x actor x variant) cases the matrix checks; quoted in reports."""
     with_id = sum(1 for row in MATRIX.values() if row.target)
     expected = (with_id * len(VARIANTS) + (len(MATRIX) - with_id)) * len(ACTORS)
-    print(f"authz matrix: {len(MATRIX)} rows, {len(CASES)} cases ({len(DISCREPANCIES)} xfail)")
+    print(
+        f"authz matrix: {len(MATRIX)} rows, {len(CASES)} cases ({len(DISCREPANCIES)} xfail), "
+        f"{len(TEXT_PLAIN_CASES)} text/plain cases"
+    )
     assert len(CASES) == expected
+    with_body = [row for row in MATRIX.values() if row.body]
+    assert len(TEXT_PLAIN_CASES) == sum(
+        len(ACTORS) * (len(VARIANTS) if row.target else 1) for row in with_body
+    )
 
 
 def _headers(app: Flask, session: Session, user: User, token: str) -> dict[str, str]:
@@ -517,6 +570,31 @@ def test_authz_matrix(
         text = resp.get_data(as_text=True)
         leaked = [key for key in row.hidden if w.markers[key] in text]
         assert leaked == [], f"{who} sees what is not theirs: {leaked}"
+
+
+@pytest.mark.parametrize(("method", "rule", "who", "variant", "status"), TEXT_PLAIN_CASES)
+def test_authz_matrix_text_plain_body(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    method: str,
+    rule: str,
+    who: str,
+    variant: str,
+    status: int,
+) -> None:
+    row = MATRIX[(method, rule)]
+    assert row.body is not None
+    w = build_world(session, opp_status=row.opp_status, match_status=row.match_status)
+    path = rule
+    if row.target:
+        path = re.sub(r"<uuid:\w+>", str(_target_ids(w, row.target, who)[variant]), rule)
+    headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
+    data = json.dumps(row.body(w, who))
+    resp = client.open(path, method=method, data=data, content_type="text/plain", headers=headers)
+    assert resp.status_code == status, resp.get_data(as_text=True)[:500]
+    assert resp.content_type == "application/problem+json"
+    assert resp.get_json()["status"] == status
 
 
 # Ids in bodies: a reference to an object that is not the actor's must be refused exactly like a

@@ -78,6 +78,18 @@ def test_413_body_too_large(client) -> None:  # type: ignore[no-untyped-def]
     _assert_problem(resp, 413)
 
 
+def test_415_body_not_json(client) -> None:  # type: ignore[no-untyped-def]
+    resp = client.post("/v1/auth/login", data="email=a@example.org", content_type="text/plain")
+    body = _assert_problem(resp, 415)
+    assert "application/json" in body["detail"]
+    assert resp.headers["Accept-Post"] == "application/json"
+
+
+def test_400_empty_body_is_named(client) -> None:  # type: ignore[no-untyped-def]
+    body = _assert_problem(client.post("/v1/auth/login"), 400)
+    assert body["invalidParams"] == [{"name": "body", "reason": "A JSON body is required."}]
+
+
 def test_500_shows_no_internals(engine) -> None:  # type: ignore[no-untyped-def]
     from api.app import create_app
     from api.config import Settings

@@ -418,8 +418,9 @@ def test_policy_can_auto_approve_a_kind_while_places_last(app, client, session: 
 def test_erased_person_frees_their_place_and_leaves_no_waiting_request(
     client, session: Session, w
 ) -> None:  # type: ignore[no-untyped-def]
+    from api.matches.jobs import expire_requests
     from api.nudges.outbox import PlanStats
-    from api.nudges.planner import plan_request_followups
+    from api.nudges.planners import run_planners
 
     h = w["h"]
     oid = _publish(client, h["org"], capacity=1)
@@ -438,7 +439,10 @@ def test_erased_person_frees_their_place_and_leaves_no_waiting_request(
     from datetime import UTC, datetime, timedelta
 
     stats = PlanStats.empty()
-    plan_request_followups(session, datetime.now(UTC) + timedelta(days=20), stats)
+    expire_requests(session, now=datetime.now(UTC) + timedelta(days=20))
+    run_planners(
+        session, "request_followups", now=datetime.now(UTC) + timedelta(days=20), stats=stats
+    )
     assert (
         session.scalar(
             select(func.count())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,10 +10,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.matches.jobs import expire_requests
 from api.nudges.dispatcher import dispatch_batch
 from api.nudges.models import InboxMessage, Nudge
 from api.nudges.outbox import PlanStats
-from api.nudges.planner import PLANNERS
+from api.nudges.planners import run_planners
 from api.nudges.providers import LogPushProvider
 from tests.factories import (
     auth_headers,
@@ -30,7 +32,7 @@ T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 def plan(session: Session, name: str, now: datetime) -> PlanStats:
     stats = PlanStats.empty()
-    PLANNERS[name](session, now, stats)
+    run_planners(session, name, now=now, stats=stats)
     session.flush()
     return stats
 
@@ -76,11 +78,63 @@ def test_request_waiting_tells_the_coach_after_three_days_then_expires(session: 
     assert [n.user_id for n in waiting] == [w["coach"].id]
     assert waiting[0].params["person"] == "Amina" and waiting[0].params["days"] == 3
     assert nudges(session, kind="request_expired") == []
-    plan(session, "request_followups", T0 + timedelta(days=14, hours=1))
+    # the matches' own job expires it (as run-due and the scheduler do, before the planners)
+    assert expire_requests(session, now=T0 + timedelta(days=13)) == {"requests_expired": 0}
+    assert expire_requests(session, now=T0 + timedelta(days=14, hours=1)) == {"requests_expired": 1}
     session.refresh(match)
     assert match.status == "expired"
+    plan(session, "request_followups", T0 + timedelta(days=14, hours=1))
     expired = nudges(session, kind="request_expired")
     assert [n.user_id for n in expired] == [w["person"].id]
+    assert expired[0].params == {
+        "name": w["profile"].display_name,
+        "title": "Koken in De Meevaart",
+        "days": 14,
+    }
+    # told once: later runs neither tell again nor count it
+    again = plan(session, "request_followups", T0 + timedelta(days=15))
+    assert again.created == {} and again.skipped_existing == 0
+    assert len(nudges(session, kind="request_expired")) == 1
+
+
+def test_expired_request_is_not_told_when_the_news_is_stale(session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    create_match(session, person=w["person"], opportunity=w["opp"], history=[("requested", T0)])
+    expire_requests(session, now=T0 + timedelta(days=14, hours=1))
+    # the scheduler was down for more than a week: no stale news
+    plan(session, "request_followups", T0 + timedelta(days=21, hours=2))
+    assert nudges(session, kind="request_expired") == []
+
+
+def test_requests_expire_only_where_the_expired_message_is_on(session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    from api.municipalities.models import Policy
+    from api.municipalities.policy import PolicySettings
+
+    kinds = [k for k in PolicySettings().nudge_kinds if k != "request_expired"]
+    session.merge(Policy(municipality_id=w["m"].id, settings={"nudge_kinds": kinds}))
+    match = create_match(
+        session, person=w["person"], opportunity=w["opp"], history=[("requested", T0)]
+    )
+    assert expire_requests(session, now=T0 + timedelta(days=30)) == {"requests_expired": 0}
+    session.refresh(match)
+    assert match.status == "requested"
+
+
+def test_run_due_expires_then_tells_and_delivers(app, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    match = create_match(
+        session, person=w["person"], opportunity=w["opp"], history=[("requested", T0)]
+    )
+    at = T0 + timedelta(days=14, hours=1)
+    out = app.test_cli_runner().invoke(args=["nudges", "run-due", "--at", at.isoformat()])
+    assert out.exit_code == 0, out.output
+    done = json.loads(out.output)
+    assert list(done) == ["at", "expiry", "planned", "retention", "dispatched"]
+    assert done["expiry"] == {"requests_expired": 1}
+    assert done["planned"]["request_followups"]["created"] == {"request_expired": 1}
+    assert set(done["retention"]) == {"notes_removed", "accounts_erased"}
+    session.refresh(match)
+    assert match.status == "expired"
+    [msg] = session.scalars(select(InboxMessage).where(InboxMessage.user_id == w["person"].id))
+    assert msg.kind == "request_expired" and "Koken in De Meevaart" in msg.body
 
 
 def test_approved_not_started_reminds_the_organiser_after_a_week(session: Session, w) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +215,8 @@ def test_weekly_suggestions_on_the_persons_day_once_a_week(session: Session, w) 
     assert got[0].params["opportunity_ids"] == [str(w["opp"].id)]
     # next week: nothing new to show, so no message at all (no empty nagging), only a note
     # that this week was looked at, so later runs do not rank again
-    plan(session, "weekly_suggestions", T0 + timedelta(days=7))
+    quiet = plan(session, "weekly_suggestions", T0 + timedelta(days=7))
+    assert quiet.created == {} and quiet.dropped == {}  # a note, not a message: not counted
     assert len(nudges(session, kind="weekly_suggestions", status="pending")) == 1
     [mark] = nudges(session, kind="weekly_suggestions", status="dropped")
     assert mark.drop_reason == "nothing_new"

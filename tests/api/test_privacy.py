@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from api.auth.security import Actor
+from api.invitations.service import issue_activation_code
 from api.matches.models import Match
 from api.privacy.service import apply_retention
 from api.progress.models import CheckIn
@@ -83,7 +85,10 @@ def _fill(client, session: Session, w) -> str:  # type: ignore[no-untyped-def]
         json={"opportunityId": str(w["opp"].id), "message": "Ik kook graag"},
         headers={**w["h"], "Idempotency-Key": "k1"},
     ).get_json()["id"]
-    assert client.post(f"/v1/matches/{mid}/approve", headers=w["ch"]).status_code == 200
+    approved = client.post(
+        f"/v1/matches/{mid}/approve", headers={**w["ch"], "Idempotency-Key": "coach-approve-1"}
+    )
+    assert approved.status_code == 200
     assert client.post(f"/v1/matches/{mid}/confirm", headers=w["oh"]).status_code == 200
     client.post(
         "/v1/me/checkins",
@@ -108,14 +113,16 @@ def test_access_log_shows_who_looked_when_and_why(client, session: Session, w) -
     log = client.get("/v1/me/access-log", headers=w["h"])
     assert log.status_code == 200 and log.headers["Cache-Control"] == "no-store"
     entries = log.get_json()["items"]
-    assert {(e["actorRole"], e["action"], e["objectType"]) for e in entries} == {
+    seen = {(e["actorRole"], e["action"], e["objectType"]) for e in entries}
+    assert {
         ("coach", "update", "match"),  # approved the request
         ("coach", "read", "caseload_person"),  # opened the person's page
-    }
-    assert all(e["actorName"] == "Sanne de Wit" and e["purpose"] for e in entries)
+    } <= seen
+    assert all(e["purpose"] and e["result"] == "success" for e in entries)
+    assert {e["actorName"] for e in entries if e["actorRole"] == "coach"} == {"Sanne de Wit"}
     # an organiser looking at the candidates is visible too
-    seen = client.get(f"/v1/opportunities/{w['opp'].id}/matches", headers=w["oh"])
-    assert seen.status_code == 200, seen.get_json()
+    looked = client.get(f"/v1/opportunities/{w['opp'].id}/matches", headers=w["oh"])
+    assert looked.status_code == 200, looked.get_json()
     roles = [
         e["actorRole"] for e in client.get("/v1/me/access-log", headers=w["h"]).get_json()["items"]
     ]
@@ -124,18 +131,63 @@ def test_access_log_shows_who_looked_when_and_why(client, session: Session, w) -
         f"/v1/admin/audit?subjectId={w['person'].id}&action=read", headers=w["ah"]
     )
     assert admin_view.status_code == 200
-    assert {e["objectType"] for e in admin_view.get_json()["items"]} == {
+    assert {e["objectType"] for e in admin_view.get_json()["items"]} >= {
         "caseload_person",
         "candidate",
     }
     assert client.get("/v1/admin/audit", headers=w["ch"]).status_code == 403
 
 
-def test_export_holds_everything(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
-    _fill(client, session, w)
+def _pages(client, url: str, headers: dict[str, str]) -> list[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        resp = client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=headers)
+        assert resp.status_code == 200, resp.get_json()
+        items += resp.get_json()["items"]
+        cursor = resp.get_json()["nextCursor"]
+        if not cursor:
+            return items
+
+
+def test_access_log_and_audit_pages_show_every_event_once_newest_first(
+    client, session: Session, w
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(5):  # in one transaction these share a time: the id keeps the order
+        assert client.get(f"/v1/caseload/{w['person'].id}", headers=w["ch"]).status_code == 200
+    mine = _pages(client, "/v1/me/access-log?limit=2", w["h"])
+    assert len(mine) == 5
+    assert [e["at"] for e in mine] == sorted((e["at"] for e in mine), reverse=True)
+    audit = _pages(client, f"/v1/admin/audit?limit=2&subjectId={w['person'].id}", w["ah"])
+    assert len(audit) == len({e["id"] for e in audit}) == 5
+    everything = client.get("/v1/admin/audit?limit=100", headers=w["ah"]).get_json()["items"]
+    assert [e["id"] for e in audit] == [
+        e["id"] for e in everything if e["id"] in {a["id"] for a in audit}
+    ]
+
+
+def test_export_holds_everything(app, client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+    mid = _fill(client, session, w)
+    coach = Actor(w["coach"].id, "coach", w["m"].id, None)
+    invited = issue_activation_code(session, actor=coach, user=w["person"])
+    # someone else's reply on the same caseload is not theirs to see
+    other = create_user(session, municipality=w["m"], role="recipient", coach=w["coach"])
+    create_profile(session, user=other)
+    other_mid = client.post(
+        "/v1/me/matches",
+        json={"opportunityId": str(w["opp"].id), "message": "Iemand anders"},
+        headers=auth_headers(app, session, other),
+    ).get_json()["id"]
+    assert (
+        client.post(
+            f"/v1/matches/{other_mid}/approve", headers={**w["ch"], "Idempotency-Key": "c-other"}
+        ).status_code
+        == 200
+    )
     resp = client.get("/v1/me/export", headers=w["h"])
     assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
     data = resp.get_json()
+    text_ = resp.get_data(as_text=True)
     assert data["account"]["email"] == "amina@example.org"
     assert data["profile"]["displayName"] == "Amina"
     [match] = data["matches"]
@@ -143,8 +195,30 @@ def test_export_holds_everything(client, session: Session, w) -> None:  # type: 
     assert [e["toStatus"] for e in match["history"]] == ["requested", "approved", "active"]
     assert data["checkins"][0]["note"] == "Privé notitie"
     assert data["ladder"]["selfReported"][0]["step"] == 3
-    assert data["devices"] == [{"platform": "ios", "createdAt": data["devices"][0]["createdAt"]}]
+    # push devices: the platform and when, the token masked
+    [device] = data["devices"]
+    assert device["platform"] == "ios" and device["createdAt"]
+    assert device["pushToken"] == "****-123" and "apns-token" not in text_
     assert data["accessLog"][0]["actorRole"] == "coach"
+    # who their coach is
+    assert data["coach"] == {"id": str(w["coach"].id), "name": "Sanne de Wit"}
+    # the invitation: when, by whom, what became of it; never the code
+    [inv] = data["invitations"]
+    assert inv["createdByName"] == "Sanne de Wit" and inv["createdByRole"] == "coach"
+    assert inv["status"] == "open" and inv["usedAt"] is None and inv["expiresAt"]
+    assert invited.invite_code not in text_ and invited.invite_code.replace("-", "") not in text_
+    # sign-ins: started, last used, ended; never a token
+    [sign_in] = data["sessions"]
+    assert sign_in["createdAt"] and sign_in["lastUsedAt"] and sign_in["revokedAt"] is None
+    assert w["h"]["Authorization"].split(" ")[1] not in text_
+    # kept replies to retried requests: their own, and the coach's reply about their match
+    replies = data["storedReplies"]
+    own = [r for r in replies if r["yours"]]
+    theirs = [r for r in replies if not r["yours"]]
+    assert [r["key"] for r in own] == ["k1"] and own[0]["body"]["message"] == "Ik kook graag"
+    assert [r["key"] for r in theirs] == [None]
+    assert theirs[0]["statusCode"] == 200 and theirs[0]["body"]["id"] == mid
+    assert other_mid not in text_ and "Iemand anders" not in text_
 
 
 def test_erasure_leaves_nothing_that_names_the_person(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -188,7 +190,32 @@ def test_refusals(app, client, session: Session, w) -> None:  # type: ignore[no-
         == 404
     )
     assert client.get("/v1/caseload?flag=lazy", headers=w["ch"]).status_code == 400
-    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    # nothing was read or written; the refused attempts on the person are kept as denied
+    rows = session.execute(select(AuditEvent.result, AuditEvent.action, AuditEvent.object_type))
+    assert sorted(rows) == [
+        ("denied", "create", "ladder_assessment"),
+        ("denied", "read", "caseload_person"),
+        ("denied", "read", "caseload_person"),
+    ]
+
+
+def test_checkins_page_newest_first_each_once(client, w) -> None:  # type: ignore[no-untyped-def]
+    today = date.today()
+    for days_ago in (3, 0, 1, 1, 2, 0, 5):
+        made = checkin(client, w["h"], date=(today - timedelta(days=days_ago)).isoformat())
+        assert made.status_code == 201
+    seen: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = client.get(
+            "/v1/me/checkins?limit=3" + (f"&cursor={cursor}" if cursor else ""), headers=w["h"]
+        ).get_json()
+        seen += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    assert len(seen) == len({c["id"] for c in seen}) == 7
+    assert [c["date"] for c in seen] == sorted((c["date"] for c in seen), reverse=True)
 
 
 def _flags(client, w) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
@@ -302,6 +329,75 @@ def test_sorted_by_need_filterable_paginated_with_counts(client, session: Sessio
         "Persoon6",
     ]
     assert only["counts"]["requestWaiting"] == 4
+
+
+def _all_pages(client, w, limit: int) -> tuple[list[dict[str, Any]], list[str]]:  # type: ignore[no-untyped-def]
+    items: list[dict[str, Any]] = []
+    cursors: list[str] = []
+    cursor = None
+    while True:
+        page = client.get(
+            f"/v1/caseload?limit={limit}" + (f"&cursor={cursor}" if cursor else ""),
+            headers=w["ch"],
+        ).get_json()
+        items += page["items"]
+        cursor = page["nextCursor"]
+        if not cursor:
+            return items, cursors
+        cursors.append(cursor)
+
+
+def test_caseload_cursor_holds_nothing_personal_and_pages_cover_everyone_once(
+    client, session: Session, w
+) -> None:  # type: ignore[no-untyped-def]
+    people = [w["person"]]
+    for i in range(10):  # five share a display name (and a need): the id breaks the tie
+        name = "Sam de Vries" if i < 5 else f"Noor{i} Bakker"
+        p = create_user(session, municipality=w["m"], role="recipient", name=name, coach=w["coach"])
+        create_profile(session, user=p)
+        people.append(p)
+        if i % 3 == 0:
+            create_match(
+                session,
+                person=p,
+                opportunity=w["opp"],
+                history=[("requested", NOW - timedelta(days=5))],
+            )
+    session.flush()
+    items, cursors = _all_pages(client, w, limit=2)
+    ids = [i["recipientId"] for i in items]
+    assert len(ids) == len(set(ids)) == len(people)
+    assert set(ids) == {str(p.id) for p in people}
+    needs = [i["need"] for i in items]
+    assert needs == sorted(needs, reverse=True)
+    name_parts = {part.lower() for p in people for part in p.name.split() if len(part) > 2}
+    for cursor, last in zip(cursors, items[1::2], strict=False):
+        decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        assert decoded == [last["need"], last["recipientId"]]  # a score and an id, no name
+        assert not any(part in json.dumps(decoded).lower() for part in name_parts)
+
+
+def test_paging_goes_on_when_the_last_person_shown_left_the_caseload(
+    client, session: Session, w
+) -> None:  # type: ignore[no-untyped-def]
+    for i in range(4):
+        p = create_user(
+            session, municipality=w["m"], role="recipient", name=f"Lid{i} X", coach=w["coach"]
+        )
+        create_profile(session, user=p)
+    session.flush()
+    first = client.get("/v1/caseload?limit=2", headers=w["ch"]).get_json()
+    mine = {i["recipientId"] for i in _all_pages(client, w, limit=100)[0]}
+    gone = first["items"][-1]["recipientId"]
+    moved = session.get(type(w["person"]), gone)
+    moved.coach_id = w["coach2"].id
+    session.flush()
+    rest = client.get(f"/v1/caseload?limit=100&cursor={first['nextCursor']}", headers=w["ch"])
+    assert rest.status_code == 200
+    shown = {i["recipientId"] for i in first["items"]} | {
+        i["recipientId"] for i in rest.get_json()["items"]
+    }
+    assert shown >= mine - {gone}  # nobody is skipped
 
 
 def test_caseload_page_is_one_query_whatever_its_size(

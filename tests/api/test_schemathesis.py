@@ -8,12 +8,15 @@ bounded number per operation, seeded from role and operation so CI sees the same
 Two cases in three take ids, interests, e-mail addresses and codes from the seeded world instead
 of generated ones, so the real state transitions and 2xx bodies are exercised too.
 
-Checks: no 5xx; status code, content type and body as documented.
+Checks: no 5xx; status code, content type and body as documented; a 415 is documented and a
+problem. A second run per (role, operation with a JSON body) sends the generated body as
+text/plain or a form and expects the documented 415 (or the 401/403 that comes first).
 Run with `-s` to see how many operations and examples ran.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 import uuid
@@ -64,6 +67,26 @@ CHECKS = (
     "response_schema_conformance",
 )
 
+WRONG_MEDIA_TYPES = ("text/plain", "application/x-www-form-urlencoded", "application/xml")
+MAX_WRONG_MEDIA_EXAMPLES = 4
+
+
+def documented_415_is_problem(ctx: Any, response: Any, case: Any) -> None:
+    """Every 415 the API answers is documented on the operation and is a problem+json."""
+    if response.status_code != 415:
+        return
+    documented = case.operation.definition.raw.get("responses", {})
+    assert "415" in documented, f"{case.operation.label} answered an undocumented 415"
+    content_type = (response.headers.get("content-type") or [""])[0]
+    assert content_type.startswith("application/problem+json"), content_type
+    body = response.json()
+    assert body["status"] == 415 and "application/json" in body["detail"], body
+
+
+def _checks() -> list[Any]:
+    return [*(getattr(schemathesis.checks, name) for name in CHECKS), documented_415_is_problem]
+
+
 # Generated cases may carry U+0000: text fields refuse it with a 400 (PostgreSQL cannot store it).
 ALLOW_NUL = True
 
@@ -108,6 +131,23 @@ def _collect_params() -> list[Any]:
 
 
 PARAMS = _collect_params()
+
+
+def _takes_json(param: Any) -> bool:
+    method, path = param.values[1].split(" ", 1)
+    return "requestBody" in _RAW_PATHS[path][method.lower()]
+
+
+def _raw_paths() -> dict[str, Any]:
+    database_url = os.environ.get(
+        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/meedoen_test"
+    )
+    env = {"DATABASE_URL": database_url, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
+    return _load_schema(create_app(Settings.from_env(env))).raw_schema["paths"]
+
+
+_RAW_PATHS = _raw_paths()
+JSON_BODY_PARAMS = [p for p in PARAMS if _takes_json(p)]
 
 
 @dataclass
@@ -220,6 +260,8 @@ def _seed_world(app: Flask, session: Session) -> World:
             "teachesLevel": [None],
             "startDate": [None],
             "endDate": [None],
+            # Check-in dates are only plausible from 2000-01-01 until today.
+            "date": [(now - day).date().isoformat(), (now - 30 * day).date().isoformat()],
         },
     )
 
@@ -263,7 +305,7 @@ def test_operation_conforms_to_schema(
     method, path = label.split(" ", 1)
     operation = api_schema[path][method]
     world = _seed_world(app, session)
-    checks = [getattr(schemathesis.checks, name) for name in CHECKS]
+    checks = _checks()
     token = None
     if role != ANONYMOUS:  # the refresh token only where it is the only scheme accepted
         access, refresh = world.tokens[role]
@@ -292,6 +334,57 @@ def test_operation_conforms_to_schema(
         case.validate_response(response, checks=checks)
 
     run()
+
+
+@pytest.mark.parametrize(("role", "label"), JSON_BODY_PARAMS)
+def test_wrong_media_type_is_documented_415(
+    app: Flask, session: Session, api_schema: Any, role: str, label: str
+) -> None:
+    """The generated (valid) body sent as text/plain, a form or XML: 415 after 401/403, never 2xx."""
+    method, path = label.split(" ", 1)
+    operation = api_schema[path][method]
+    world = _seed_world(app, session)
+    token = None
+    if role != ANONYMOUS:
+        access, refresh = world.tokens[role]
+        token = access if "bearerAuth" in _security(operation) else refresh
+    roles = operation.definition.raw.get("description", "")
+    allowed = role == ANONYMOUS or "Roles:" not in roles or role in roles.split("Roles:", 1)[1]
+    answered: Counter[int] = Counter()
+
+    @seed(zlib.crc32(f"415 {role} {label}".encode()))
+    @settings(
+        max_examples=MAX_WRONG_MEDIA_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+        phases=(Phase.explicit, Phase.generate),
+    )
+    @given(
+        case=operation.as_strategy(generation_mode=GenerationMode.POSITIVE),
+        media_type=st.sampled_from(WRONG_MEDIA_TYPES),
+        index=st.integers(0, 11),
+    )
+    def run(case: Any, media_type: str, index: int) -> None:
+        _use_world(case, world, index)
+        headers = {
+            k: v
+            for k, v in (case.headers or {}).items()
+            if k.lower() not in ("authorization", "idempotency-key")
+        }
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        case.headers = headers
+        case.media_type = "text/plain"  # schemathesis sends the text as is ...
+        case.body = json.dumps(case.body)
+        response = case.call(headers={"Content-Type": media_type})  # ... under this type
+        answered[response.status_code] += 1
+        TALLY.examples += 1
+        case.validate_response(response, checks=_checks())
+        assert response.status_code == (415 if allowed else 403), response.text[:300]
+
+    run()
+    assert answered, label
 
 
 def test_nul_in_text_is_invalid_input(app: Flask, session: Session, client: FlaskClient) -> None:

@@ -15,21 +15,20 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from api.geocoding import (
+from api.core.geo import NL_BBOX, in_netherlands
+from api.geocoding.geocoders import (
     GRID_LAT_STEP,
     GRID_LON_STEP,
-    NL_BBOX,
     CoarsePoint,
     GeocoderUnavailable,
     OfflineGeocoder,
     PdokGeocoder,
     UnknownPostcode,
     build_geocoder,
-    in_netherlands,
     normalise_postcode,
     snap_to_grid,
 )
-from seeds.data.postcodes import POSTCODES
+from api.geocoding.postcodes import POSTCODES
 
 PREFIX = "/bzk/locatieserver/search/v3_1"
 EXACT_1055AB = (52.379876, 4.851234)  # (lat, lon) the fake PDOK answers for 1055AB

@@ -1,9 +1,9 @@
-"""PC4 -> approximate centroid (lat, lon, WGS84) for the seven demo municipalities.
+"""PC4 -> approximate centroid (lat, lon, WGS84): the offline geocoder's table.
 
 Written by hand from public knowledge: good to a few hundred metres, which is all the
 product needs (a recipient's home is only ever stored as a PC4-level coarse point).
-Every PC4 referenced by a neighbourhood in ``municipalities.py`` is listed here; the
-``OfflineGeocoder`` in ``api/geocoding.py`` uses ``POSTCODES``.
+It covers the seven demo municipalities: every PC4 referenced by a neighbourhood in
+``seeds/data/municipalities.py`` is listed here. ``OfflineGeocoder`` uses ``POSTCODES``.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ never logged; error messages never repeat them.
 
 Two implementations share the ``Geocoder`` protocol:
 
-* ``OfflineGeocoder`` - the hand-written PC4 table in ``seeds.data.postcodes`` (default;
+* ``OfflineGeocoder`` - the hand-written PC4 table in ``api.geocoding.postcodes`` (default;
   no network, used in development, tests and demos).
 * ``PdokGeocoder`` - the public PDOK Locatieserver v3_1 ``/free`` endpoint, stdlib
   ``urllib`` only. Not-found answers raise ``UnknownPostcode``; anything else that is not a
@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from http.client import HTTPException
 from typing import Any, Protocol
 
-log = logging.getLogger(__name__)
+from api.core.geo import in_netherlands
+from api.geocoding.postcodes import POSTCODES
 
-NL_BBOX: tuple[float, float, float, float] = (50.7, 3.3, 53.6, 7.3)
-"""(min_lat, min_lon, max_lat, max_lon) of the Netherlands, generously rounded."""
+log = logging.getLogger(__name__)
 
 GRID_LAT_STEP = 0.0025
 """Degrees latitude per grid cell: about 280 m."""
@@ -96,14 +96,6 @@ def normalise_postcode(raw: str) -> str:
     return digits + letters
 
 
-def in_netherlands(lat: float, lon: float) -> bool:
-    """True if the point is finite and inside ``NL_BBOX``."""
-    if not (math.isfinite(lat) and math.isfinite(lon)):
-        return False
-    min_lat, min_lon, max_lat, max_lon = NL_BBOX
-    return min_lat <= lat <= max_lat and min_lon <= lon <= max_lon
-
-
 def snap_to_grid(lat: float, lon: float) -> tuple[float, float]:
     """Snap a point to a ~250 m grid so an exact location is never kept.
 
@@ -121,11 +113,7 @@ class OfflineGeocoder:
     """PC4 centroids from a static table; a PC6 is reduced to its PC4."""
 
     def __init__(self, table: Mapping[str, tuple[float, float]] | None = None) -> None:
-        if table is None:
-            from seeds.data.postcodes import POSTCODES
-
-            table = POSTCODES
-        self._table = table
+        self._table = POSTCODES if table is None else table
 
     def locate(self, postcode: str) -> CoarsePoint:
         """Return the PC4 centroid; ``UnknownPostcode`` if the PC4 is not in the table."""

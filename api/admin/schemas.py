@@ -1,0 +1,86 @@
+"""Admin bodies: the municipality's policy, every field of PolicySettings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from api.municipalities.policy import NUDGE_KINDS
+from api.schemas import Schema, StrictFloat, StrictInt
+from matching.model import KINDS
+
+HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM.")
+
+
+def _days(low: int, high: int) -> StrictInt:
+    return StrictInt(required=True, minimum=low, maximum=high)
+
+
+class WeightsSchema(Schema):
+    interest = StrictFloat(required=True, minimum=0, maximum=1)
+    distance = StrictFloat(required=True, minimum=0, maximum=1)
+    time = StrictFloat(required=True, minimum=0, maximum=1)
+    ladder = StrictFloat(required=True, minimum=0, maximum=1)
+    language = StrictFloat(required=True, minimum=0, maximum=1)
+    freshness = StrictFloat(required=True, minimum=0, maximum=1)
+
+    @validates_schema
+    def _some_weight(self, data: dict[str, float], **_: Any) -> None:
+        if sum(data.values()) <= 0:
+            raise ValidationError("At least one weight must be above 0.")
+
+
+class PolicySchema(Schema):
+    """The effective policy: defaults plus what the municipality set."""
+
+    weights = fields.Nested(WeightsSchema, required=True)
+    allowance_cap_eur_month = StrictFloat(required=True, minimum=0, maximum=1000)
+    request_expiry_days = _days(4, 90)
+    recent_decline_days = _days(0, 365)
+    auto_approve_kinds = fields.List(
+        fields.String(validate=validate.OneOf(KINDS)),
+        required=True,
+        validate=validate.Length(max=len(KINDS)),
+    )
+    quiet_hours_start = fields.String(required=True, validate=HHMM)
+    quiet_hours_end = fields.String(required=True, validate=HHMM)
+    max_nudges_per_week = StrictInt(required=True, minimum=0, maximum=7)
+    nudge_kinds = fields.List(
+        fields.String(validate=validate.OneOf(NUDGE_KINDS)),
+        required=True,
+        validate=validate.Length(max=len(NUDGE_KINDS)),
+    )
+    request_waiting_days = _days(1, 30)
+    approved_not_started_days = _days(1, 60)
+    checkin_every_days = _days(7, 60)
+    inactive_weeks = _days(1, 52)
+    ladder_stalled_months = _days(1, 24)
+    growth_after_weeks = _days(1, 104)
+    new_opportunity_top_n = StrictInt(required=True, minimum=1, maximum=20)
+    no_checkin_weeks = _days(1, 52)
+    nudges_ignored_count = StrictInt(required=True, minimum=1, maximum=20)
+    new_on_caseload_days = _days(1, 90)
+    checkin_note_retention_days = _days(30, 3650)
+    inactive_account_retention_days = _days(180, 3650)
+    max_requests_per_day = StrictInt(required=True, minimum=1, maximum=50)
+
+
+# Fields the policy form gained later: a PUT that leaves them out keeps their current value,
+# so clients written before they existed keep working.
+ADDED_LATER: tuple[str, ...] = (
+    "no_checkin_weeks",
+    "nudges_ignored_count",
+    "new_on_caseload_days",
+    "checkin_note_retention_days",
+    "inactive_account_retention_days",
+    "max_requests_per_day",
+)
+
+
+class PolicyUpdateSchema(PolicySchema):
+    """PUT body: every field, except that those added later may be left out."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("partial", ADDED_LATER)
+        super().__init__(**kwargs)

@@ -1,0 +1,142 @@
+"""Planners that follow a match: a request left waiting, a request expired, a start not made."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
+
+from api.matches.models import Match
+from api.nudges.catalogue import DEFAULT_LANGUAGE
+from api.nudges.models import Nudge
+from api.nudges.planners.queries import entered
+from api.nudges.planners.skeleton import Planned, Planner, Scope
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from api.users.models import User
+
+# A person hears of their expired request if the expiry is at most this old: a scheduler that
+# was down for longer sends no stale news.
+EXPIRED_NEWS_WITHIN = timedelta(days=7)
+
+
+def _first_name(name: str | None) -> str:
+    return (name or "").split(" ")[0] or "daar"
+
+
+def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
+    """Requests waiting longer than N days but not yet expired, of people with a coach."""
+    return session.execute(
+        select(Match, User, Opportunity.title)
+        .join(User, User.id == Match.recipient_id)
+        .join(Opportunity, Opportunity.id == Match.opportunity_id)
+        .where(
+            Match.municipality_id == scope.municipality_id,
+            Match.status == "requested",
+            Match.requested_at < scope.now - timedelta(days=scope.policy.request_waiting_days),
+            Match.requested_at >= scope.now - timedelta(days=scope.policy.request_expiry_days),
+            User.coach_id.is_not(None),
+        )
+    ).all()
+
+
+def _waiting_what(row: tuple[Match, User, str], scope: Scope) -> Planned:
+    match, person, title = row
+    assert match.requested_at is not None and person.coach_id is not None  # by the query
+    days = (scope.now - match.requested_at).days
+    params = {"person": _first_name(person.name), "title": title, "days": days}
+    return Planned(person.coach_id, str(match.id), params)
+
+
+# Coaches hear about requests waiting > N days.
+REQUEST_WAITING = Planner("request_waiting", _waiting_who, _waiting_what, capped=False)
+
+
+def _expired_who(session: Session, scope: Scope) -> Sequence[Any]:
+    """Requests that expired lately (api.matches.jobs expires them), not yet told to the person."""
+    since = scope.now - EXPIRED_NEWS_WITHIN
+    expired_at = entered("expired")
+    told = select(Nudge.id).where(
+        Nudge.user_id == Match.recipient_id,
+        Nudge.kind == "request_expired",
+        Nudge.period == cast(Match.id, String),
+    )
+    return session.execute(
+        select(Match.id, Match.recipient_id, Opportunity.title, RecipientProfile)
+        .join(Opportunity, Opportunity.id == Match.opportunity_id)
+        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
+        .where(
+            Match.municipality_id == scope.municipality_id,
+            Match.status == "expired",
+            Match.recipient_id.is_not(None),  # erased: nobody to tell
+            Match.updated_at > since,  # cheap first cut: expiry updated the match
+            expired_at > since,
+            expired_at <= scope.now,
+            ~told.exists(),
+        )
+        .order_by(Match.id)
+    ).all()
+
+
+def _expired_what(
+    row: tuple[uuid.UUID, uuid.UUID, str, RecipientProfile | None], scope: Scope
+) -> Planned:
+    match_id, person_id, title, profile = row
+    params = {
+        "name": profile.display_name if profile else "daar",
+        "title": title,
+        "days": scope.policy.request_expiry_days,
+    }
+    language = profile.preferred_language if profile else DEFAULT_LANGUAGE
+    return Planned(person_id, str(match_id), params, language)
+
+
+# The person hears, kindly, that their request expired.
+REQUEST_EXPIRED = Planner("request_expired", _expired_who, _expired_what, capped=False)
+
+
+def _not_started_who(
+    session: Session, scope: Scope
+) -> Iterator[tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime]]:
+    """Matches approved more than N days ago and not started, once per organiser of the team."""
+    approved = entered("approved")
+    rows = session.execute(
+        select(Match, Opportunity, RecipientProfile, approved)
+        .join(Opportunity, Opportunity.id == Match.opportunity_id)
+        .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
+        .where(
+            Match.municipality_id == scope.municipality_id,
+            Match.status == "approved",
+            approved < scope.now - timedelta(days=scope.policy.approved_not_started_days),
+        )
+    ).all()
+    for match, opp, person, at in rows:
+        organisers = session.scalars(
+            select(User.id).where(
+                User.team_id == opp.team_id, User.role == "organizer", User.is_active.is_(True)
+            )
+        ).all()
+        for organiser_id in organisers:
+            yield organiser_id, match, opp, person, at
+
+
+def _not_started_what(
+    row: tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime], scope: Scope
+) -> Planned:
+    organiser_id, match, opp, person, at = row
+    params = {
+        "person": person.display_name,  # the name they chose to show
+        "title": opp.title,
+        "days": (scope.now - at).days,
+    }
+    return Planned(organiser_id, str(match.id), params)
+
+
+# Organisers hear when an approved person has not started after N days.
+APPROVED_NOT_STARTED = Planner(
+    "approved_not_started", _not_started_who, _not_started_what, capped=False
+)
