@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.config.update(settings.flask_config())
     app.url_map.strict_slashes = True
     app.json = StrictJSONProvider(app)  # request.get_json() refuses surrogates, depth, huge numbers
-    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     proxies = settings.proxy_count

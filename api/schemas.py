@@ -139,7 +139,9 @@ class PlausibleDate(fields.Date):
         super().__init__(metadata=metadata, **kwargs)
         self.earliest, self.future_days = earliest, future_days
 
-    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
+    def _deserialize(  # type: ignore[override]  # a Date field returns a date, not a datetime
+        self, value: Any, attr: Any, data: Any, **kwargs: Any
+    ) -> date:
         if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
             raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE)
         result: date = super()._deserialize(value, attr, data, **kwargs)
@@ -201,7 +203,7 @@ class QueryBool(fields.Boolean):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> bool:
         if value in ("true", "false"):
-            return value == "true"
+            return bool(value == "true")
         raise self.make_error("invalid", input=value)
 
 

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session
 from api.auth.passwords import hash_password
 from api.db import session_scope
 from api.interests.service import sync_taxonomy
-from api.matches.models import Match, MatchEvent
+from api.matches.lifecycle import replay
+from api.matches.models import Match
+from api.matches.status import MatchStatus
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -133,10 +135,7 @@ def _load_municipality(
     _upsert(session, Opportunity, opportunities, keep=("created_at",))
     counts["opportunities"] += len(opportunities)
     session.flush()
-    matches, events = _matches(slug, mun_id, opportunities, coach1)
-    _upsert(session, Match, matches)
-    _upsert(session, MatchEvent, events)
-    counts["matches"] = counts.get("matches", 0) + len(matches)
+    counts["matches"] = counts.get("matches", 0) + _matches(session, slug, mun_id, opportunities)
     session.flush()
 
 
@@ -306,82 +305,63 @@ def _opportunities(
     return rows
 
 
+S = MatchStatus
 # (recipient number, story of the match as [(status, days after ANCHOR)], reason)
-_MATCH_STORIES: list[tuple[int, list[tuple[str, int]], str | None]] = [
-    (1, [("requested", 19)], None),
-    (2, [("requested", 21)], None),
-    (3, [("suggested", 22)], "Dit past bij wat je vertelde over koken."),
-    (4, [("requested", 5), ("approved", 8)], None),
-    (5, [("requested", 6), ("approved", 9)], None),
-    (6, [("requested", -100), ("approved", -98), ("active", -92)], None),
-    (7, [("requested", -60), ("approved", -58), ("active", -55)], None),
-    (8, [("requested", -30), ("approved", -29), ("active", -25)], None),
-    (9, [("requested", -200), ("approved", -198), ("active", -190), ("completed", -20)], None),
+_MATCH_STORIES: list[tuple[int, list[tuple[MatchStatus, int]], str | None]] = [
+    (1, [(S.REQUESTED, 19)], None),
+    (2, [(S.REQUESTED, 21)], None),
+    (3, [(S.SUGGESTED, 22)], "Dit past bij wat je vertelde over koken."),
+    (4, [(S.REQUESTED, 5), (S.APPROVED, 8)], None),
+    (5, [(S.REQUESTED, 6), (S.APPROVED, 9)], None),
+    (6, [(S.REQUESTED, -100), (S.APPROVED, -98), (S.ACTIVE, -92)], None),
+    (7, [(S.REQUESTED, -60), (S.APPROVED, -58), (S.ACTIVE, -55)], None),
+    (8, [(S.REQUESTED, -30), (S.APPROVED, -29), (S.ACTIVE, -25)], None),
+    (9, [(S.REQUESTED, -200), (S.APPROVED, -198), (S.ACTIVE, -190), (S.COMPLETED, -20)], None),
     (
         10,
-        [("requested", 2), ("declined", 4)],
+        [(S.REQUESTED, 2), (S.DECLINED, 4)],
         "Deze plek vraagt meer Nederlands; we zoeken samen iets anders.",
     ),
-    (31, [("requested", 20)], None),
-    (32, [("requested", -40), ("approved", -38), ("active", -35)], None),
+    (31, [(S.REQUESTED, 20)], None),
+    (32, [(S.REQUESTED, -40), (S.APPROVED, -38), (S.ACTIVE, -35)], None),
 ]
-_ROLE_FOR = {
-    "suggested": "coach",
-    "requested": "recipient",
-    "approved": "coach",
-    "declined": "coach",
-    "active": "organizer",
-    "completed": "organizer",
-}
 
 
 def _matches(
-    slug: str, mun_id: uuid.UUID, opportunities: list[dict[str, Any]], coach1: uuid.UUID
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """A few matches in every state, so queues, nudges and progress show something real."""
+    session: Session, slug: str, mun_id: uuid.UUID, opportunities: list[dict[str, Any]]
+) -> int:
+    """A few matches in every state, so queues, nudges and progress show something real.
+
+    Each story is played through the match lifecycle (history and places taken included).
+    A match that exists already keeps the state demo users gave it.
+    """
     published = [o for o in opportunities if o["status"] == "published"]
-    matches, events = [], []
+    ids = [demo_id("match", slug, person, n) for n, (person, _, _) in enumerate(_MATCH_STORIES)]
+    existing = set(session.scalars(select(Match.id).where(Match.id.in_(ids))))
     for n, (person, story, reason) in enumerate(_MATCH_STORIES):
-        opp = published[(n * 7) % len(published)]
-        mid = demo_id("match", slug, person, n)
-        at = [
-            datetime.combine(ANCHOR + timedelta(days=d), datetime.min.time(), UTC).replace(hour=10)
-            for _, d in story
-        ]
-        final = story[-1][0]
-        requested = next(
-            (t for (st, _), t in zip(story, at, strict=True) if st == "requested"), None
-        )
-        matches.append(
-            {
-                "id": mid,
-                "municipality_id": mun_id,
-                "recipient_id": demo_id("user", slug, f"recipient{person}"),
-                "opportunity_id": opp["id"],
-                "status": final,
-                "score": None,
-                "reasons": [],
-                "message": None,
-                "coach_note": reason if final == "suggested" else None,
-                "decision_reason": reason if final == "declined" else None,
-                "requested_at": requested,
-                "created_at": at[0],
-                "updated_at": at[-1],
-            }
-        )
-        previous = None
-        for i, ((status, _), when) in enumerate(zip(story, at, strict=True)):
-            events.append(
-                {
-                    "id": demo_id("match-event", slug, person, n, i),
-                    "match_id": mid,
-                    "from_status": previous,
-                    "to_status": status,
-                    "actor_id": None,
-                    "actor_role": _ROLE_FOR[status],
-                    "reason": reason if status in ("declined", "suggested") else None,
-                    "at": when,
-                }
+        if ids[n] in existing:
+            continue
+        steps = [
+            (
+                status,
+                datetime.combine(ANCHOR + timedelta(days=d), datetime.min.time(), UTC).replace(
+                    hour=10
+                ),
             )
-            previous = status
-    return matches, events
+            for status, d in story
+        ]
+        final = steps[-1][0]
+        match = Match(
+            id=ids[n],
+            municipality_id=mun_id,
+            recipient_id=demo_id("user", slug, f"recipient{person}"),
+            opportunity_id=published[(n * 7) % len(published)]["id"],
+            reasons=[],
+            coach_note=reason if final == MatchStatus.SUGGESTED else None,
+            decision_reason=reason if final == MatchStatus.DECLINED else None,
+            requested_at=next((at for st, at in steps if st == MatchStatus.REQUESTED), None),
+            created_at=steps[0][1],
+        )
+        reasons = {MatchStatus.DECLINED: reason, MatchStatus.SUGGESTED: reason} if reason else {}
+        replay(session, match, steps, reasons=reasons)
+    return len(ids)

@@ -13,10 +13,13 @@ from typing import Any
 from flask import Flask
 from psycopg.types.json import Jsonb
 from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password
 from api.db import session_scope
 from api.interests.service import sync_taxonomy
+from api.matches.lifecycle import History, copy_histories
+from api.matches.status import TAKES_A_PLACE, MatchStatus
 from matching.model import CEFR_LEVELS, DEFAULT_DISTANCE_KM, SLOTS
 
 SCALE_PREFIX = "scale-"
@@ -235,7 +238,7 @@ def load_scale(
                                 "2026-11-01T00:00:00Z",
                             )
                         )
-            _copy_activity(cur, rng, cities)
+            _copy_activity(session, cur, rng, cities)
         loaded = time.perf_counter() - started
     with session_scope(app) as session:
         session.execute(
@@ -276,23 +279,23 @@ def iter_scale_slugs() -> Iterator[str]:
 
 # Share of recipients with a match in each state, and how long ago it started (days).
 _ACTIVITY = (
-    ("requested", 0.03, 1, 20),
-    ("approved", 0.02, 3, 30),
-    ("active", 0.08, 14, 200),
-    ("completed", 0.02, 120, 360),
+    (MatchStatus.REQUESTED, 0.03, 1, 20),
+    (MatchStatus.APPROVED, 0.02, 3, 30),
+    (MatchStatus.ACTIVE, 0.08, 14, 200),
+    (MatchStatus.COMPLETED, 0.02, 120, 360),
 )
-_STORY = {
-    "requested": ("requested",),
-    "approved": ("requested", "approved"),
-    "active": ("requested", "approved", "active"),
-    "completed": ("requested", "approved", "active", "completed"),
-}
+# The way to each final state, in order (the lifecycle checks every step).
+_PATH = (MatchStatus.REQUESTED, MatchStatus.APPROVED, MatchStatus.ACTIVE, MatchStatus.COMPLETED)
 
 
-def _copy_activity(cur: Any, rng: random.Random, cities: list[dict[str, Any]]) -> None:
-    """Matches in every state, their history, and check-ins for active people (COPY)."""
+def _copy_activity(
+    session: Session, cur: Any, rng: random.Random, cities: list[dict[str, Any]]
+) -> None:
+    """Matches in every state with their history (through the lifecycle's bulk load), and
+    check-ins for active people (COPY)."""
     now = SCALE_NOW
-    matches, events, checkins = [], [], []
+    histories: list[History] = []
+    checkins = []
     for c in cities:
         if not c["opps"]:
             continue
@@ -303,22 +306,19 @@ def _copy_activity(cur: Any, rng: random.Random, cities: list[dict[str, Any]]) -
                     roll -= share
                     continue
                 opp = c["opps"][rng.randrange(len(c["opps"]))]
-                if status in ("approved", "active") and opp[1] <= 0:
+                if status in TAKES_A_PLACE and opp[1] <= 0:
                     break
-                if status in ("approved", "active"):
+                if status in TAKES_A_PLACE:
                     opp[1] -= 1
                 start = now - timedelta(
                     days=rng.randint(min_days, max_days), hours=rng.randint(0, 9)
                 )
                 mid = _uuid(rng)
-                story = _STORY[status]
-                at = [start + timedelta(days=2 * i) for i in range(len(story))]
-                matches.append((mid, c["id"], rid, opp[0], status, Jsonb([]), start, at[-1], start))
-                prev = None
-                for st, when in zip(story, at, strict=True):
-                    events.append((_uuid(rng), mid, prev, st, None, "seed", when))
-                    prev = st
-                if status == "active":
+                story = _PATH[: _PATH.index(status) + 1]
+                steps = [(st, start + timedelta(days=2 * i)) for i, st in enumerate(story)]
+                event_ids = [_uuid(rng) for _ in steps]
+                histories.append(History(mid, c["id"], rid, opp[0], steps, event_ids))
+                if status == MatchStatus.ACTIVE:
                     for k in range(rng.randint(1, 6)):
                         when = now - timedelta(days=7 * k + rng.randint(0, 6))
                         day = when.date()
@@ -338,18 +338,7 @@ def _copy_activity(cur: Any, rng: random.Random, cities: list[dict[str, Any]]) -
                             )
                         )
                 break
-    with cur.copy(
-        "COPY matches (id, municipality_id, recipient_id, opportunity_id, status, reasons,"
-        " created_at, updated_at, requested_at) FROM STDIN"
-    ) as cp:
-        for row in matches:
-            cp.write_row(row)
-    with cur.copy(
-        "COPY match_events (id, match_id, from_status, to_status, actor_id, actor_role, at)"
-        " FROM STDIN"
-    ) as cp:
-        for row in events:
-            cp.write_row(row)
+    copy_histories(session, histories)
     with cur.copy(
         "COPY checkins (id, user_id, municipality_id, match_id, date, hours, wellbeing,"
         " ladder_step, steps_toward_work, informal_care, created_at) FROM STDIN"

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from api.auth import service as auth_service
 from api.auth.passwords import hash_password
-from api.matches.models import Match, MatchEvent
+from api.matches.lifecycle import replay
+from api.matches.models import Match
+from api.matches.status import MatchStatus
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -170,26 +172,16 @@ def create_match(
     opportunity: Opportunity,
     history: list[tuple[str, datetime]],
 ) -> Match:
-    """A match that went through `history` [(status, at), ...]; its status is the last one."""
+    """A match that went through `history` [(status, at), ...], step by step through the lifecycle.
+
+    Each step is made by the role that usually makes it, so only allowed stories can be built.
+    """
     match = Match(
         municipality_id=person.municipality_id,
         recipient_id=person.id,
         opportunity_id=opportunity.id,
-        status=history[-1][0],
         reasons=[],
-        requested_at=next((at for s, at in history if s == "requested"), None),
+        requested_at=next((at for s, at in history if s == MatchStatus.REQUESTED), None),
         created_at=history[0][1],
-        updated_at=history[-1][1],
     )
-    session.add(match)
-    session.flush()
-    previous = None
-    for status, at in history:
-        session.add(
-            MatchEvent(
-                match_id=match.id, from_status=previous, to_status=status, actor_role="test", at=at
-            )
-        )
-        previous = status
-    session.flush()
-    return match
+    return replay(session, match, history)

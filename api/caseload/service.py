@@ -15,7 +15,8 @@ from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.core.paging import as_int, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
-from api.matches.service import attach_history, list_my_matches
+from api.matches.service import list_person_matches
+from api.matches.status import MatchStatus
 from api.municipalities.policy import PolicySettings, load_policy
 from api.profiles.models import RecipientProfile
 from api.progress.service import ladder_history, list_checkins, record_ladder
@@ -113,12 +114,12 @@ facts AS (
     FROM people
     LEFT JOIN LATERAL (
         SELECT count(*) AS waiting FROM matches m
-        WHERE m.recipient_id = people.id AND m.status = 'requested'
+        WHERE m.recipient_id = people.id AND m.status = '{MatchStatus.REQUESTED}'
           AND m.requested_at < :waiting_before
     ) req ON true
     LEFT JOIN LATERAL (
         SELECT min(m.updated_at) AS active_since FROM matches m
-        WHERE m.recipient_id = people.id AND m.status = 'active'
+        WHERE m.recipient_id = people.id AND m.status = '{MatchStatus.ACTIVE}'
     ) act ON true
     LEFT JOIN LATERAL (
         SELECT max(c.created_at) AS last_checkin FROM checkins c WHERE c.user_id = people.id
@@ -246,14 +247,12 @@ def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) ->
         object_id=str(person.id),
         purpose="caseload follow-up",
     )
-    matches = list_my_matches(
-        session, actor=Actor(person.id, "recipient", person.municipality_id, None), limit=50
-    ).items
+    matches = list_person_matches(session, recipient_id=person.id, limit=50).items
     return {
         "recipient_id": person.id,
         "name": person.name,
         "profile": profile,
-        "matches": attach_history(session, matches),
+        "matches": matches,
         "checkins": list_checkins(session, user_id=person.id, limit=20).items,
         "ladder": ladder_history(session, user_id=person.id),
     }

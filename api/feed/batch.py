@@ -21,7 +21,6 @@ from api.feed.candidates import (
     excluded_for_many,
     load_taxonomy,
     person_from_profile,
-    taken_places,
     to_candidate,
     weights_from_policy,
 )
@@ -56,13 +55,12 @@ def load_open_opportunities(
     session: Session, *, municipality_id: uuid.UUID
 ) -> list[OpenOpportunity]:
     """Every published opportunity of a municipality, in one query."""
-    taken = taken_places(municipality_id)
-    rows = session.execute(
-        select(Opportunity, func.coalesce(taken.c.taken, 0))
-        .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)
-        .where(Opportunity.municipality_id == municipality_id, Opportunity.status == "published")
-    ).all()
-    return [OpenOpportunity(to_candidate(o, 0.0, int(t)), o.lat, o.lon) for o, t in rows]
+    rows = session.scalars(
+        select(Opportunity).where(
+            Opportunity.municipality_id == municipality_id, Opportunity.status == "published"
+        )
+    )
+    return [OpenOpportunity(to_candidate(o, 0.0), o.lat, o.lon) for o in rows]
 
 
 class _Grid:

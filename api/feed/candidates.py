@@ -12,7 +12,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.interests.models import Interest
-from api.matches.models import OPEN_STATUSES, TAKES_A_PLACE, Match
+from api.matches.models import Match
+from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import PolicySettings
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -64,16 +65,6 @@ def weights_from_policy(policy: PolicySettings) -> Weights:
     )
 
 
-def taken_places(municipality_id: uuid.UUID) -> Any:
-    """Subquery: approved + active matches per opportunity of one municipality."""
-    return (
-        select(Match.opportunity_id, func.count().label("taken"))
-        .where(Match.municipality_id == municipality_id, Match.status.in_(TAKES_A_PLACE))
-        .group_by(Match.opportunity_id)
-        .subquery()
-    )
-
-
 def excluded_opportunity_ids(
     session: Session, *, recipient_id: uuid.UUID, now: datetime, recent_days: int
 ) -> frozenset[str]:
@@ -97,7 +88,7 @@ def excluded_for_many(
             or_(
                 Match.status.in_(OPEN_STATUSES),
                 and_(
-                    Match.status.in_(("declined", "withdrawn", "rejected")),
+                    Match.status.in_(TURNED_DOWN),
                     Match.updated_at >= recent,
                 ),
             ),
@@ -119,7 +110,7 @@ _RANKING_COLUMNS = (
     Opportunity.teaches_level,
     Opportunity.accessibility,
     Opportunity.ladder_step,
-    Opportunity.capacity,
+    Opportunity.places_left,
     Opportunity.status,
     Opportunity.start_date,
     Opportunity.end_date,
@@ -137,18 +128,13 @@ def candidate_rows(
     kind: str | None = None,
 ) -> list[Candidate]:
     """One PostGIS query: published ones within reach (GiST), only the columns ranking needs."""
-    taken = taken_places(municipality_id)
     # Sphere, not spheroid, for both the reach and the distance: the same as batch matching.
     distance = func.ST_Distance(Opportunity.location, home, False)
-    stmt = (
-        select(*_RANKING_COLUMNS, distance.label("distance_m"), func.coalesce(taken.c.taken, 0))
-        .outerjoin(taken, taken.c.opportunity_id == Opportunity.id)
-        .where(
-            Opportunity.municipality_id == municipality_id,
-            Opportunity.status == "published",
-            func.ST_DWithin(Opportunity.location, home, max_distance_km * 1000.0, False),
-            Opportunity.slots.overlap(list(availability)),
-        )
+    stmt = select(*_RANKING_COLUMNS, distance.label("distance_m")).where(
+        Opportunity.municipality_id == municipality_id,
+        Opportunity.status == "published",
+        func.ST_DWithin(Opportunity.location, home, max_distance_km * 1000.0, False),
+        Opportunity.slots.overlap(list(availability)),
     )
     if kind:
         stmt = stmt.where(Opportunity.kind == kind)
@@ -167,13 +153,12 @@ def _from_row(row: Any) -> Candidate:
         teaches,
         access,
         step,
-        capacity,
+        places_left,
         status,
         start,
         end,
         published,
         distance_m,
-        taken,
     ) = row
     return Candidate(
         id=str(oid),
@@ -187,7 +172,7 @@ def _from_row(row: Any) -> Candidate:
         accessibility=frozenset(access or ()),
         ladder_step=step,
         distance_km=max(0.0, float(distance_m) / 1000.0),
-        free_places=max(0, capacity - int(taken)),
+        free_places=int(places_left),
         status=status,
         start_date=start,
         end_date=end,
@@ -207,7 +192,7 @@ def load_shown(session: Session, ids: Sequence[str]) -> dict[str, Opportunity]:
     return {str(o.id): o for o in rows}
 
 
-def to_candidate(opp: Opportunity, distance_m: float, taken: int) -> Candidate:
+def to_candidate(opp: Opportunity, distance_m: float) -> Candidate:
     """An opportunity as the engine sees it from one person."""
     return Candidate(
         id=str(opp.id),
@@ -221,7 +206,7 @@ def to_candidate(opp: Opportunity, distance_m: float, taken: int) -> Candidate:
         accessibility=frozenset(opp.accessibility or ()),
         ladder_step=opp.ladder_step,
         distance_km=max(0.0, distance_m / 1000.0),
-        free_places=max(0, opp.capacity - taken),
+        free_places=opp.places_left,
         status=opp.status,
         start_date=opp.start_date,
         end_date=opp.end_date,

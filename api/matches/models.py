@@ -11,40 +11,27 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base, Timestamps, UUIDPk
+from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus, sql_in
 from api.opportunities.models import Opportunity
 
-MATCH_STATUSES = (
-    "suggested",
-    "requested",
-    "approved",
-    "active",
-    "completed",
-    "declined",
-    "withdrawn",
-    "rejected",
-    "expired",
-)
-OPEN_STATUSES = ("suggested", "requested", "approved", "active")
-TAKES_A_PLACE = ("approved", "active")
+# The status words live in api.matches.status; re-exported for older imports.
+__all__ = ["OPEN_STATUSES", "TAKES_A_PLACE", "Match", "MatchEvent", "MatchStatus"]
 
 
 class Match(UUIDPk, Timestamps, Base):
     """Recipient x opportunity; keeps the score and reasons it was found with."""
 
     __tablename__ = "matches"
+    __allow_unmapped__ = True  # for `history` below, which is never stored
     __table_args__ = (
-        CheckConstraint(
-            "status in ('suggested', 'requested', 'approved', 'active', 'completed', "
-            "'declined', 'withdrawn', 'rejected', 'expired')",
-            name="status",
-        ),
+        CheckConstraint(sql_in(MatchStatus), name="status"),
         # At most one open match per person and opportunity.
         Index(
             "uq_matches_open_pair",
             "recipient_id",
             "opportunity_id",
             unique=True,
-            postgresql_where=text("status in ('suggested', 'requested', 'approved', 'active')"),
+            postgresql_where=text(sql_in(OPEN_STATUSES)),
         ),
         Index("ix_matches_opportunity_status", "opportunity_id", "status"),
         Index("ix_matches_municipality_status", "municipality_id", "status"),
@@ -60,6 +47,7 @@ class Match(UUIDPk, Timestamps, Base):
     opportunity_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("opportunities.id", ondelete="CASCADE")
     )
+    # Written only by api.matches.lifecycle.transition (with a MatchEvent and the place count).
     status: Mapped[str] = mapped_column(String(12))
     score: Mapped[float | None] = mapped_column(Float)
     reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
@@ -72,6 +60,8 @@ class Match(UUIDPk, Timestamps, Base):
     requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     opportunity: Mapped[Opportunity] = relationship(lazy="raise")
+    # The steps so far, oldest first; set by api.matches.queries.attach_history, never stored.
+    history: list[MatchEvent]
 
 
 class MatchEvent(UUIDPk, Base):

@@ -1,8 +1,10 @@
 """Match bodies."""
 
+from typing import Any
+
 from marshmallow import fields, validate
 
-from api.matches.models import MATCH_STATUSES
+from api.matches.status import MatchStatus
 from api.opportunities.schemas import TeamRefSchema
 from api.schemas import PageQuerySchema, Schema, Text, page_schema
 
@@ -51,7 +53,14 @@ class MatchSchema(Schema):
 
 
 class MatchDecisionSchema(MatchSchema):
+    """The match as MatchSchema shows it, plus warnings for the coach beside it."""
+
     warnings = fields.List(fields.Nested(WarningSchema), required=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        """Dumps a MatchOutcome: `warnings` from the outcome, every other field from its match."""
+        source = obj if attr == "warnings" else obj.match
+        return super().get_attribute(source, attr, default)
 
 
 class OrganizerMatchSchema(Schema):
@@ -78,7 +87,7 @@ class ReasonBodySchema(Schema):
 
 
 class MatchQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf(MATCH_STATUSES))
+    status = fields.String(validate=validate.OneOf([s.value for s in MatchStatus]))
 
 
 class CandidateSchema(Schema):

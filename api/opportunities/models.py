@@ -9,6 +9,7 @@ from geoalchemy2 import Geography, Geometry
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    ColumnElement,
     Date,
     DateTime,
     ForeignKey,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from api.db import Base, Timestamps, UUIDPk
@@ -35,6 +37,7 @@ class Opportunity(UUIDPk, Timestamps, Base):
         CheckConstraint("kind in ('volunteer', 'language_course', 'informal_care')", name="kind"),
         CheckConstraint("status in ('draft', 'published', 'paused', 'closed')", name="status"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("places_taken >= 0", name="places_taken_not_negative"),
         CheckConstraint("ladder_step between 1 and 6", name="ladder_step_range"),
         CheckConstraint(
             "end_date is null or start_date is null or end_date >= start_date",
@@ -66,6 +69,8 @@ class Opportunity(UUIDPk, Timestamps, Base):
     start_date: Mapped[date | None] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
     capacity: Mapped[int] = mapped_column(Integer)
+    # Approved + active matches; kept by api.matches.lifecycle in the same transaction.
+    places_taken: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     min_dutch_level: Mapped[str] = mapped_column(String(2), default="A0")
     teaches_level: Mapped[str | None] = mapped_column(String(2))
     accessibility: Mapped[list[str]] = mapped_column(ARRAY(String(24)), default=list)
@@ -78,8 +83,19 @@ class Opportunity(UUIDPk, Timestamps, Base):
     )
 
     team: Mapped[Team] = relationship(lazy="raise")
-    # How far from the reader's home, set beside a listing or a feed item; never stored.
-    distance_km: float | None = None
+    # How far from the reader's home, set beside a listing or a feed item; never stored (and
+    # absent, not null, where nobody set it: the schema leaves the field out then).
+    distance_km: float
 
     lat: Mapped[float] = column_property(func.ST_Y(cast(location, Geometry)))
     lon: Mapped[float] = column_property(func.ST_X(cast(location, Geometry)))
+
+    @hybrid_property
+    def places_left(self) -> int:
+        """Places nobody holds yet; the one definition for listings, the feed and approvals."""
+        return max(0, self.capacity - self.places_taken)
+
+    @places_left.inplace.expression
+    @classmethod
+    def _places_left_sql(cls) -> ColumnElement[int]:
+        return func.greatest(cls.capacity - cls.places_taken, 0)

@@ -151,6 +151,9 @@ class OpportunitySchema(Schema):
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
     capacity = fields.Integer(required=True)
+    places_left = fields.Integer(
+        required=True, metadata={"description": "Places not yet held by approved or active people"}
+    )
     min_dutch_level = fields.String(required=True)
     teaches_level = fields.String(allow_none=True)
     accessibility = fields.List(fields.String(), required=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.auth.security import Actor
@@ -110,19 +110,10 @@ def update_opportunity(
     opp = _own_for_edit(session, actor, opportunity_id)
     if opp.status == "closed":
         raise Conflict("A closed opportunity cannot be changed.")
-    if "capacity" in data:
-        from api.matches.models import TAKES_A_PLACE, Match
-
-        taken = (
-            session.scalar(
-                select(func.count())
-                .select_from(Match)
-                .where(Match.opportunity_id == opp.id, Match.status.in_(TAKES_A_PLACE))
-            )
-            or 0
+    if "capacity" in data and data["capacity"] < opp.places_taken:
+        raise Conflict(
+            f"{opp.places_taken} people already have a place; capacity cannot go below that."
         )
-        if data["capacity"] < taken:
-            raise Conflict(f"{taken} people already have a place; capacity cannot go below that.")
     _apply(session, opp, dict(data))
     session.flush()
     return _reload(session, opp.id)

@@ -19,8 +19,10 @@ from api.db import utcnow
 from api.errors import Forbidden, NotFound
 from api.idempotency.models import IdempotencyKey
 from api.invitations.models import Invitation
-from api.matches.models import OPEN_STATUSES, Match, MatchEvent
+from api.matches.lifecycle import transition_many
+from api.matches.models import Match, MatchEvent
 from api.matches.service import attach_history
+from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -244,24 +246,22 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
     """Delete the person and everything personal; matches stay only as anonymous counts."""
     person = session.get(User, user_id)
     profile = session.get(RecipientProfile, user_id)
-    own_matches = list(session.scalars(select(Match).where(Match.recipient_id == user_id)))
-    now = utcnow()
-    for match in own_matches:  # an erased person takes no place and waits for no decision
-        if match.status in OPEN_STATUSES:
-            session.add(
-                MatchEvent(
-                    match_id=match.id,
-                    from_status=match.status,
-                    to_status="withdrawn",
-                    actor_id=None,
-                    actor_role="system",
-                    reason=None,
-                    at=now,
-                )
-            )
-            match.status = "withdrawn"
-            match.updated_at = now
-    session.flush()
+    own_matches = list(
+        session.scalars(
+            select(Match)
+            .where(Match.recipient_id == user_id)
+            .order_by(Match.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    # An erased person takes no place and waits for no decision.
+    transition_many(
+        session,
+        [m for m in own_matches if m.status in OPEN_STATUSES],
+        MatchStatus.WITHDRAWN,
+        role="system",
+    )
     # Messages to coaches and organisers that name the person go too.
     if own_matches:
         session.execute(
@@ -411,7 +411,7 @@ def apply_retention(
                 or_(User.last_login_at.is_(None), User.last_login_at < cutoff),
                 or_(last_checkin.is_(None), last_checkin < cutoff),
                 ~select(Match.id)
-                .where(Match.recipient_id == User.id, Match.status.in_(("approved", "active")))
+                .where(Match.recipient_id == User.id, Match.status.in_(TAKES_A_PLACE))
                 .exists(),
             )
         )

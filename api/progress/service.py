@@ -17,6 +17,7 @@ from api.db import utcnow
 from api.errors import InvalidInput
 from api.matches.models import Match
 from api.matches.service import attach_history
+from api.matches.status import TAKES_A_PLACE, MatchStatus
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn, LadderEntry
@@ -141,7 +142,7 @@ def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
         "wellbeing": [{"date": c.date, "wellbeing": c.wellbeing} for c in checkins[-20:]],
         "total_hours": round(sum(float(c.hours) for c in checkins), 1),
         "active_matches": [
-            m for m in attach_history(session, matches) if m.status in ("approved", "active")
+            m for m in attach_history(session, matches) if m.status in TAKES_A_PLACE
         ],
-        "past_matches": [m for m in matches if m.status in ("completed",)],
+        "past_matches": [m for m in matches if m.status == MatchStatus.COMPLETED],
     }

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
 from api.db import utcnow
+from api.matches.status import MatchStatus
 
 MIN_CELL = 10
 FUNNEL_COLUMNS = (
@@ -22,7 +23,7 @@ FUNNEL_COLUMNS = (
     "reached_step5",
 )
 
-_FUNNEL_SQL = """
+_FUNNEL_SQL = f"""
 WITH months AS (
     SELECT generate_series(
         date_trunc('month', CAST(:now AS timestamptz) AT TIME ZONE 'Europe/Amsterdam')
@@ -47,19 +48,19 @@ SELECT to_char(months.m, 'YYYY-MM') AS month,
        AND u.created_at AT TIME ZONE 'Europe/Amsterdam' < months.m + interval '1 month')
         AS with_profile,
     (SELECT count(DISTINCT recipient_id) FROM events
-     WHERE events.m = months.m AND to_status = 'requested') AS requested,
+     WHERE events.m = months.m AND to_status = '{MatchStatus.REQUESTED}') AS requested,
     (SELECT count(DISTINCT recipient_id) FROM events
-     WHERE events.m = months.m AND to_status = 'approved') AS approved,
+     WHERE events.m = months.m AND to_status = '{MatchStatus.APPROVED}') AS approved,
     (SELECT count(DISTINCT recipient_id) FROM events
-     WHERE events.m = months.m AND to_status = 'active') AS active,
+     WHERE events.m = months.m AND to_status = '{MatchStatus.ACTIVE}') AS active,
     (SELECT count(DISTINCT recipient_id) FROM events
-     WHERE events.m = months.m AND to_status = 'completed') AS completed,
+     WHERE events.m = months.m AND to_status = '{MatchStatus.COMPLETED}') AS completed,
     (SELECT count(DISTINCT user_id) FROM ladder
      WHERE ladder.m = months.m AND previous IS NOT NULL AND step > previous) AS moved_up_ladder,
     (SELECT count(DISTINCT user_id) FROM ladder
      WHERE ladder.m = months.m AND step >= 5) AS reached_step5
 FROM months ORDER BY months.m
-"""
+"""  # noqa: S608 - only MatchStatus words are formatted in
 
 
 def funnel(

@@ -1,5 +1,7 @@
 """User bodies."""
 
+from typing import Any
+
 from marshmallow import fields, validate
 
 from api.schemas import Schema, Text
@@ -22,7 +24,13 @@ class UserSchema(Schema):
 
 
 class StaffAccountSchema(UserSchema):
+    """Dumps a StaffAccount: the code fields from its activation, the rest from its user."""
+
     invite_code = fields.String(
         required=True, metadata={"description": "One-time code to set a password; shown once"}
     )
     expires_at = fields.AwareDateTime(required=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj.activation if attr in ("invite_code", "expires_at") else obj.user
+        return super().get_attribute(source, attr, default)

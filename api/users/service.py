@@ -23,17 +23,6 @@ class StaffAccount:
     user: User
     activation: IssuedInvitation
 
-    @property
-    def invite_code(self) -> str:
-        return self.activation.invite_code
-
-    @property
-    def expires_at(self) -> object:
-        return self.activation.expires_at
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self.user, name)
-
 
 def create_staff_user(
     session: Session,

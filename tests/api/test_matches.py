@@ -453,3 +453,36 @@ def test_erased_person_frees_their_place_and_leaves_no_waiting_request(
         )
         == 0
     )
+
+
+def test_organiser_decisions_show_in_the_persons_access_log(client, w) -> None:  # type: ignore[no-untyped-def]
+    h = w["h"]
+    started = _publish(client, h["org"])
+    turned_down = _publish(client, h["org"], title="Tuinieren bij de moestuin")
+    ids = []
+    for oid in (started, turned_down):
+        mid = client.post("/v1/me/matches", json={"opportunityId": oid}, headers=h["person"])
+        ids.append(mid.get_json()["id"])
+        assert client.post(f"/v1/matches/{ids[-1]}/approve", headers=h["coach"]).status_code == 200
+    assert client.post(f"/v1/matches/{ids[0]}/confirm", headers=h["org"]).status_code == 200
+    assert client.post(f"/v1/matches/{ids[0]}/complete", headers=h["org"]).status_code == 200
+    rejected = client.post(
+        f"/v1/matches/{ids[1]}/reject", json={"reason": "Geen plek op dinsdag"}, headers=h["org"]
+    )
+    assert rejected.status_code == 200
+    log = client.get("/v1/me/access-log?limit=100", headers=h["person"]).get_json()["items"]
+    changes = sorted(
+        (e["purpose"], e["actorRole"])
+        for e in log
+        if e["action"] == "update" and e["objectType"] == "match"
+    )
+    assert changes == [
+        ("candidate not taken", "organizer"),
+        ("match approved", "coach"),
+        ("match approved", "coach"),
+        ("match completed", "organizer"),
+        ("start confirmed", "organizer"),
+    ]
+    # another person's log shows none of it
+    other = client.get("/v1/me/access-log", headers=h["person2"]).get_json()["items"]
+    assert other == []

@@ -116,6 +116,7 @@ def test_access_log_shows_who_looked_when_and_why(client, session: Session, w) -
     seen = {(e["actorRole"], e["action"], e["objectType"]) for e in entries}
     assert {
         ("coach", "update", "match"),  # approved the request
+        ("organizer", "update", "match"),  # confirmed the start
         ("coach", "read", "caseload_person"),  # opened the person's page
     } <= seen
     assert all(e["purpose"] and e["result"] == "success" for e in entries)
@@ -323,7 +324,14 @@ def test_retention_removes_old_notes_and_inactive_accounts(session: Session, w) 
     busy = create_user(session, municipality=w["m"], role="recipient", coach=w["coach"])
     busy.created_at = NOW - timedelta(days=1500)
     create_match(
-        session, person=busy, opportunity=w["opp"], history=[("active", NOW - timedelta(days=1300))]
+        session,
+        person=busy,
+        opportunity=w["opp"],
+        history=[
+            ("requested", NOW - timedelta(days=1302)),
+            ("approved", NOW - timedelta(days=1301)),
+            ("active", NOW - timedelta(days=1300)),
+        ],
     )
     session.flush()
     done = apply_retention(

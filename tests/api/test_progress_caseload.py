@@ -12,6 +12,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
+from api.matches.lifecycle import transition
+from api.matches.status import MatchStatus
 from api.nudges.models import InboxMessage
 from api.progress.models import CheckIn
 from tests.factories import (
@@ -240,9 +242,8 @@ def test_flags_appear_and_disappear_as_data_changes(client, session: Session, w)
     assert client.post(f"/v1/matches/{match.id}/approve", headers=w["ch"]).status_code == 200
     assert "request_waiting" not in _flags(client, w)["Amina"]
     # active for four weeks without a check-in
-    match.status = "active"
-    match.updated_at = NOW - timedelta(weeks=4)
-    session.flush()
+    session.refresh(match)  # approved by the request's session
+    transition(session, match, MatchStatus.ACTIVE, role="organizer", now=NOW - timedelta(weeks=4))
     assert "no_checkin_weeks" in _flags(client, w)["Amina"]
     for wellbeing in (4, 4, 4):
         checkin(client, w["h"], wellbeing=wellbeing)

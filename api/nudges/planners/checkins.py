@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.matches.models import Match
+from api.matches.status import MatchStatus
 from api.nudges.clock import fortnight
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.opportunities.models import Opportunity
@@ -21,7 +22,7 @@ def _checkin_who(session: Session, scope: Scope) -> Sequence[Any]:
         select(RecipientProfile, func.min(Opportunity.title))
         .join(Match, Match.recipient_id == RecipientProfile.user_id)
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
-        .where(Match.municipality_id == scope.municipality_id, Match.status == "active")
+        .where(Match.municipality_id == scope.municipality_id, Match.status == MatchStatus.ACTIVE)
         .group_by(RecipientProfile.user_id)
     ).all()
 

@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from api.matches.models import Match
+from api.matches.status import MatchStatus
 from api.nudges.catalogue import DEFAULT_LANGUAGE
 from api.nudges.models import Nudge
 from api.nudges.planners.queries import entered
@@ -36,7 +37,7 @@ def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
         .where(
             Match.municipality_id == scope.municipality_id,
-            Match.status == "requested",
+            Match.status == MatchStatus.REQUESTED,
             Match.requested_at < scope.now - timedelta(days=scope.policy.request_waiting_days),
             Match.requested_at >= scope.now - timedelta(days=scope.policy.request_expiry_days),
             User.coach_id.is_not(None),
@@ -59,7 +60,7 @@ REQUEST_WAITING = Planner("request_waiting", _waiting_who, _waiting_what, capped
 def _expired_who(session: Session, scope: Scope) -> Sequence[Any]:
     """Requests that expired lately (api.matches.jobs expires them), not yet told to the person."""
     since = scope.now - EXPIRED_NEWS_WITHIN
-    expired_at = entered("expired")
+    expired_at = entered(MatchStatus.EXPIRED)
     told = select(Nudge.id).where(
         Nudge.user_id == Match.recipient_id,
         Nudge.kind == "request_expired",
@@ -71,7 +72,7 @@ def _expired_who(session: Session, scope: Scope) -> Sequence[Any]:
         .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
             Match.municipality_id == scope.municipality_id,
-            Match.status == "expired",
+            Match.status == MatchStatus.EXPIRED,
             Match.recipient_id.is_not(None),  # erased: nobody to tell
             Match.updated_at > since,  # cheap first cut: expiry updated the match
             expired_at > since,
@@ -103,14 +104,14 @@ def _not_started_who(
     session: Session, scope: Scope
 ) -> Iterator[tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime]]:
     """Matches approved more than N days ago and not started, once per organiser of the team."""
-    approved = entered("approved")
+    approved = entered(MatchStatus.APPROVED)
     rows = session.execute(
         select(Match, Opportunity, RecipientProfile, approved)
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
         .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
             Match.municipality_id == scope.municipality_id,
-            Match.status == "approved",
+            Match.status == MatchStatus.APPROVED,
             approved < scope.now - timedelta(days=scope.policy.approved_not_started_days),
         )
     ).all()

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from api.core.time import local_date
 from api.feed.batch import recipients_for_opportunity, top_k_for_profiles
 from api.matches.models import Match
+from api.matches.status import MatchStatus
 from api.nudges.clock import iso_week
 from api.nudges.models import Nudge
 from api.nudges.planners.queries import already_shown, entered, titles
@@ -138,13 +139,13 @@ Growth = tuple[uuid.UUID, RecipientProfile, datetime, str, str]
 
 def _growth_who(session: Session, scope: Scope) -> list[Growth]:
     """People active for N weeks without their suggestion yet, with a published step k+1."""
-    active = entered("active")
+    active = entered(MatchStatus.ACTIVE)
     rows = session.execute(
         select(Match.id, RecipientProfile, active)
         .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
             Match.municipality_id == scope.municipality_id,
-            Match.status == "active",
+            Match.status == MatchStatus.ACTIVE,
             active <= scope.now - timedelta(weeks=scope.policy.growth_after_weeks),
             ~select(Nudge.id)
             .where(

@@ -1,0 +1,162 @@
+"""Reading matches: a person's list, the coach's queue, an organiser's candidates, histories."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from api.audit.service import record_many
+from api.auth.security import Actor
+from api.core.paging import Page, keyset_page
+from api.errors import NotFound
+from api.matches.access import load_match
+from api.matches.models import Match, MatchEvent
+from api.matches.status import TAKES_A_PLACE
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from api.users.models import User
+
+
+def _history(session: Session, match_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[MatchEvent]]:
+    out: dict[uuid.UUID, list[MatchEvent]] = {m: [] for m in match_ids}
+    if not match_ids:
+        return out
+    for ev in session.scalars(
+        select(MatchEvent)
+        .where(MatchEvent.match_id.in_(match_ids))
+        .order_by(MatchEvent.at, MatchEvent.id)
+    ):
+        out[ev.match_id].append(ev)
+    return out
+
+
+def attach_history(session: Session, matches: list[Match]) -> list[Match]:
+    """Give each match its history in one query (no N+1)."""
+    history = _history(session, [m.id for m in matches])
+    for m in matches:
+        m.history = history[m.id]
+    return matches
+
+
+def reload(session: Session, match_id: uuid.UUID) -> Match:
+    """The match after a step, with its opportunity and its history, as callers show it."""
+    session.flush()
+    match = load_match(session, match_id)
+    assert match is not None
+    return attach_history(session, [match])[0]
+
+
+def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
+    """Newest first, each match with its history."""
+    page = keyset_page(
+        session, stmt, order=(Match.created_at.desc(), Match.id.desc()), limit=limit, cursor=cursor
+    )
+    attach_history(session, page.items)
+    return page
+
+
+def _base() -> Any:
+    return select(Match).options(joinedload(Match.opportunity).joinedload(Opportunity.team))
+
+
+def list_person_matches(
+    session: Session,
+    *,
+    recipient_id: uuid.UUID,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """One person's matches with their history, newest first (the caller checked access)."""
+    stmt = _base().where(Match.recipient_id == recipient_id)
+    if status:
+        stmt = stmt.where(Match.status == status)
+    return _page(session, stmt, limit=limit, cursor=cursor)
+
+
+def list_my_matches(
+    session: Session,
+    *,
+    actor: Actor,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """The person's own matches with their history."""
+    return list_person_matches(
+        session, recipient_id=actor.user_id, status=status, limit=limit, cursor=cursor
+    )
+
+
+def list_coach_matches(
+    session: Session,
+    *,
+    actor: Actor,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """The coach's queue: matches of people on their caseload."""
+    stmt = (
+        _base()
+        .join(User, User.id == Match.recipient_id)
+        .where(User.coach_id == actor.user_id, Match.municipality_id == actor.municipality_id)
+    )
+    if status:
+        stmt = stmt.where(Match.status == status)
+    page = _page(session, stmt, limit=limit, cursor=cursor)
+    record_many(
+        session,
+        actor=actor,
+        subject_ids=[m.recipient_id for m in page.items if m.recipient_id],
+        action="read",
+        object_type="match",
+        purpose="approval queue",
+    )
+    return page
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What an organiser may know about an approved or active person: nothing more."""
+
+    match_id: uuid.UUID
+    status: str
+    first_name: str
+    contact: str | None
+
+
+def list_candidates(
+    session: Session, *, actor: Actor, opportunity_id: uuid.UUID
+) -> list[Candidate]:
+    """Approved and active people for the organiser's own opportunity."""
+    opp = session.get(Opportunity, opportunity_id)
+    if opp is None or opp.municipality_id != actor.municipality_id or opp.team_id != actor.team_id:
+        raise NotFound()
+    rows = session.execute(
+        select(
+            Match.id,
+            Match.status,
+            RecipientProfile.display_name,
+            RecipientProfile.shared_contact,
+            User.name,
+            Match.recipient_id,
+        )
+        .join(User, User.id == Match.recipient_id)
+        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
+        .where(Match.opportunity_id == opportunity_id, Match.status.in_(TAKES_A_PLACE))
+        .order_by(Match.created_at)
+    ).all()
+    record_many(
+        session,
+        actor=actor,
+        subject_ids=[r[5] for r in rows],
+        action="read",
+        object_type="candidate",
+        purpose="organiser sees approved candidates (first name, contact)",
+    )
+    return [Candidate(r[0], r[1], (r[2] or r[4]).split(" ")[0], r[3]) for r in rows]
