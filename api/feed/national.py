@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
-from sqlalchemy import text
+from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
 from api.feed.candidates import load_taxonomy, weights_from_policy
+from api.matches.models import Match
+from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
 from matching import Candidate
 from matching.vector import CandidateTable, PersonBatch, TopK, top_k
@@ -27,16 +29,11 @@ DEFAULT_LADDER_STEP = 2  # as person_from_profile: an unknown step counts as 2
 _OPPORTUNITIES = text(
     """
     select o.id, o.kind, o.team_id, o.title, o.interests, o.slots, o.min_dutch_level,
-           o.teaches_level, o.accessibility, o.ladder_step, o.capacity, o.status,
+           o.teaches_level, o.accessibility, o.ladder_step, o.status,
            o.start_date, o.end_date, o.published_at,
-           st_y(o.location::geometry) as lat, st_x(o.location::geometry) as lon,
-           coalesce(t.taken, 0) as taken
+           greatest(o.capacity - o.places_taken, 0) as places_left,
+           st_y(o.location::geometry) as lat, st_x(o.location::geometry) as lon
     from opportunities o
-    left join (
-        select opportunity_id, count(*) as taken from matches
-        where municipality_id = :mid and status in ('approved', 'active')
-        group by opportunity_id
-    ) t on t.opportunity_id = o.id
     where o.municipality_id = :mid and o.status = 'published'
     """
 )
@@ -54,14 +51,19 @@ _PEOPLE = text(
     """
 )
 
-_EXCLUDED = text(
-    """
-    select recipient_id, opportunity_id from matches
-    where municipality_id = :mid and recipient_id is not null
-      and (status in ('suggested', 'requested', 'approved', 'active')
-           or (status in ('declined', 'withdrawn', 'rejected') and updated_at >= :recent))
-    """
-)
+
+def _excluded(
+    municipality_id: uuid.UUID, recent: datetime
+) -> Select[tuple[uuid.UUID | None, uuid.UUID]]:
+    """The feed's exclusions (api/feed/candidates.py) for a whole municipality at once."""
+    return select(Match.recipient_id, Match.opportunity_id).where(
+        Match.municipality_id == municipality_id,
+        Match.recipient_id.is_not(None),
+        or_(
+            Match.status.in_(OPEN_STATUSES),
+            and_(Match.status.in_(TURNED_DOWN), Match.updated_at >= recent),
+        ),
+    )
 
 
 @dataclass
@@ -116,7 +118,7 @@ def _candidate(row: Any) -> Candidate:
         accessibility=frozenset(row.accessibility or ()),
         ladder_step=row.ladder_step,
         distance_km=0.0,
-        free_places=max(0, row.capacity - int(row.taken)),
+        free_places=int(row.places_left),
         status=row.status,
         start_date=row.start_date,
         end_date=row.end_date,
@@ -149,8 +151,9 @@ def municipality_top_k(
     people = session.execute(_PEOPLE, {"mid": municipality_id}).all()
     recent = now - timedelta(days=policy.recent_decline_days)
     excluded: dict[uuid.UUID, set[str]] = {}
-    for rid, oid in session.execute(_EXCLUDED, {"mid": municipality_id, "recent": recent}):
-        excluded.setdefault(rid, set()).add(str(oid))
+    for rid, oid in session.execute(_excluded(municipality_id, recent)):
+        if rid is not None:
+            excluded.setdefault(rid, set()).add(str(oid))
     batch = PersonBatch.from_columns(
         table,
         categories=taxonomy.categories,
