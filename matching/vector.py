@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numba as nb
 import numpy as np
@@ -265,49 +266,66 @@ class PersonBatch:
     ) -> PersonBatch:
         """The same from plain columns (database rows), memoising the masks of repeated sets."""
         p = len(dutch_level)
-        iw = table.interests.words
-        interest_words = np.zeros((p, iw), dtype=np.uint64)
-        category_words = np.zeros((p, iw), dtype=np.uint64)
-        need_words = np.zeros((p, table.access.words), dtype=np.uint64)
-        has_interests = np.zeros(p, dtype=np.bool_)
-        needs_possible = np.ones(p, dtype=np.bool_)
-        avail = np.zeros(p, dtype=np.int64)
-        avail_size = np.zeros(p, dtype=np.int64)
         by_category: dict[str, list[str]] = {}
         for key in table.interests.index:
             cat = categories.get(key)
             if cat is not None:
                 by_category.setdefault(cat, []).append(key)
-        interest_memo: dict[frozenset[str], tuple[np.ndarray, np.ndarray]] = {}
-        need_memo: dict[frozenset[str], tuple[np.ndarray, bool]] = {}
-        slot_memo: dict[frozenset[str], int] = {}
+        # Each distinct set is turned into bits once; people then index into the distinct rows.
+        interest_ids: dict[tuple[str, ...], int] = {}
+        interest_rows: list[tuple[np.ndarray, np.ndarray, bool]] = []
+        need_ids: dict[tuple[str, ...], int] = {}
+        need_rows: list[tuple[np.ndarray, bool]] = []
+        slot_ids: dict[tuple[str, ...], int] = {}
+        slot_rows: list[tuple[int, int]] = []
+        which_interests = np.empty(p, dtype=np.int64)
+        which_needs = np.empty(p, dtype=np.int64)
+        which_slots = np.empty(p, dtype=np.int64)
         position = {cid: i for i, cid in enumerate(table.ids)}
         starts = [0]
         idx: list[int] = []
         for i in range(p):
-            mine = frozenset(interests[i])
-            masks = interest_memo.get(mine)
-            if masks is None:
+            ikey = tuple(interests[i])
+            n = interest_ids.get(ikey)
+            if n is None:
+                mine = frozenset(ikey)
                 wanted = {categories[k] for k in mine if k in categories}
                 siblings = frozenset(k for cat in wanted for k in by_category.get(cat, ()))
-                masks = (table.interests.mask(mine)[0], table.interests.mask(siblings)[0])
-                interest_memo[mine] = masks
-            interest_words[i], category_words[i] = masks
-            has_interests[i] = bool(mine)
-            wants = frozenset(needs[i])
-            need = need_memo.get(wants)
-            if need is None:
-                need = need_memo[wants] = table.access.mask(wants)
-            need_words[i], needs_possible[i] = need
-            slots = frozenset(availability[i])
-            mask = slot_memo.get(slots)
-            if mask is None:
-                mask = slot_memo[slots] = _slot_mask(slots)
-            avail[i] = mask
-            avail_size[i] = len(slots)
+                n = interest_ids[ikey] = len(interest_rows)
+                interest_rows.append(
+                    (table.interests.mask(mine)[0], table.interests.mask(siblings)[0], bool(mine))
+                )
+            which_interests[i] = n
+            nkey = tuple(needs[i])
+            n = need_ids.get(nkey)
+            if n is None:
+                n = need_ids[nkey] = len(need_rows)
+                need_rows.append(table.access.mask(frozenset(nkey)))
+            which_needs[i] = n
+            skey = tuple(availability[i])
+            n = slot_ids.get(skey)
+            if n is None:
+                n = slot_ids[skey] = len(slot_rows)
+                slots = frozenset(skey)
+                slot_rows.append((_slot_mask(slots), len(slots)))
+            which_slots[i] = n
             if excluded is not None:
                 idx.extend(position[c] for c in excluded[i] if c in position)
-            starts.append(len(idx))
+                starts.append(len(idx))
+        if excluded is None:
+            starts = [0] * (p + 1)
+
+        def rows(values: list[Any], dtype: Any, width: int) -> np.ndarray:
+            return np.array(values, dtype=dtype).reshape(len(values), width)
+
+        iw, aw = table.interests.words, table.access.words
+        interest_words = rows([r[0] for r in interest_rows], np.uint64, iw)[which_interests]
+        category_words = rows([r[1] for r in interest_rows], np.uint64, iw)[which_interests]
+        has_interests = np.array([r[2] for r in interest_rows], dtype=np.bool_)[which_interests]
+        need_words = rows([r[0] for r in need_rows], np.uint64, aw)[which_needs]
+        needs_possible = np.array([r[1] for r in need_rows], dtype=np.bool_)[which_needs]
+        avail = np.array([r[0] for r in slot_rows], dtype=np.int64)[which_slots]
+        avail_size = np.array([r[1] for r in slot_rows], dtype=np.int64)[which_slots]
         lat = np.full(p, math.nan)
         lon = np.full(p, math.nan)
         if homes is not None and p:
@@ -395,9 +413,17 @@ def _haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:  
 
 
 @nb.njit(cache=True)
+def _distance_fit(km: float, p_max: float) -> float:  # pragma: no cover - compiled
+    """The engine's distance_fit, operation by operation."""
+    if p_max <= 0.0:
+        return 1.0 if km <= 0.0 else 0.0
+    ratio = km / p_max
+    return 0.0 if ratio >= 1.0 else 1.0 - ratio**DISTANCE_EXPONENT
+
+
+@nb.njit(cache=True)
 def _components(  # pragma: no cover - compiled
     j: int,
-    km: float,
     p_interests: np.ndarray,
     p_has: bool,
     p_categories: np.ndarray,
@@ -405,7 +431,6 @@ def _components(  # pragma: no cover - compiled
     p_avail_size: int,
     p_level: int,
     p_step: int,
-    p_max: float,
     c_interests: np.ndarray,
     c_interest_count: np.ndarray,
     c_slots: np.ndarray,
@@ -415,7 +440,7 @@ def _components(  # pragma: no cover - compiled
     c_ladder: np.ndarray,
     out: np.ndarray,
 ) -> None:
-    """The five person-dependent components of the engine's score, into out[0..4]."""
+    """The person-dependent components but distance, into out[0, 2, 3, 4]."""
     # interest_fit
     size = c_interest_count[j]
     if not p_has or size == 0:
@@ -434,12 +459,6 @@ def _components(  # pragma: no cover - compiled
             credit += CATEGORY_CREDIT
         fit = credit / (size if size < INTEREST_CAP else INTEREST_CAP)
         out[0] = fit if fit < 1.0 else 1.0
-    # distance_fit
-    if p_max <= 0.0:
-        out[1] = 1.0 if km <= 0.0 else 0.0
-    else:
-        ratio = km / p_max
-        out[1] = 0.0 if ratio >= 1.0 else 1.0 - ratio**DISTANCE_EXPONENT
     # time_fit
     n_slots = c_slot_count[j]
     smaller = n_slots if n_slots < p_avail_size else p_avail_size
@@ -565,22 +584,10 @@ def _top_k(  # pragma: no cover - compiled
                 band = math.degrees(max_km * 1000.0 / EARTH_RADIUS_M) * (1.0 + 1e-9) + 1e-9
                 first = int(np.searchsorted(c_lat, row_lat - band, side="left"))
                 last = int(np.searchsorted(c_lat, row_lat + band, side="right"))
+            level = p_level[i]
             for j in range(first, last):
                 if not static_ok[j] or (p_avail[i] & c_slots[j]) == 0:
                     continue
-                if use_homes:
-                    if stamp[j] != home:
-                        row[j] = _haversine_m(row_lat, row_lon, c_lat[j], c_lon[j])
-                        stamp[j] = home
-                    metres = row[j]
-                    if metres > max_km * 1000.0:
-                        continue
-                    km = metres / 1000.0
-                else:
-                    km = p_dist[i, j]
-                if km > max_km:
-                    continue
-                level = p_level[i]
                 if level < c_min_level[j]:
                     continue
                 taught = c_teaches[j]
@@ -601,7 +608,6 @@ def _top_k(  # pragma: no cover - compiled
                 if has_weights:
                     _components(
                         j,
-                        km,
                         p_interests[i],
                         p_has[i],
                         p_categories[i],
@@ -609,7 +615,6 @@ def _top_k(  # pragma: no cover - compiled
                         p_avail_size[i],
                         level,
                         p_step[i],
-                        max_km,
                         c_interests,
                         c_interest_count,
                         c_slots,
@@ -619,6 +624,33 @@ def _top_k(  # pragma: no cover - compiled
                         c_ladder,
                         comp,
                     )
+                    if size == keep:
+                        # Even at distance 0 it could not reach the last kept score (its rounded
+                        # score would be lower): skip it before measuring the distance.
+                        best_case = (
+                            weights[0] * comp[0]
+                            + weights[1]
+                            + weights[2] * comp[2]
+                            + weights[3] * comp[3]
+                            + weights[4] * comp[4]
+                            + weights[5] * fresh[j]
+                        )
+                        if best_case < top_q[keep - 1] - 0.0002:
+                            continue
+                if use_homes:
+                    if stamp[j] != home:
+                        row[j] = _haversine_m(row_lat, row_lon, c_lat[j], c_lon[j])
+                        stamp[j] = home
+                    metres = row[j]
+                    if metres > max_km * 1000.0:
+                        continue
+                    km = metres / 1000.0
+                else:
+                    km = p_dist[i, j]
+                if km > max_km:
+                    continue
+                if has_weights:
+                    comp[1] = _distance_fit(km, max_km)
                     total = (
                         weights[0] * comp[0]
                         + weights[1] * comp[1]

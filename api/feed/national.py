@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+import numpy as np
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -91,18 +92,22 @@ class MunicipalityTopK:
     def lines(self) -> Iterator[str]:
         """`{"recipientId":…,"items":[{"opportunityId":…,"score":…}]}` per person (JSON lines).
 
-        Written by hand: ids are UUIDs and scores finite floats, whose repr is valid JSON.
+        Written from prepared pieces: ids are UUIDs and scores have four decimals, so every
+        item is a fixed prefix per opportunity plus one of 10,001 score texts.
         """
-        ids = self.table.ids
+        prefixes = [f'{{"opportunityId":"{oid}","score":' for oid in self.table.ids]
         index = self.result.index.tolist()
-        scores = self.result.score.tolist()
+        units = np.rint(np.nan_to_num(self.result.score, nan=0.0) * 10000).astype(np.int64)
+        codes = units.tolist()
         for row, person in enumerate(self.people):
             items = ",".join(
-                f'{{"opportunityId":"{ids[j]}","score":{scores[row][n]!r}}}'
-                for n, j in enumerate(index[row])
-                if j >= 0
+                prefixes[j] + _SCORE_TEXT[codes[row][n]] for n, j in enumerate(index[row]) if j >= 0
             )
             yield f'{{"recipientId":"{person}","items":[{items}]}}\n'
+
+
+# JSON text of each score with four decimals, closing its item: "0.415}" for 4150.
+_SCORE_TEXT = [f"{q / 10000!r}}}" for q in range(10001)]
 
 
 def _candidate(row: Any) -> Candidate:
