@@ -1,4 +1,4 @@
-"""Flask CLI commands of the service itself (the scheduler); `flask seed` comes from seeds/."""
+"""Flask CLI commands of the service itself; `flask seed` comes from seeds/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from flask import Flask
 
 
 def register_commands(app: Flask) -> None:
-    """Attach the scheduler commands; seeds/cli.py plugs `seed` in through an entry point."""
+    """Attach the scheduler and matching commands; seeds/cli.py plugs `seed` in itself."""
+    from api.feed.cli import register_matching_commands
     from api.scheduler import register_scheduler
 
+    register_matching_commands(app)
     register_scheduler(app)

@@ -1,4 +1,4 @@
-"""The personal feed: PostGIS finds what is within reach, the engine ranks it and says why."""
+"""The personal feed: the compiled matcher ranks the cached catalogue; the engine says why."""
 
 from __future__ import annotations
 
@@ -9,21 +9,21 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
-from api.core.geo import point
 from api.core.paging import as_int, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import InvalidInput
 from api.feed.candidates import (
-    candidate_rows,
     excluded_opportunity_ids,
     load_shown,
     load_taxonomy,
     person_from_profile,
     weights_from_policy,
 )
+from api.feed.catalog import CATALOG
 from api.municipalities.policy import load_policy
 from api.profiles.service import get_profile
-from matching import rank
+from matching import reasons_for
+from matching.vector import PersonBatch, top_k
 
 
 @dataclass(frozen=True)
@@ -62,39 +62,52 @@ def personal_feed(
     if offset < 0:
         raise InvalidInput.field("cursor", "Not a cursor from this API.")
     policy = load_policy(session, actor.municipality_id)
-    candidates = candidate_rows(
-        session,
-        municipality_id=actor.municipality_id,
-        home=point(profile.home_lat, profile.home_lon),
-        max_distance_km=profile.max_distance_km,
-        availability=profile.availability,
-        kind=kind,
-    )
     taxonomy = load_taxonomy(session)
-    ranked = rank(
-        person_from_profile(profile),
-        candidates,
+    table = CATALOG.table(session, actor.municipality_id)
+    person = person_from_profile(profile)
+    excluded = excluded_opportunity_ids(
+        session, recipient_id=actor.user_id, now=now, recent_days=policy.recent_decline_days
+    )
+    batch = PersonBatch.build(
+        table,
+        [person],
+        categories=taxonomy.categories,
+        homes=[(profile.home_lat, profile.home_lon)],
+        excluded=[excluded],
+    )
+    # One more than the page, so we know whether a next page exists.
+    found = top_k(
+        table,
+        batch,
         now=now,
         weights=weights_from_policy(policy),
-        categories=taxonomy.categories,
-        labels=taxonomy.labels,
-        excluded_ids=excluded_opportunity_ids(
-            session, recipient_id=actor.user_id, now=now, recent_days=policy.recent_decline_days
-        ),
+        k=offset + limit + 1,
+        only_kind=kind,
     )
-    page = ranked[offset : offset + limit]
-    by_id = load_shown(session, [r.candidate_id for r in page])
+    chosen = [
+        (int(j), float(s), float(d))
+        for j, s, d in zip(found.index[0], found.score[0], found.distance_km[0], strict=True)
+        if j >= 0
+    ]
+    page = chosen[offset : offset + limit]
+    by_id = load_shown(session, [table.ids[j] for j, _, _ in page])
     items = []
-    for r in page:
-        opp = by_id[r.candidate_id]
-        opp.distance_km = r.distance_km
+    for j, value, km in page:
+        opp = by_id.get(table.ids[j])
+        if opp is None:  # removed since this worker loaded the catalog
+            continue
+        candidate = table.candidates[j].at_distance(km)
+        reasons = reasons_for(
+            person, candidate, categories=taxonomy.categories, labels=taxonomy.labels, now=now
+        )
+        opp.distance_km = round(km, 1)
         items.append(
             FeedItem(
                 opportunity=opp,
-                score=r.score,
-                distance_km=r.distance_km,
-                reasons=[{"code": x.code, "text": x.text} for x in r.reasons],
+                score=value,
+                distance_km=round(km, 1),
+                reasons=[{"code": x.code, "text": x.text} for x in reasons],
             )
         )
-    more = offset + limit < len(ranked)
+    more = len(chosen) > offset + limit
     return FeedPage(items, encode_cursor([offset + limit]) if more else None, True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -20,6 +20,9 @@ class Municipality(UUIDPk, Timestamps, Base):
     slug: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     cbs_code: Mapped[str | None] = mapped_column(String(6))
+    # A new token (from a sequence) whenever one of its opportunities changes, set by a trigger;
+    # workers compare it to know their cached catalogue is still current (api/feed/catalog.py).
+    catalog_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Policy(Base):

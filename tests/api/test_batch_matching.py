@@ -32,7 +32,8 @@ def _profile(client, headers, **over) -> None:  # type: ignore[no-untyped-def]
         "maxDistanceKm": 5,
         **over,
     }
-    assert client.patch("/v1/me/profile", json=body, headers=headers).status_code == 200
+    r = client.patch("/v1/me/profile", json=body, headers=headers)
+    assert r.status_code == 200, r.get_json()
 
 
 def test_haversine_matches_postgis_sphere(session: Session) -> None:
@@ -124,3 +125,61 @@ def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session
     )
     assert [i["opportunity"]["id"] for i in feed] == [str(edge.id)]
     assert [r.candidate_id for r in batch[person.id]] == [str(edge.id)]
+
+
+def test_national_batch_equals_the_engine_per_person(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+    """The compiled national batch gives every person the engine's top k, ids and scores."""
+    from random import Random
+
+    from api.feed.national import national_top_k
+
+    rng = Random(5)
+    m = create_municipality(session)
+    teams = [create_team(session, municipality=m) for _ in range(3)]
+    interests = ["koken", "tuinieren", "buurt", "dieren", "muziek"]
+    slots = ["mon-morning", "tue-morning", "wed-afternoon", "thu-evening"]
+    for i in range(40):
+        create_opportunity(
+            session,
+            team=teams[i % 3],
+            lat=52.36 + rng.uniform(-0.03, 0.03),
+            lon=4.88 + rng.uniform(-0.05, 0.05),
+            interests=rng.sample(interests, 2),
+            slots=rng.sample(slots, 2),
+            kind=("volunteer", "informal_care", "volunteer")[i % 3],
+            title=f"Klus {i}",
+            ladder_step=rng.randint(1, 5),
+        )
+    people = []
+    for n in range(15):
+        person = create_user(session, municipality=m, role="recipient")
+        h = auth_headers(app, session, person)
+        _profile(
+            client,
+            h,
+            postcode=rng.choice(["1055", "1063", "1072", "1094", "1097"]),
+            interests=rng.sample(interests, rng.randint(0, 3)),
+            availability=rng.sample(slots, rng.randint(1, 3)),
+            travelMode=("walk", "bike", "transit")[n % 3],
+            maxDistanceKm=[2, 5, 10][n % 3],
+            ladderStep=rng.randint(1, 5),
+        )
+        people.append(person)
+    profiles = list(
+        session.scalars(
+            select(RecipientProfile).where(RecipientProfile.user_id.in_([p.id for p in people]))
+        )
+    )
+    engine = top_k_for_profiles(session, municipality_id=m.id, profiles=profiles, now=NOW, k=10)
+    out = __import__("io").StringIO()
+    timings = national_top_k(session, now=NOW, k=10, out=out, municipality_slug=m.slug)
+    lines = [__import__("json").loads(line) for line in out.getvalue().splitlines()]
+    assert timings.people == len(people) == len(lines)
+    got = {
+        line["recipientId"]: [(i["opportunityId"], i["score"]) for i in line["items"]]
+        for line in lines
+    }
+    for person in people:
+        expected = [(r.candidate_id, r.score) for r in engine[person.id]]
+        assert got[str(person.id)] == expected
+    assert sum(len(v) for v in got.values()) > 30  # most people get suggestions

@@ -1,0 +1,120 @@
+"""The feed ranks a cached catalogue per worker: it must never show what changed since."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.feed.catalog import CATALOG
+from api.municipalities.models import Municipality
+from tests.factories import (
+    auth_headers,
+    create_municipality,
+    create_opportunity,
+    create_team,
+    create_user,
+)
+
+
+@pytest.fixture()
+def w(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    m = create_municipality(session)
+    team = create_team(session, municipality=m)
+    coach = create_user(session, municipality=m, role="coach")
+    person = create_user(session, municipality=m, role="recipient", coach=coach)
+    other = create_user(session, municipality=m, role="recipient", coach=coach)
+    h = {
+        "person": auth_headers(app, session, person),
+        "other": auth_headers(app, session, other),
+        "coach": auth_headers(app, session, coach),
+    }
+    for who in ("person", "other"):
+        body = {
+            "postcode": "1055",
+            "availability": ["tue-morning"],
+            "interests": ["koken"],
+            "dutchLevel": "B1",
+            "ladderStep": 3,
+            "travelMode": "bike",
+            "maxDistanceKm": 5,
+        }
+        assert client.patch("/v1/me/profile", json=body, headers=h[who]).status_code == 200
+    return {"m": m, "team": team, "h": h, "session": session}
+
+
+def _feed(client, headers: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
+    resp = client.get("/v1/me/feed?limit=50", headers=headers)
+    assert resp.status_code == 200, resp.get_json()
+    return [i["opportunity"]["title"] for i in resp.get_json()["items"]]
+
+
+def _version(session: Session, m: Municipality) -> int:
+    return int(session.scalar(select(Municipality.catalog_version).where(Municipality.id == m.id)))
+
+
+def test_every_opportunity_change_gives_a_new_version(w) -> None:  # type: ignore[no-untyped-def]
+    session, m = w["session"], w["m"]
+    seen = {_version(session, m)}
+    opp = create_opportunity(session, team=w["team"], slots=["tue-morning"])
+    seen.add(_version(session, m))
+    opp.title = "Anders"
+    session.flush()
+    seen.add(_version(session, m))
+    session.delete(opp)
+    session.flush()
+    seen.add(_version(session, m))
+    assert len(seen) == 4
+
+
+def test_feed_shows_a_new_opportunity_and_hides_a_full_one_at_once(client, w) -> None:  # type: ignore[no-untyped-def]
+    session, h = w["session"], w["h"]
+    soup = create_opportunity(session, team=w["team"], title="Soep koken", capacity=1)
+    assert _feed(client, h["person"]) == ["Soep koken"]
+    loads = CATALOG.loads
+    assert _feed(client, h["person"]) == ["Soep koken"]
+    assert CATALOG.loads == loads  # nothing changed: the cached catalogue served it
+
+    create_opportunity(session, team=w["team"], title="Taart bakken", slots=["tue-morning"])
+    assert sorted(_feed(client, h["person"])) == ["Soep koken", "Taart bakken"]
+
+    # The other person takes the last place of the soup: it leaves everyone's feed.
+    req = client.post("/v1/me/matches", json={"opportunityId": str(soup.id)}, headers=h["other"])
+    assert req.status_code == 201, req.get_json()
+    ok = client.post(f"/v1/matches/{req.get_json()['id']}/approve", headers=h["coach"])
+    assert ok.status_code == 200, ok.get_json()
+    assert _feed(client, h["person"]) == ["Taart bakken"]
+
+    soup.status = "paused"
+    session.flush()
+    assert _feed(client, h["other"]) == ["Taart bakken"]
+
+
+def test_kind_filter_and_paging_on_the_catalogue(client, w) -> None:  # type: ignore[no-untyped-def]
+    session, h = w["session"], w["h"]
+    for i in range(5):
+        create_opportunity(session, team=w["team"], title=f"Klus {i}", slots=["tue-morning"])
+    create_opportunity(
+        session,
+        team=w["team"],
+        title="Taalcafé",
+        kind="language_course",
+        teaches_level="B2",
+        slots=["tue-morning"],
+    )
+    everything = _feed(client, h["person"])
+    assert len(everything) == 6
+    only = client.get("/v1/me/feed?kind=language_course", headers=h["person"]).get_json()
+    assert [i["opportunity"]["title"] for i in only["items"]] == ["Taalcafé"]
+    pages: list[str] = []
+    cursor = None
+    while True:
+        url = "/v1/me/feed?limit=4" + (f"&cursor={cursor}" if cursor else "")
+        body = client.get(url, headers=h["person"]).get_json()
+        pages += [i["opportunity"]["title"] for i in body["items"]]
+        cursor = body["nextCursor"]
+        if not cursor:
+            break
+    assert pages == everything
