@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numba
 from sqlalchemy.orm import Session
 
 from api.auth.security import Actor
@@ -73,17 +74,24 @@ def personal_feed(
         [person],
         categories=taxonomy.categories,
         homes=[(profile.home_lat, profile.home_lon)],
-        excluded=[excluded],
+        excluded=[excluded] if excluded else None,  # none: no id-to-position map to build
     )
-    # One more than the page, so we know whether a next page exists.
-    found = top_k(
-        table,
-        batch,
-        now=now,
-        weights=weights_from_policy(policy),
-        k=offset + limit + 1,
-        only_kind=kind,
-    )
+    # One person is one chunk of work: run it on this thread. A parallel region would wait
+    # for (and spin) the kernel's other threads while the server's threads need the cores.
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # per calling thread
+    try:
+        # One more than the page, so we know whether a next page exists.
+        found = top_k(
+            table,
+            batch,
+            now=now,
+            weights=weights_from_policy(policy),
+            k=offset + limit + 1,
+            only_kind=kind,
+        )
+    finally:
+        numba.set_num_threads(threads)
     chosen = [
         (int(j), float(s), float(d))
         for j, s, d in zip(found.index[0], found.score[0], found.distance_km[0], strict=True)
