@@ -562,7 +562,7 @@ def read_lines(path: str, wanted: set[str]) -> dict[str, list[tuple[str, float]]
     out = {}
     with open(path, encoding="utf-8") as f:
         for line in f:
-            rid = line[15:51]  # {"recipientId":"<uuid>"
+            rid = line[16:52]  # {"recipientId":"<uuid>"
             if rid in wanted:
                 items = json.loads(line)["items"]
                 out[rid] = [(i["opportunityId"], i["score"]) for i in items]
