@@ -210,16 +210,20 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def workers_of(server_port: int, workers: list[int]) -> dict[int, int]:
-    """Client port -> worker pid, for every open connection to the server (from /proc)."""
-    inode_to_client: dict[str, int] = {}
+def _tcp() -> list[tuple[int, int, str]]:
+    """(local port, remote port, socket inode) of every IPv4 TCP socket on the machine."""
+    out = []
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         cols = line.split()
-        local, remote, inode = cols[1], cols[2], cols[9]
-        if int(local.split(":")[1], 16) == server_port and remote != "00000000:0000":
-            inode_to_client[inode] = int(remote.split(":")[1], 16)
+        local, remote = int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16)
+        out.append((local, remote, cols[9]))
+    return out
+
+
+def _socket_owner(pids: list[int]) -> dict[str, int]:
+    """Socket inode -> which of these processes holds it."""
     out = {}
-    for pid in workers:
+    for pid in pids:
         try:
             fds = os.listdir(f"/proc/{pid}/fd")
         except OSError:
@@ -230,10 +234,29 @@ def workers_of(server_port: int, workers: list[int]) -> dict[int, int]:
             except OSError:
                 continue
             if target.startswith("socket:["):
-                client = inode_to_client.get(target[8:-1])
-                if client is not None:
-                    out[client] = pid
+                out[target[8:-1]] = pid
     return out
+
+
+def workers_of(server_port: int, workers: list[int]) -> dict[int, int]:
+    """Client port -> worker pid, for every open connection to the server."""
+    owner = _socket_owner(workers)
+    return {
+        remote: owner[inode]
+        for local, remote, inode in _tcp()
+        if local == server_port and remote and inode in owner
+    }
+
+
+def db_backends(session: Any, workers: list[int]) -> list[int]:
+    """Pids of the PostgreSQL backends that serve these worker processes' connections."""
+    owner = _socket_owner(workers)
+    ports = {local for local, remote, inode in _tcp() if remote == 5432 and inode in owner}
+    rows = session.execute(
+        text("select pid, client_port from pg_stat_activity where datname = current_database()")
+    ).all()
+    session.rollback()  # a new transaction sees new backends (activity is snapshotted per one)
+    return [int(pid) for pid, port in rows if port in ports]
 
 
 @dataclass
@@ -242,9 +265,12 @@ class Server:
     supervisor: int
     workers: list[int]
     log: str
+    db: Any = None  # a session of the benchmark, to find the workers' database backends
 
     def cpu(self) -> dict[int, float]:
-        return {pid: cpu_s(pid) for pid in self.workers}
+        """CPU seconds so far of each worker and of each database backend serving one."""
+        pids = self.workers + (db_backends(self.db, self.workers) if self.db is not None else [])
+        return {pid: cpu_s(pid) for pid in pids}
 
 
 @contextmanager
@@ -322,8 +348,9 @@ class Phase:
     errors: dict[str, int] = field(default_factory=dict)
     wall: float = 0.0
     server_cpu: float = 0.0
+    db_cpu: float = 0.0
     client_cpu: float = 0.0
-    per_worker: dict[int, int] = field(default_factory=dict)  # connections per worker
+    spread: list[str] = field(default_factory=list)  # connections per worker, per phase run
 
     def add(self, other: Phase) -> None:
         self.latencies += other.latencies
@@ -332,9 +359,9 @@ class Phase:
             self.errors[key] = self.errors.get(key, 0) + n
         self.wall += other.wall
         self.server_cpu += other.server_cpu
+        self.db_cpu += other.db_cpu
         self.client_cpu += other.client_cpu
-        for pid, n in other.per_worker.items():
-            self.per_worker[pid] = self.per_worker.get(pid, 0) + n
+        self.spread += other.spread
 
 
 def run_phase(
@@ -387,8 +414,12 @@ def run_phase(
         if pid is not None:
             per_worker[pid] = per_worker.get(pid, 0) + 1
         c.close()
-    phase = Phase(wall=wall, client_cpu=client_cpu, per_worker=per_worker)
-    phase.server_cpu = sum(cpu1[p] - cpu0[p] for p in cpu0)
+    spread = "/".join(str(per_worker.get(p, 0)) for p in server.workers)
+    phase = Phase(wall=wall, client_cpu=client_cpu, spread=[spread])
+    # Backends opened during the phase count in full (they started at zero).
+    used = {p: cpu1[p] - cpu0.get(p, 0.0) for p in cpu1}
+    phase.server_cpu = sum(used[p] for p in server.workers)
+    phase.db_cpu = sum(v for p, v in used.items() if p not in server.workers)
     for ms, groups, errors in results:
         phase.add(Phase(ms, groups, errors))
     return phase
@@ -466,7 +497,8 @@ def bench_http(
         f"in {time.perf_counter() - t0:.1f} s"
     )
     try:
-        with serve(processes, threads) as server:
+        with serve(processes, threads) as server, session_scope(app) as db:
+            server.db = db
             _http_run(server, feed, national, plan, processes, threads)
     finally:
         revoke(app, feed + national)
@@ -497,15 +529,17 @@ def _http_run(
     _rss_line(server, f"after warm-up (every worker holds all {len(national)} catalogues)")
     head = (
         f"{'endpoint':<26}{'c':>3}{'n':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}"
-        f"{'srv CPU':>9}{'cli CPU':>9}  conns/worker"
+        f"{'server':>8}{'db':>6}{'client':>8}{'used':>6}  conns/worker"
     )
     print(
         f"\n{plan.rounds} x {plan.seconds:.0f} s per endpoint and concurrency, health and feed "
-        f"alternating; latencies in ms; CPU in ms per request (server: all workers; client: this "
-        f"process)"
+        f"alternating; latencies in ms. CPU ms per request: server = its worker processes, db = "
+        f"the PostgreSQL backends serving them, client = this process. used = all three as a "
+        f"share of the machine's {os.cpu_count()} CPUs over the phase (the rest: other work)"
     )
     print(head)
     sums: dict[tuple[str, int], Phase] = {}
+    cores = os.cpu_count() or 1
     for clients in (1, 16):
         for _ in range(plan.rounds):
             for name, path, toks in (("health", HEALTH_PATH, []), ("feed", FEED_PATH, feed)):
@@ -515,12 +549,13 @@ def _http_run(
             ph = sums[(name, clients)]
             n = len(ph.latencies)
             p50, p95, p99 = pcts(ph.latencies)
-            conns = "/".join(str(ph.per_worker.get(p, 0) // plan.rounds) for p in server.workers)
+            conns = ", ".join(ph.spread)
             print(
                 f"{label:<26}{clients:>3}{n:>7}{n / ph.wall:>8.1f}{p50:>8.1f}{p95:>8.1f}"
-                f"{p99:>8.1f}{1000 * ph.server_cpu / max(n, 1):>9.2f}"
-                f"{1000 * ph.client_cpu / max(n, 1):>9.2f}  {conns}"
-                + (f"  errors {ph.errors}" if ph.errors else "")
+                f"{p99:>8.1f}{1000 * ph.server_cpu / max(n, 1):>8.2f}"
+                f"{1000 * ph.db_cpu / max(n, 1):>6.2f}{1000 * ph.client_cpu / max(n, 1):>8.2f}"
+                f"{100 * (ph.server_cpu + ph.db_cpu + ph.client_cpu) / cores / ph.wall:>5.0f}%"
+                f"  {conns}" + (f"  errors {ph.errors}" if ph.errors else "")
             )
         h, f = sums[("health", clients)], sums[("feed", clients)]
         ratio = (len(f.latencies) / f.wall) / max(len(h.latencies) / h.wall, 1e-9)
