@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -24,6 +24,9 @@ from api.municipalities.policy import load_policy
 from api.profiles.service import get_profile
 from matching import reasons_for
 from matching.vector import PersonBatch, top_k
+
+# How long a next-page cursor keeps the first page's moment of ranking.
+PAGE_MOMENT_KEPT = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,15 @@ def personal_feed(
     profile = get_profile(session, actor=actor)
     if profile.home_lat is None or not profile.availability:
         return FeedPage([], None, profile_complete=False)
-    after = decode_cursor(cursor, as_int)
+    after = decode_cursor(cursor, as_int, as_int)
     offset = after[0] if after else 0
     if offset < 0:
         raise InvalidInput.field("cursor", "Not a cursor from this API.")
+    if after:
+        # Later pages rank at the moment of the first, so freshness does not reshuffle them.
+        ranked_at = datetime.fromtimestamp(after[1] / 1000, tz=UTC)
+        if now - PAGE_MOMENT_KEPT <= ranked_at <= now:
+            now = ranked_at
     policy = load_policy(session, actor.municipality_id)
     taxonomy = load_taxonomy(session)
     table = CATALOG.table(session, actor.municipality_id)
@@ -110,4 +118,5 @@ def personal_feed(
             )
         )
     more = len(chosen) > offset + limit
-    return FeedPage(items, encode_cursor([offset + limit]) if more else None, True)
+    nxt = encode_cursor([offset + limit, int(now.timestamp() * 1000)]) if more else None
+    return FeedPage(items, nxt, True)

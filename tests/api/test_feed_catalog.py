@@ -118,3 +118,37 @@ def test_kind_filter_and_paging_on_the_catalogue(client, w) -> None:  # type: ig
         if not cursor:
             break
     assert pages == everything
+
+
+def test_later_pages_rank_at_the_moment_of_the_first(client, w) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from api.auth.security import Actor
+    from api.core.paging import as_int, decode_cursor
+    from api.feed.service import personal_feed
+    from api.users.models import User
+
+    session = w["session"]
+    for i in range(6):
+        create_opportunity(session, team=w["team"], title=f"Klus {i}", slots=["tue-morning"])
+    person = session.scalars(
+        select(User).where(User.municipality_id == w["m"].id, User.role == "recipient")
+    ).first()
+    actor = Actor(person.id, "recipient", w["m"].id, None)
+    t = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    whole = personal_feed(session, actor=actor, limit=6, now=t).items
+    first = personal_feed(session, actor=actor, limit=2, now=t)
+    moment = decode_cursor(first.next_cursor, as_int, as_int)
+    assert moment is not None and moment[1] == int(t.timestamp() * 1000)
+    second = personal_feed(
+        session, actor=actor, limit=2, cursor=first.next_cursor, now=t + timedelta(minutes=20)
+    )
+    ids = [i.opportunity.id for i in first.items + second.items]
+    assert ids == [i.opportunity.id for i in whole[:4]]
+    assert decode_cursor(second.next_cursor, as_int, as_int)[1] == moment[1]
+    # a cursor from long ago still works; it ranks now
+    late = personal_feed(
+        session, actor=actor, limit=2, cursor=first.next_cursor, now=t + timedelta(hours=3)
+    )
+    assert len(late.items) == 2
+    assert decode_cursor(late.next_cursor, as_int, as_int)[1] > moment[1]
