@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export HOST PORT
 
-.PHONY: run test lint format install db test-db seed bench clean
+.PHONY: run test lint format install db test-db seed bench clean vendor-console
 
 install: $(VENV)/.installed
 
@@ -32,6 +32,7 @@ run: seed
 test-db: install
 	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh
 	scripts/ensure-redis.sh
+	scripts/ensure-chromium.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
 
 test: test-db
@@ -44,6 +45,9 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+vendor-console:
+	scripts/vendor-console-assets.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info
