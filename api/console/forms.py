@@ -63,19 +63,21 @@ def load(schema: ma.Schema, data: dict[str, Any]) -> dict[str, Any]:
     try:
         return schema.load(data)
     except ma.ValidationError as exc:
-        raise FormInvalid(errors_from_messages(exc.messages)) from None
+        lists = {k for k, v in data.items() if isinstance(v, list)}
+        raise FormInvalid(errors_from_messages(exc.messages, lists=lists)) from None
 
 
-def errors_from_messages(messages: Any) -> Errors:
+def errors_from_messages(messages: Any, *, lists: Iterable[str] = ()) -> Errors:
     """marshmallow's nested messages -> {"field" or "group.field": text}."""
     out: Errors = {}
+    lists = set(lists)
     for item in flatten_messages(messages):
         name = item["name"]
         # list items come back as "slots.3": the error belongs to the whole group of boxes
         head, _, tail = name.rpartition(".")
         if tail.isdigit():
             name = head
-        out.setdefault(name, reason(item["reason"]))
+        out.setdefault(name, reason(item["reason"], is_list=name in lists))
     return out
 
 

@@ -91,10 +91,20 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 )
 
 
-def reason(text: str) -> str:
+# For a list (boxes to tick) a length is a number of choices, not of characters.
+_LIST_KEYS = {
+    "error.length_between": "error.count_between",
+    "error.length_min": "error.count_min",
+    "error.length_max": "error.count_max",
+}
+
+
+def reason(text: str, *, is_list: bool = False) -> str:
     """An API validation message in the person's language."""
     for pattern, key in _REASONS:
         found = pattern.match(text)
         if found:
+            if is_list:
+                key = _LIST_KEYS.get(key, key)
             return t(key, **found.groupdict())
     return text
