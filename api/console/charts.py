@@ -111,7 +111,7 @@ def bars(
     if not labels or not any(v for _, values in series for v in values if v):
         return None
     kind = pygal.StackedBar if stacked else pygal.Bar
-    chart = kind(**_BASE, x_label_rotation=0, print_values=False)
+    chart = kind(**_BASE, x_label_rotation=35 if len(labels) > 6 else 0, print_values=False)
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))

@@ -18,7 +18,7 @@ from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.invitations.service import IssuedInvitation, issue_activation_code
 from api.matches.models import TAKES_A_PLACE, Match
-from api.municipalities.models import Municipality, Team
+from api.municipalities.models import Team
 from api.municipalities.policy import load_policy
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -237,13 +237,6 @@ def teams(session: Session, *, actor: Actor) -> list[Team]:
             .where(Team.municipality_id == actor.municipality_id)
             .order_by(Team.name, Team.id)
         )
-    )
-
-
-def municipality_name(session: Session, *, actor: Actor) -> str:
-    return (
-        session.scalar(select(Municipality.name).where(Municipality.id == actor.municipality_id))
-        or ""
     )
 
 

@@ -29,6 +29,7 @@ from api.auth.security import Actor, resolve_actor
 from api.console.models import ConsoleSession
 from api.db import get_session, utcnow
 from api.errors import DomainError, Forbidden
+from api.municipalities.models import Municipality
 from api.users.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -63,6 +64,7 @@ class SignedIn:
     row: ConsoleSession
     actor: Actor
     name: str
+    municipality: str
 
 
 def _hash(token: str) -> str:
@@ -99,8 +101,12 @@ def load_signed_in(session: Session) -> SignedIn | None:
         return None
     if now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
-    name = session.scalar(select(User.name).where(User.id == actor.user_id)) or ""
-    return SignedIn(row, actor, name)
+    names = session.execute(
+        select(User.name, Municipality.name)
+        .join(Municipality, Municipality.id == User.municipality_id)
+        .where(User.id == actor.user_id)
+    ).one()
+    return SignedIn(row, actor, names[0], names[1])
 
 
 def _end(session: Session, row: ConsoleSession) -> None:

@@ -198,6 +198,10 @@ def test_organiser_creates_publishes_and_confirms(
     console.check_page("23-organisatie-kandidaten")
     console.submit(card.find_element(By.XPATH, ".//button[normalize-space()='Start bevestigen']"))
     assert "Start bevestigd: Koken in het buurthuis" in _text(console)
+    card = find(By.XPATH, "//article[contains(., 'Chantal')]")
+    assert "bezig" in card.text
+    console.submit(card.find_element(By.XPATH, ".//button[normalize-space()='Afronden']"))
+    assert "Afgerond: Koken in het buurthuis" in _text(console)
     with Session(engine) as s:
         status = s.scalar(
             select(Match.status).where(
@@ -205,7 +209,7 @@ def test_organiser_creates_publishes_and_confirms(
                 Match.opportunity_id == world.opportunity.id,
             )
         )
-    assert status == "active"
+    assert status == "completed"
 
 
 def test_organiser_cannot_edit_another_teams_opportunity(console: Console, world: World) -> None:
@@ -244,7 +248,7 @@ def test_admin_changes_policy_and_it_takes_effect(
     console.check_page("31-beheer-medewerkers")
     console.open("/console/rapportage")
     assert console.driver.find_elements(By.CSS_SELECTOR, "svg[role=img]")
-    assert "minder dan 10" in _text(console)  # small cells are withheld, as in the API
+    assert "< 10" in _text(console)  # small cells are withheld, as in the API
     console.check_page("32-beheer-rapportage")
     console.open("/console/audit?action=read")
     console.check_page("33-beheer-audit")
