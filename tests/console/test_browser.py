@@ -212,10 +212,38 @@ def test_organiser_creates_publishes_and_confirms(
     assert status == "completed"
 
 
-def test_organiser_cannot_edit_another_teams_opportunity(console: Console, world: World) -> None:
+def test_organiser_edits_only_their_own_team_opportunities(console: Console, world: World) -> None:
     console.sign_in(world.organizer.email)
+    console.open(f"/console/activiteiten/{world.opportunity.id}")
+    assert console.driver.find_element(By.ID, "f-title").get_attribute("value") == (
+        "Koken in het buurthuis"
+    )
+    console.check_page("24-organisatie-bewerken")
     console.open(f"/console/activiteiten/{world.other_team_opportunity.id}")
     assert "Niet gevonden" in console.driver.title
+    console.open("/console/mensen")  # a coach's page
+    assert "Geen toegang" in console.driver.title
+    console.check_page("25-geen-toegang")
+
+
+def test_a_form_without_its_csrf_token_is_refused_in_the_browser(
+    console: Console, world: World, engine: Engine
+) -> None:
+    console.sign_in(world.organizer.email)
+    console.open(f"/console/activiteiten/{world.opportunity.id}")
+    console.driver.execute_script(
+        "document.querySelectorAll('input[name=csrf_token]').forEach(e => e.remove())"
+    )
+    title = console.driver.find_element(By.ID, "f-title")
+    title.clear()
+    title.send_keys("Gekaapte titel")
+    console.submit(
+        console.driver.find_element(By.XPATH, "//button[normalize-space()='Wijzigingen opslaan']")
+    )
+    assert "Het formulier is verlopen" in console.driver.title
+    console.check_page("26-formulier-verlopen")
+    with Session(engine) as s:
+        assert s.get(Opportunity, world.opportunity.id).title == "Koken in het buurthuis"
 
 
 def test_admin_changes_policy_and_it_takes_effect(
@@ -284,6 +312,7 @@ def test_keyboard_only_decline_with_a_reason(
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     _wait_for(console, f"#aanvraag-{made['id']}.console-decided")
     assert "Afgewezen" in driver.find_element(By.ID, f"aanvraag-{made['id']}").text
+    assert driver.switch_to.active_element.get_attribute("id") == f"aanvraag-{made['id']}"
     mine = api_call(live_server, "GET", "/v1/me/matches", token=token)["items"]
     declined = next(m for m in mine if m["id"] == made["id"])
     assert declined["status"] == "declined"
