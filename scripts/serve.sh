@@ -14,5 +14,5 @@ if .venv/bin/flask --app wsgi scheduler --help >/dev/null 2>&1; then
 fi
 .venv/bin/gunicorn --workers "$WORKERS" --bind "$HOST:$PORT" --access-logfile - wsgi:app &
 pids+=($!)
-echo "Meedoen API on http://$HOST:$PORT/v1 (OpenAPI: /v1/openapi.json)"
+echo "Meedoen API on http://$HOST:$PORT/v1 (OpenAPI: /v1/openapi.json), console on http://$HOST:$PORT/console"
 wait -n

@@ -277,9 +277,7 @@ def decline(match_id: uuid.UUID) -> Response:
     except forms.FormInvalid as exc:
         errors = {field: exc.errors.get("reason", "")}
         if request.headers.get("HX-Request"):
-            return commit_and(
-                _request_fragment(match_id, errors=errors, values={field: values["reason"]})
-            )
+            return _decline_form(match_id, errors=errors, values={field: values["reason"]})
         return commit_and(
             _requests_page(status=400, errors=errors, values={field: values["reason"]})
         )
@@ -288,26 +286,12 @@ def decline(match_id: uuid.UUID) -> Response:
     return _decided(match_id, "notice.declined", title=match.opportunity.title)
 
 
-def _request_fragment(
-    match_id: uuid.UUID, *, errors: dict[str, str], values: dict[str, str]
-) -> Response:
-    """One request again with its error, for htmx (400: htmx is set up to show it)."""
-    session, actor = web.db(), web.actor()
-    page = matches.list_coach_matches(session, actor=actor, status="requested", limit=100)
-    items = [m for m in page.items if m.id == match_id]
-    if not items:
-        return _requests_page(status=400, errors=errors, values=values)
-    names = queries.caseload_names(session, actor=actor, recipient_ids=[items[0].recipient_id])
-    previews = queries.allowance_previews(session, actor=actor, matches=items)
-    return render(
-        "_request.html",
-        status=400,
-        req=items[0],
-        names=names,
-        previews=previews,
-        errors=errors,
-        values=values,
-    )
+def _decline_form(match_id: uuid.UUID, *, errors: dict[str, str], values: dict[str, str]) -> Response:
+    """For htmx: only the decline form again, with its error (no reads, nothing to audit)."""
+    resp = render("_decline_form.html", status=400, req_id=match_id, errors=errors, values=values)
+    resp.headers["HX-Retarget"] = f"#afwijzen-{match_id}"
+    resp.headers["HX-Reswap"] = "outerHTML"
+    return resp
 
 
 def _decided(match_id: uuid.UUID, key: str, kind: str = "ok", **params: Any) -> Response:

@@ -306,6 +306,13 @@ def test_keyboard_only_decline_with_a_reason(
         pytest.fail("the reason field cannot be reached with Tab")
     outline = driver.execute_script("return getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # focus is visible
+    driver.switch_to.active_element.send_keys(Keys.TAB)  # to Afwijzen, without a reason
+    assert driver.switch_to.active_element.text == "Afwijzen"
+    driver.switch_to.active_element.send_keys(Keys.ENTER)
+    _wait_for(console, f"#{field_id}-error")  # htmx put the form back with the error
+    assert "Vul dit in." in driver.find_element(By.ID, f"{field_id}-error").text
+    assert driver.switch_to.active_element.get_attribute("id") == field_id  # focus on the field
+    console.check_page("18-coach-afwijzen-fout")
     driver.switch_to.active_element.send_keys("Past nu niet bij je doelen, we zoeken verder.")
     driver.switch_to.active_element.send_keys(Keys.TAB)  # to Afwijzen
     assert driver.switch_to.active_element.text == "Afwijzen"
