@@ -286,7 +286,9 @@ def decline(match_id: uuid.UUID) -> Response:
     return _decided(match_id, "notice.declined", title=match.opportunity.title)
 
 
-def _decline_form(match_id: uuid.UUID, *, errors: dict[str, str], values: dict[str, str]) -> Response:
+def _decline_form(
+    match_id: uuid.UUID, *, errors: dict[str, str], values: dict[str, str]
+) -> Response:
     """For htmx: only the decline form again, with its error (no reads, nothing to audit)."""
     resp = render("_decline_form.html", status=400, req_id=match_id, errors=errors, values=values)
     resp.headers["HX-Retarget"] = f"#afwijzen-{match_id}"
