@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, redirect, request, url_for
+from flask import Response, g, redirect, request, url_for
 
 from api.auth.security import Actor
 from api.caseload import service as caseload
@@ -99,7 +99,7 @@ def _person_page(
     if profile is not None:  # without a profile there is nothing to match on (and none is made)
         person = Actor(recipient_id, "recipient", actor.municipality_id, None)
         suggestions = feed.personal_feed(session, actor=person, limit=5).items
-    nonce = web_nonce()
+    nonce = g.get("csp_nonce", "")
     ladder = mine["ladder"]
     steps = {s: t(f"ladder.{s}") for s in LADDER_STEPS}
     ladder_chart = charts.line_over_time(
@@ -152,12 +152,6 @@ def _person_page(
         errors=errors or {},
         values=values or {},
     )
-
-
-def web_nonce() -> str:
-    from flask import g
-
-    return g.get("csp_nonce", "")
 
 
 @bp.route("/mensen/<uuid:recipient_id>", methods=["GET"])

@@ -153,6 +153,16 @@ def world(engine: Engine) -> Iterator[World]:
             slots=["wed-afternoon"],
             interests=["tuinieren"],
         )
+        course = create_opportunity(
+            s,
+            team=other_team,
+            title="Taalcafé",
+            kind="language_course",
+            teaches_level="A2",
+            slots=["tue-morning"],
+            interests=["taal"],
+            capacity=10,
+        )
         other_team_opportunity = create_opportunity(
             s,
             team=other_team,
@@ -226,6 +236,7 @@ def world(engine: Engine) -> Iterator[World]:
             recipient,
             opportunity,
             other_team_opportunity,
+            extra={"course": course},
         )
     yield w
     with Session(engine) as s:
@@ -297,13 +308,24 @@ class Console:
 
     def submit(self, element: Any) -> None:
         """Click something that loads a new page, and wait until it has."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.common.by import By
-        from selenium.webdriver.support import expected_conditions as ec
         from selenium.webdriver.support.ui import WebDriverWait
 
         old = self.driver.find_element(By.TAG_NAME, "html")
         element.click()
-        WebDriverWait(self.driver, 15).until(ec.staleness_of(old))
+
+        def replaced(_driver: Any) -> bool:
+            try:
+                old.is_enabled()  # still the old document
+            except WebDriverException:  # stale, or (Chromium) no longer in the document
+                return True
+            return False
+
+        WebDriverWait(self.driver, 15).until(replaced)
+        WebDriverWait(self.driver, 15).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
 
     def check_page(self, name: str) -> dict[str, Any]:
         """axe-core on this page (no serious or critical violation) and a full-page screenshot."""

@@ -268,9 +268,13 @@ def test_admin_changes_policy_and_it_takes_effect(
 
     token = api_token(live_server, world.admin.email)
     policy = api_call(live_server, "GET", "/v1/admin/policy", token=token)
-    assert policy["allowanceCapEurMonth"] == 150 and policy["autoApproveKinds"] == [
-        "language_course"
-    ]
+    assert policy["allowanceCapEurMonth"] == 150
+    assert policy["autoApproveKinds"] == ["language_course"]
+    # in effect: a request for a language course is now approved without a coach
+    asker = api_token(live_server, world.asker.email)
+    course = str(world.extra["course"].id)
+    made = api_call(live_server, "POST", "/v1/me/matches", {"opportunityId": course}, asker)
+    assert made["status"] == "approved"
 
     console.open("/console/medewerkers")
     console.check_page("31-beheer-medewerkers")
