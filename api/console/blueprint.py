@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from api.console import web
 from api.console.i18n import LANGUAGES, current_language, t
 from api.db import get_session
 from api.errors import DomainError
+from api.nudges.clock import AMSTERDAM
 
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).resolve().parent / "static"
@@ -110,8 +112,11 @@ def static_url(filename: str) -> str:
 
 @bp.app_template_filter("console_date")
 def _date(value: Any) -> str:
+    """dd-mm-jjjj; a moment as the date it was in the Netherlands."""
     if value is None:
         return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(AMSTERDAM)
     return value.strftime("%d-%m-%Y")
 
 
@@ -119,8 +124,6 @@ def _date(value: Any) -> str:
 def _datetime(value: Any) -> str:
     if value is None:
         return ""
-    from api.nudges.clock import AMSTERDAM
-
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")
 
 

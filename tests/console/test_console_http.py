@@ -21,6 +21,7 @@ from api.config import Settings
 from api.console.models import ConsoleSession
 from api.db import utcnow
 from api.matches.models import Match
+from api.profiles.models import RecipientProfile
 from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
 from tests.factories import (
     PASSWORD,
@@ -153,6 +154,11 @@ def test_person_page_is_in_their_access_log_and_foreign_is_404(
     ).all()
     assert [e.actor_id for e in logged] == [world["coach"].id]
     assert logged[0].origin == "GET /console/mensen/<uuid:recipient_id>"
+
+    without_profile = create_user(session, municipality=world["mun"], coach=world["coach"])
+    page = client.get(f"/console/mensen/{without_profile.id}").get_data(as_text=True)
+    assert "Deze persoon heeft nog geen profiel ingevuld." in page
+    assert session.get(RecipientProfile, without_profile.id) is None  # looking makes none
 
     foreign = client.get(f"/console/mensen/{world['stranger'].id}")
     assert foreign.status_code == 404
