@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
 from api.auth.models import TokenFamily
+from api.auth.security import Actor
+from api.caseload import service as caseload
 from api.config import Settings
 from api.console.models import ConsoleSession
 from api.console.web import COOKIE
@@ -95,6 +97,18 @@ def main(runs: int = 200) -> None:
                 assert resp.status_code == 200, resp.status_code
 
             print(summary(f"GET {url[:60]}", timed(one, runs=runs)))
+        actor = Actor(coach.id, coach.role, coach.municipality_id, coach.team_id)
+        with app.test_request_context("/console/mensen"), factory() as s:
+
+            def service_only() -> None:
+                caseload.caseload(s, actor=actor, limit=25)
+                s.rollback()  # only this call's savepoint
+
+            print(
+                summary(
+                    "  of which the caseload service (SQL + audit)", timed(service_only, runs=runs)
+                )
+            )
     finally:
         outer.rollback()
         conn.close()
