@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.extensions["meedoen_api"] = api
     register_error_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     _register_blueprints(api)
+    _register_console(app)
     _register_headers(app, settings)
     _register_cli(app)
     return app
@@ -96,6 +97,13 @@ def _register_blueprints(api: Api) -> None:
         privacy_blp,
     ):
         api.register_blueprint(blp)
+
+
+def _register_console(app: Flask) -> None:
+    """The staff web console at /console (server-rendered pages on the same services)."""
+    from api.console.blueprint import bp as console_bp
+
+    app.register_blueprint(console_bp)
 
 
 def _init_jwt(app: Flask) -> None:
@@ -159,7 +167,8 @@ def _register_headers(app: Flask, settings: Settings) -> None:
         h["API-Version"] = API_VERSION
         h.setdefault("Cache-Control", "no-store")
         h["X-Content-Type-Options"] = "nosniff"
-        h["Content-Security-Policy"] = "frame-ancestors 'none'; default-src 'none'"
+        # The console sets its own policy (its pages load their own styles and scripts).
+        h.setdefault("Content-Security-Policy", "frame-ancestors 'none'; default-src 'none'")
         h["Referrer-Policy"] = "no-referrer"
         if request.is_secure:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

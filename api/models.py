@@ -2,6 +2,7 @@
 
 from api.audit.models import AuditEvent
 from api.auth.models import RefreshToken, TokenFamily
+from api.console.models import ConsoleSession
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.interests.models import Interest, InterestCategory
@@ -17,6 +18,7 @@ from api.users.models import User
 __all__ = [
     "AuditEvent",
     "CheckIn",
+    "ConsoleSession",
     "LadderEntry",
     "Base",
     "IdempotencyKey",

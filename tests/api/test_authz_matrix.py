@@ -485,7 +485,7 @@ def _served(app: Flask) -> set[tuple[str, str]]:
     return {
         (method, r.rule)
         for r in app.url_map.iter_rules()
-        if r.endpoint != "static"
+        if r.endpoint != "static" and not r.endpoint.startswith("console.")  # HTML, cookie sign-in
         for method in (r.methods or set()) - {"HEAD", "OPTIONS"}
     }
 
