@@ -38,7 +38,7 @@ def _is_read() -> bool:
 class AppLimiter(Limiter):
     """One limiter for the routes, but on or off per app (config RATELIMIT_ENABLED)."""
 
-    @property  # type: ignore[override]
+    @property
     def enabled(self) -> bool:
         if has_app_context():
             return bool(current_app.config.get("RATELIMIT_ENABLED", True))

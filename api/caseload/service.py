@@ -15,12 +15,13 @@ from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.core.paging import as_int, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
+from api.ladder.service import ladder_history, record_ladder
 from api.matches.service import list_person_matches
 from api.matches.status import MatchStatus
 from api.municipalities.policy import PolicySettings, load_policy
 from api.profiles.models import RecipientProfile
-from api.progress.service import ladder_history, list_checkins, record_ladder
-from api.users.service import caseload_person
+from api.profiles.service import caseload_person
+from api.progress.service import list_checkins
 
 
 @dataclass(frozen=True)

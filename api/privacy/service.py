@@ -15,10 +15,11 @@ from api.audit.service import audit_denied, record
 from api.auth.models import RefreshToken, TokenFamily
 from api.auth.security import Actor
 from api.core.paging import Page, keyset_page
-from api.db import utcnow
+from api.db import rows_changed, utcnow
 from api.errors import Forbidden, NotFound
 from api.idempotency.models import IdempotencyKey
 from api.invitations.models import Invitation
+from api.ladder.service import ladder_history
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
 from api.matches.service import attach_history
@@ -27,7 +28,6 @@ from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
-from api.progress.service import ladder_history
 from api.users.models import User
 
 
@@ -324,12 +324,12 @@ def forget_stored_replies(session: Session, *, user_id: uuid.UUID) -> int:
     texts = (person.name, person.email, profile.display_name if profile else None)
     about = _stored_replies_about(person=person, match_ids=match_ids, texts=texts)
     keys = about.with_only_columns(IdempotencyKey.user_id, IdempotencyKey.key).order_by(None)
-    gone = session.execute(
+    return rows_changed(
+        session,
         delete(IdempotencyKey)
         .where(tuple_(IdempotencyKey.user_id, IdempotencyKey.key).in_(keys))
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return int(gone or 0)
+        .execution_options(synchronize_session=False),
+    )
 
 
 def erase_self(session: Session, *, actor: Actor) -> None:
@@ -389,15 +389,16 @@ def apply_retention(
     inactive_days: int,
 ) -> dict[str, int]:
     """Remove check-in notes and inactive accounts after the policy's periods."""
-    notes = session.execute(
+    notes = rows_changed(
+        session,
         update(CheckIn)
         .where(
             CheckIn.municipality_id == municipality_id,
             CheckIn.note.is_not(None),
             CheckIn.created_at < now - timedelta(days=note_days),
         )
-        .values(note=None)
-    ).rowcount
+        .values(note=None),
+    )
     cutoff = now - timedelta(days=inactive_days)
     last_checkin = (
         select(func.max(CheckIn.created_at)).where(CheckIn.user_id == User.id).scalar_subquery()
@@ -422,4 +423,4 @@ def apply_retention(
     session.execute(
         delete(IdempotencyKey).where(IdempotencyKey.created_at < now - timedelta(days=1))
     )
-    return {"notes_removed": int(notes or 0), "accounts_erased": len(stale)}
+    return {"notes_removed": notes, "accounts_erased": len(stale)}

@@ -38,12 +38,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.auth import service as auth_service
 from api.auth.security import Actor
 from api.config import Settings
 from api.interests.models import Interest
 from api.invitations.service import create_invitation
 from api.nudges.models import InboxMessage
+from api.signin import service as signin_service
 from tests.factories import (
     PASSWORD,
     auth_headers,
@@ -230,7 +230,7 @@ def _seed_world(app: Flask, session: Session) -> World:
     tokens = {}
     with app.app_context():
         for role, user in users.items():
-            pair = auth_service.start_session(session, user)
+            pair = signin_service.start_session(session, user)
             tokens[role] = (pair.access_token, pair.refresh_token)
     session.commit()
     opportunity_ids = [str(o.id) for o in (published, spare, draft, paused)]
