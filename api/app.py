@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     proxies = settings.proxy_count
     if proxies:
+        # Wrapping wsgi_app is Flask's documented way to add WSGI middleware; mypy sees a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     init_audit(app)  # before db: its teardown must run after the request's rollback

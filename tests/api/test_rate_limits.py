@@ -25,13 +25,13 @@ def _limited_app(engine: Any) -> Flask:
     return create_app(settings, engine=engine)
 
 
-def _assert_429(resp) -> None:  # type: ignore[no-untyped-def]
+def _assert_429(resp) -> None:
     assert resp.status_code == 429
     assert resp.content_type == "application/problem+json"
     assert int(resp.headers["Retry-After"]) >= 1
 
 
-def test_login_per_account_then_per_address(engine) -> None:  # type: ignore[no-untyped-def]
+def test_login_per_account_then_per_address(engine) -> None:
     client = _limited_app(engine).test_client()
     first = {"REMOTE_ADDR": "198.51.100.7"}
     body = {"email": "target@example.org", "password": "wrong-password"}
@@ -58,7 +58,7 @@ def test_login_per_account_then_per_address(engine) -> None:  # type: ignore[no-
     assert codes[:20] == [401] * 20 and codes[20] == 429
 
 
-def test_writes_are_limited_per_caller_reads_are_not(engine) -> None:  # type: ignore[no-untyped-def]
+def test_writes_are_limited_per_caller_reads_are_not(engine) -> None:
     client = _limited_app(engine).test_client()
     headers = {"Authorization": "Bearer not-a-real-token"}
     codes = [client.post("/v1/me/devices", json={}, headers=headers).status_code for _ in range(61)]
@@ -66,7 +66,7 @@ def test_writes_are_limited_per_caller_reads_are_not(engine) -> None:  # type: i
     assert client.get("/v1/health").status_code == 200
 
 
-def test_daily_cap_on_interest_requests(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_daily_cap_on_interest_requests(app, client, session: Session) -> None:
     m = create_municipality(session)
     team = create_team(session, municipality=m)
     person = create_user(session, municipality=m, role="recipient")
@@ -85,7 +85,7 @@ def test_daily_cap_on_interest_requests(app, client, session: Session) -> None: 
     assert "5" in resp.get_json()["detail"]
 
 
-def test_limits_are_shared_through_redis_when_configured(engine) -> None:  # type: ignore[no-untyped-def]
+def test_limits_are_shared_through_redis_when_configured(engine) -> None:
     """Two app instances (two servers) with REDIS_URL count together."""
     import random
     import uuid

@@ -115,7 +115,7 @@ def _collect_params() -> list[Any]:
     )
     env = {"DATABASE_URL": database_url, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
     schema = _load_schema(create_app(Settings.from_env(env)))
-    params = []
+    params: list[Any] = []
     # The raw paths, not get_all_operations(): that one skips the schema's own endpoint.
     for path, item in schema.raw_schema["paths"].items():
         for method in sorted(set(item) & METHODS):
@@ -238,7 +238,7 @@ def _seed_world(app: Flask, session: Session) -> World:
     person_ids = [str(recipient.id), str(other.id)]
     return World(
         tokens=tokens,
-        emails={role: user.email for role, user in users.items()},
+        emails={role: user.email for role, user in users.items() if user.email is not None},
         known={
             "opportunity_id": opportunity_ids,
             "opportunityId": opportunity_ids,

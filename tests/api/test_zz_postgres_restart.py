@@ -66,7 +66,7 @@ def test_postgres_restart_in_flight_is_503_then_recovers_without_restarting_the_
     blp = Blueprint("slow-restart", __name__)
 
     @blp.route("/v1/test-slow-restart")
-    def slow():  # type: ignore[no-untyped-def]
+    def slow():
         get_session().execute(text("select pg_sleep(10)"))
         return {"ok": True}
 
