@@ -369,3 +369,40 @@ def test_devices_and_policy_endpoints(app, client, session: Session, w) -> None:
         client.get("/v1/admin/policy", headers=auth_headers(app, session, w["coach"])).status_code
         == 403
     )
+
+
+def test_the_inbox_pages_newest_first_each_message_once(app, client, session: Session, w) -> None:
+    person, other = w["person"], w["coach"]
+    same_moment = T0 + timedelta(hours=1)
+    times = [T0, T0 + timedelta(minutes=5), same_moment, same_moment, T0 + timedelta(hours=2)]
+    for i, at in enumerate(times):
+        session.add(
+            InboxMessage(
+                user_id=person.id,
+                kind="message",
+                title=f"Bericht {i}",
+                body=".",
+                created_at=at,
+                read_at=at if i == 1 else None,
+            )
+        )
+    session.add(InboxMessage(user_id=other.id, kind="message", title="Niet voor jou", body="."))
+    session.flush()
+    headers = auth_headers(app, session, person)
+
+    def titles(query: str) -> list[str]:
+        seen, cursor = [], None
+        while True:
+            url = f"/v1/me/inbox?limit=2{query}" + (f"&cursor={cursor}" if cursor else "")
+            page = client.get(url, headers=headers).get_json()
+            assert len(page["items"]) <= 2
+            seen += [item["title"] for item in page["items"]]
+            cursor = page["nextCursor"]
+            if cursor is None:
+                return seen
+
+    everything = titles("")
+    assert sorted(everything) == [f"Bericht {i}" for i in range(5)]  # once each, only theirs
+    assert everything[0] == "Bericht 4" and everything[-2:] == ["Bericht 1", "Bericht 0"]
+    assert set(everything[1:3]) == {"Bericht 2", "Bericht 3"}  # same moment: by id
+    assert titles("&unread=true") == [t for t in everything if t != "Bericht 1"]
