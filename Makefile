@@ -7,7 +7,9 @@ DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/meedoen
 TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/meedoen_test
 HOST ?= 127.0.0.1
 PORT ?= 5000
-export HOST PORT
+# Rate limits are shared through Redis (several processes and servers count together).
+REDIS_URL ?= redis://127.0.0.1:6379/0
+export HOST PORT REDIS_URL
 
 .PHONY: run test lint typecheck format install db test-db seed bench clean
 
@@ -27,6 +29,7 @@ seed: db
 	DATABASE_URL="$(DATABASE_URL)" $(BIN)/flask --app wsgi seed demo
 
 run: seed
+	scripts/ensure-redis.sh || echo "!! Redis is not running: rate limits will count per process" >&2
 	DATABASE_URL="$(DATABASE_URL)" scripts/serve.sh
 
 test-db: install

@@ -93,6 +93,7 @@ class Settings:
     push_provider: str
     push_webhook_url: str | None
     rate_limits_enabled: bool
+    rate_limit_prefix: str
     proxy_count: int
     cors_origins: tuple[str, ...]
 
@@ -123,6 +124,7 @@ class Settings:
             push_provider=e.get("PUSH_PROVIDER", "log"),
             push_webhook_url=e.get("PUSH_WEBHOOK_URL") or None,
             rate_limits_enabled=e.get("RATE_LIMITS", "on").lower() not in ("off", "0", "false"),
+            rate_limit_prefix=e.get("RATE_LIMIT_PREFIX", "meedoen"),
             proxy_count=int(e.get("PROXY_COUNT", "0")),
             cors_origins=tuple(o for o in e.get("CORS_ORIGINS", "").split(",") if o.strip()),
         )

@@ -7,14 +7,17 @@ from api.db import get_session
 from api.extensions import Blueprint
 from api.feed import service
 from api.feed.schemas import FeedPageSchema, FeedQuerySchema
+from api.ratelimit import FEED_PER_ACCOUNT, caller, limiter
 
 blp = Blueprint("feed", __name__, url_prefix="/v1/me/feed", description="My suggestions")
 
 
 @blp.route("", methods=["GET"])
+@limiter.limit(FEED_PER_ACCOUNT, key_func=caller)
 @roles_required("recipient")
 @blp.arguments(FeedQuerySchema, location="query")
 @blp.response(200, FeedPageSchema)
+@blp.alt_response(429, description="Too many requests; wait as Retry-After says")
 def feed(query: dict[str, Any]) -> service.FeedPage:
     """Opportunities near you that fit you best, each with the reasons why."""
     return service.personal_feed(get_session(), actor=current_actor(), **query)

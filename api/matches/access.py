@@ -10,6 +10,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from api.audit.service import audit_denied
 from api.auth.security import Actor
 from api.errors import Conflict, NotFound
 from api.matches.models import Match
@@ -38,14 +39,28 @@ def own_recipient_match(session: Session, actor: Actor, match_id: uuid.UUID) -> 
     return match
 
 
+def _denied(session: Session, actor: Actor, match: Match | None, match_id: uuid.UUID) -> NotFound:
+    """Refuse as if the match did not exist, and keep the attempt in the audit trail."""
+    audit_denied(
+        session,
+        actor=actor,
+        subject_id=match.recipient_id if match is not None else None,
+        action="update",
+        object_type="match",
+        object_id=match_id,
+        purpose="match of someone else" if match is not None else "match unknown",
+    )
+    return NotFound()
+
+
 def caseload_match(session: Session, actor: Actor, match_id: uuid.UUID) -> Match:
     """A match of someone on the coach's caseload."""
     match = load_match(session, match_id, lock=True)
     if match is None or match.municipality_id != actor.municipality_id:
-        raise NotFound()
+        raise _denied(session, actor, match, match_id)
     person = session.get(User, match.recipient_id) if match.recipient_id else None
     if person is None or person.coach_id != actor.user_id:
-        raise NotFound()
+        raise _denied(session, actor, match, match_id)
     return match
 
 
@@ -58,7 +73,7 @@ def team_match(session: Session, actor: Actor, match_id: uuid.UUID) -> Match:
         or match.opportunity.team_id != actor.team_id
         or match.status not in ORGANISER_SEES
     ):
-        raise NotFound()
+        raise _denied(session, actor, match, match_id)
     return match
 
 

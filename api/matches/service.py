@@ -94,7 +94,9 @@ def suggest_match(
 ) -> Match:
     """A coach proposes an opportunity to someone on their caseload."""
     now = now or utcnow()
-    caseload_person(session, actor=actor, recipient_id=recipient_id)
+    caseload_person(
+        session, actor=actor, recipient_id=recipient_id, action="create", object_type="suggestion"
+    )
     opp = published_opportunity(session, actor, opportunity_id)
     if open_match(session, recipient_id, opp.id) is not None:
         raise Conflict("This person already has an open match for this opportunity.")

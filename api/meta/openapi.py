@@ -90,7 +90,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
         short = path[len(PREFIX) :] if path.startswith(PREFIX) else path
         for method, op in item.items():
             if method in _METHODS:
-                _shape_operation(op)
+                _shape_operation(op, method)
                 op.setdefault("operationId", _operation_id(method, short))
         paths[short or "/"] = item
     spec["paths"] = paths
@@ -131,7 +131,7 @@ def _problem_response(description: str, *, invalid: bool = False) -> dict[str, A
     }
 
 
-def _shape_operation(op: dict[str, Any]) -> None:
+def _shape_operation(op: dict[str, Any], method: str) -> None:
     if not op.get("description"):
         op["description"] = op.get("summary", "")
     responses: dict[str, Any] = op.setdefault("responses", {})
@@ -144,6 +144,8 @@ def _shape_operation(op: dict[str, Any]) -> None:
     if op.get("requestBody"):
         wanted["413"] = "Request body too large"
         wanted["415"] = "The body is not JSON; send Content-Type: application/json"
+    if method not in ("get", "head", "options"):  # every write is rate limited (api/ratelimit.py)
+        wanted["429"] = "Too many requests; wait as Retry-After says"
     if secured:
         wanted["401"] = "Not signed in, or the token is expired or revoked"
     if roles:

@@ -13,7 +13,10 @@ from api.extensions import Blueprint
 from api.ratelimit import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_ADDRESS,
-    TOKEN_PER_ADDRESS,
+    REFRESH_PER_ACCOUNT,
+    REGISTER_PER_ADDRESS,
+    caller,
+    client_address,
     limiter,
     login_account,
 )
@@ -24,7 +27,7 @@ blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in an
 
 
 @blp.route("/login", methods=["POST"])
-@limiter.limit(LOGIN_PER_ADDRESS)
+@limiter.limit(LOGIN_PER_ADDRESS, key_func=client_address)
 @limiter.limit(LOGIN_PER_ACCOUNT, key_func=login_account)
 @blp.arguments(LoginSchema)
 @blp.response(200, TokenPairSchema)
@@ -36,7 +39,7 @@ def login(body: dict[str, Any]) -> service.TokenPair:
 
 
 @blp.route("/refresh", methods=["POST"])
-@limiter.limit(TOKEN_PER_ADDRESS)
+@limiter.limit(REFRESH_PER_ACCOUNT, key_func=caller)
 @token_required(refresh=True)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Refresh token unknown, spent or revoked")
@@ -65,7 +68,7 @@ def logout() -> None:
 
 
 @blp.route("/register", methods=["POST"])
-@limiter.limit(TOKEN_PER_ADDRESS)
+@limiter.limit(REGISTER_PER_ADDRESS, key_func=client_address)
 @blp.arguments(RegisterSchema)
 @blp.response(201, TokenPairSchema)
 @blp.alt_response(404, description="Invitation code unknown, used or expired")

@@ -1,0 +1,218 @@
+"""Serve the API with waitress in a few processes: a thread only ever sees a whole request.
+
+Why waitress (numbers in the README, from `bench/slow_clients.py`): its one I/O thread per process
+reads requests without blocking and hands a thread only a complete request (headers and body), so
+connections that send a byte every few seconds cost a socket, not a worker. Here it adds:
+
+- several processes on one listening socket (like gunicorn's workers), restarted when one dies;
+- a bounded number of connections per process (WEB_CONNECTION_LIMIT) and an idle timeout;
+- per connection (`api.channel`): problem+json for the server's own errors, short bodies as 400,
+  a read deadline (REQUEST_READ_TIMEOUT) with 408.
+
+Run: `python -m api.server` (scripts/serve.sh does, with HOST and PORT).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from waitress.server import create_server
+
+from api.channel import MAX_BODY_BYTES, MAX_HEADER_BYTES, GuardedChannel
+
+log = logging.getLogger("meedoen.server")
+
+
+@dataclass(frozen=True)
+class ServeConfig:
+    """How to serve; from the environment, with defaults chosen by bench/slow_clients.py."""
+
+    host: str = "127.0.0.1"
+    port: int = 5000
+    processes: int = 2
+    threads: int = 4
+    connection_limit: int = 500
+    idle_timeout: int = 60
+    read_timeout: float = 30.0
+    access_log: bool = True
+
+    @classmethod
+    def from_env(cls, e: dict[str, str] | None = None) -> ServeConfig:
+        """HOST, PORT, WEB_CONCURRENCY, WEB_THREADS, WEB_CONNECTION_LIMIT, ..."""
+        e = dict(os.environ if e is None else e)
+        return cls(
+            host=e.get("HOST", cls.host),
+            port=int(e.get("PORT", cls.port)),
+            processes=max(1, int(e.get("WEB_CONCURRENCY", cls.processes))),
+            threads=max(1, int(e.get("WEB_THREADS", cls.threads))),
+            connection_limit=int(e.get("WEB_CONNECTION_LIMIT", cls.connection_limit)),
+            idle_timeout=int(e.get("IDLE_TIMEOUT", cls.idle_timeout)),
+            read_timeout=float(e.get("REQUEST_READ_TIMEOUT", cls.read_timeout)),
+            access_log=e.get("ACCESS_LOG", "on").lower() not in ("off", "0", "false"),
+        )
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def access_logged(app: WsgiApp) -> WsgiApp:
+    """One line per request: method, path (no query string: it may hold personal data), status."""
+    access = logging.getLogger("meedoen.access")
+
+    def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        t0 = time.perf_counter()
+        status = ["-"]
+
+        def start(s: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            status[0] = s.split(" ", 1)[0]
+            return start_response(s, headers, exc_info)
+
+        try:
+            return app(environ, start)
+        finally:
+            access.info(
+                "%s %s %s %s %.1fms",
+                environ.get("REMOTE_ADDR", "-"),
+                environ.get("REQUEST_METHOD", "-"),
+                environ.get("PATH_INFO", "-"),
+                status[0],
+                (time.perf_counter() - t0) * 1000,
+            )
+
+    return wrapped
+
+
+def serve_socket(sock: socket.socket, config: ServeConfig) -> None:
+    """One process: build the app (after a fork: own database pool) and serve until SIGTERM."""
+    from api.app import create_app
+
+    app: WsgiApp = create_app()
+    if config.access_log:
+        app = access_logged(app)
+    server = create_server(
+        app,
+        sockets=[sock],
+        threads=config.threads,
+        connection_limit=config.connection_limit,
+        channel_timeout=config.idle_timeout,
+        cleanup_interval=min(30, config.idle_timeout),
+        max_request_header_size=MAX_HEADER_BYTES,
+        max_request_body_size=MAX_BODY_BYTES + 1,  # waitress refuses >= this; Flask refuses >
+        asyncore_use_poll=True,  # select() stops at file descriptor 1024
+        clear_untrusted_proxy_headers=False,  # the app's ProxyFix (PROXY_COUNT) decides
+        ident="meedoen",
+        expose_tracebacks=False,
+    )
+    channel = type("Channel", (GuardedChannel,), {"read_timeout": config.read_timeout})
+    server.channel_class = channel
+
+    def _stop(_sig: int, _frame: Any) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once; a second signal must not interrupt
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, _stop)
+    server.run()  # returns on SystemExit after the running requests finished (up to 5 s)
+
+
+def bind(config: ServeConfig) -> socket.socket:
+    """The listening socket, shared by all processes."""
+    family = socket.AF_INET6 if ":" in config.host else socket.AF_INET
+    return socket.create_server((config.host, config.port), family=family, backlog=2048)
+
+
+def main() -> None:
+    """Bind once, fork the processes, restart one that dies, stop all on SIGTERM/SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    config = ServeConfig.from_env()
+    from api.config import Settings
+
+    Settings.from_env()  # refuse a bad configuration before forking (ConfigError)
+    sock = bind(config)
+    log.info(
+        "serving on http://%s:%s with %d process(es) x %d threads",
+        config.host,
+        config.port,
+        config.processes,
+        config.threads,
+    )
+    if config.processes == 1:
+        serve_socket(sock, config)
+        return
+    Supervisor(sock, config).run()
+
+
+class Supervisor:
+    """Keeps `processes` children serving the socket; gives up when they keep dying at start."""
+
+    def __init__(self, sock: socket.socket, config: ServeConfig) -> None:
+        self.sock = sock
+        self.config = config
+        self.children: dict[int, float] = {}  # pid -> start time
+        self.stopping = False
+        self.quick_deaths = 0
+
+    def spawn(self) -> None:
+        pid = os.fork()
+        if pid == 0:  # child
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
+            code = 0
+            try:
+                serve_socket(self.sock, self.config)
+            except BaseException:  # noqa: BLE001 - report, then leave without parent's cleanup
+                log.exception("server process failed")
+                code = 1
+            finally:
+                logging.shutdown()
+                os._exit(code)
+        self.children[pid] = time.monotonic()
+
+    def stop(self, _sig: int = 0, _frame: Any = None) -> None:
+        self.stopping = True
+        for pid in list(self.children):
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                self.children.pop(pid, None)
+
+    def run(self) -> None:
+        signal.signal(signal.SIGTERM, self.stop)
+        signal.signal(signal.SIGINT, self.stop)
+        for _ in range(self.config.processes):
+            self.spawn()
+        deadline: float | None = None
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if pid == 0:
+                if self.stopping:
+                    deadline = deadline or time.monotonic() + 10
+                    if time.monotonic() > deadline:  # a child did not stop in time
+                        for child in self.children:
+                            os.kill(child, signal.SIGKILL)
+                time.sleep(0.2)
+                continue
+            started = self.children.pop(pid, time.monotonic())
+            if self.stopping:
+                continue
+            self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - started < 5 else 0
+            log.error("server process %d ended (%s); starting another", pid, status)
+            if self.quick_deaths >= 5:
+                log.error("server processes keep dying at start; giving up")
+                self.stop()
+                sys.exit(1)
+            time.sleep(min(5.0, 0.5 * self.quick_deaths))
+            self.spawn()
+
+
+if __name__ == "__main__":
+    main()
