@@ -46,7 +46,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory typecheck
 
-# mypy, strict on api/ and matching/; the settings are in pyproject.toml ([tool.mypy]).
+# mypy: strict on api/ and matching/, bodies of tests/ checked too; settings in pyproject.toml ([tool.mypy]).
 typecheck: install
 	$(BIN)/mypy
 

@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     proxies = settings.proxy_count
     if proxies:
+        # Wrapping wsgi_app is Flask's documented way to add WSGI middleware; mypy sees a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     init_audit(app)  # before db: its teardown must run after the request's rollback
@@ -62,7 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 def _register_blueprints(api: Api) -> None:
     from api.admin.routes import blp as policy_blp
-    from api.auth.routes import blp as auth_blp
+    from api.admin.routes import users_blp
     from api.caseload.routes import blp as caseload_blp
     from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
@@ -76,7 +77,7 @@ def _register_blueprints(api: Api) -> None:
     from api.profiles.routes import blp as profile_blp
     from api.progress.routes import blp as progress_blp
     from api.reports.routes import blp as reports_blp
-    from api.users.routes import blp as users_blp
+    from api.signin.routes import blp as auth_blp
 
     for blp in (
         health_blp,

@@ -51,20 +51,15 @@ from api.config import DEFAULT_DATABASE_URL
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 
 from api.app import create_app  # noqa: E402 - reads DATABASE_URL
-from api.auth.service import logout, start_session  # noqa: E402
 from api.core.geo import point  # noqa: E402
 from api.db import session_scope, utcnow  # noqa: E402
 from api.feed.batch import top_k_for_profiles  # noqa: E402
-from api.feed.candidates import (  # noqa: E402
-    candidate_rows,
-    excluded_opportunity_ids,
-    load_taxonomy,
-    person_from_profile,
-    weights_from_policy,
-)
+from api.feed.candidates import candidate_rows, excluded_opportunity_ids  # noqa: E402
 from api.municipalities.models import Municipality  # noqa: E402
 from api.municipalities.policy import load_policy  # noqa: E402
 from api.profiles.models import RecipientProfile  # noqa: E402
+from api.ranking.adapter import load_taxonomy, person_from_profile, weights_from_policy  # noqa: E402
+from api.signin.service import logout, start_session  # noqa: E402
 from api.users.models import User  # noqa: E402
 from matching import Ranked, rank  # noqa: E402
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record_many
@@ -50,7 +49,7 @@ def reload(session: Session, match_id: uuid.UUID) -> Match:
     return attach_history(session, [match])[0]
 
 
-def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
+def _page(session: Session, stmt: Select[tuple[Match]], *, limit: int, cursor: str | None) -> Page:
     """Newest first, each match with its history."""
     page = keyset_page(
         session, stmt, order=(Match.created_at.desc(), Match.id.desc()), limit=limit, cursor=cursor
@@ -59,7 +58,7 @@ def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Pag
     return page
 
 
-def _base() -> Any:
+def _base() -> Select[tuple[Match]]:
     return select(Match).options(joinedload(Match.opportunity).joinedload(Opportunity.team))
 
 

@@ -38,7 +38,7 @@ from api.matches.queries import (
 )
 from api.matches.rules import allowance_warnings, auto_approve, within_daily_cap
 from api.matches.status import MatchStatus
-from api.users.service import caseload_person
+from api.profiles.service import caseload_person
 
 # Other packages import these from here.
 __all__ = [

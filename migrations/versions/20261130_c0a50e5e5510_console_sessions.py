@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'c0a50e5e5510'
-down_revision: str | None = '95e8d3d0f8fb'
+down_revision: str | None = 'c4a7d2e9b1f0'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

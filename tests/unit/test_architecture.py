@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 # Modules that wire every package together; nothing below them may import them.
 WIRING = {"api.app", "api.cli", "api.scheduler", "api.models"}
@@ -164,7 +162,5 @@ def test_only_the_app_imports_routes() -> None:
     assert wrong == []
 
 
-# Other branches are breaking the remaining cycles; flip to a plain test once they are merged.
-@pytest.mark.xfail(strict=False, reason="cycles between api packages are being removed")
 def test_no_cycles_between_api_packages() -> None:
     assert package_cycles(package_graph()) == []
