@@ -13,10 +13,6 @@ from sqlalchemy.orm import Session, joinedload
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.opportunities.models import Opportunity
-from api.ranking.adapter import Taxonomy as Taxonomy
-from api.ranking.adapter import load_taxonomy as load_taxonomy
-from api.ranking.adapter import person_from_profile as person_from_profile
-from api.ranking.adapter import weights_from_policy as weights_from_policy
 from matching import Candidate
 
 # Re-exported above for api/feed/service.py and api/feed/national.py, which still import them

@@ -18,10 +18,10 @@ import numpy as np
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
-from api.feed.candidates import load_taxonomy, weights_from_policy
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
+from api.ranking.adapter import load_taxonomy, weights_from_policy
 from matching import Candidate
 from matching.vector import CandidateTable, PersonBatch, TopK, top_k
 

@@ -12,16 +12,11 @@ from api.auth.security import Actor
 from api.core.paging import as_int, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import InvalidInput
-from api.feed.candidates import (
-    excluded_opportunity_ids,
-    load_shown,
-    load_taxonomy,
-    person_from_profile,
-    weights_from_policy,
-)
+from api.feed.candidates import excluded_opportunity_ids, load_shown
 from api.feed.catalog import CATALOG
 from api.municipalities.policy import load_policy
 from api.profiles.service import get_profile
+from api.ranking.adapter import load_taxonomy, person_from_profile, weights_from_policy
 from matching import reasons_for
 from matching.vector import PersonBatch, top_k
 
@@ -58,7 +53,7 @@ def personal_feed(
     """Ranked suggestions for the signed-in person; empty until they gave a postcode and times."""
     now = now or utcnow()
     profile = get_profile(session, actor=actor)
-    if profile.home_lat is None or not profile.availability:
+    if profile.home_lat is None or profile.home_lon is None or not profile.availability:
         return FeedPage([], None, profile_complete=False)
     after = decode_cursor(cursor, as_int, as_int)
     offset = after[0] if after else 0
