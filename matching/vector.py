@@ -847,6 +847,40 @@ def top_k(
     return TopK(out_idx, out_score, out_dist)
 
 
+def components(
+    table: CandidateTable,
+    people: PersonBatch,
+    person: int,
+    candidate: int,
+    *,
+    now: datetime,
+    distance_km: float,
+) -> tuple[float, float, float, float, float, float]:
+    """The compiled code's six components of one pair, so tests can hold them to the engine's."""
+    out = np.zeros(5, dtype=np.float64)
+    _components(
+        candidate,
+        people.interest_words[person],
+        bool(people.has_interests[person]),
+        people.category_words[person],
+        int(people.availability[person]),
+        int(people.availability_size[person]),
+        int(people.level[person]),
+        int(people.step[person]),
+        table.interest_words,
+        table.interest_count,
+        table.slots,
+        table.slot_count,
+        table.min_level,
+        table.teaches,
+        table.ladder,
+        out,
+    )
+    distance = _distance_fit(distance_km, float(people.max_km[person]))
+    fresh = float(table.freshness(now)[candidate])
+    return (float(out[0]), distance, float(out[2]), float(out[3]), float(out[4]), fresh)
+
+
 def warm_up() -> None:
     """Compile (or load the cached machine code of) the kernels before timing anything."""
     one = Candidate(
