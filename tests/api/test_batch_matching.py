@@ -128,7 +128,7 @@ def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session
     assert [r.candidate_id for r in batch[person.id]] == [str(edge.id)]
 
 
-def test_national_batch_equals_the_engine_per_person(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_national_batch_equals_the_engine_per_person(app, client, session: Session) -> None:
     """The compiled national batch gives every person the engine's top k, ids and scores."""
     from random import Random
 
