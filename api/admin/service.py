@@ -1,9 +1,10 @@
-"""An admin sets their municipality's policy and adds staff accounts to it."""
+"""An admin sets their municipality's policy, sees its staff accounts and adds new ones."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -73,3 +74,47 @@ def create_staff_user(
     session.add(user)
     session.flush()
     return StaffAccount(user, issue_activation_code(session, actor=actor, user=user))
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """A staff account as the admin's list shows it."""
+
+    id: uuid.UUID
+    name: str
+    email: str | None
+    role: str
+    team: str | None
+    active: bool
+    last_login_at: datetime | None
+
+
+def staff_accounts(session: Session, *, actor: Actor, limit: int = 1000) -> list[StaffRow]:
+    """Coaches, organisers and admins of the admin's municipality, by role and name."""
+    rows = session.execute(
+        select(
+            User.id,
+            User.name,
+            User.email,
+            User.role,
+            Team.name,
+            User.is_active,
+            User.last_login_at,
+        )
+        .outerjoin(Team, Team.id == User.team_id)
+        .where(User.municipality_id == actor.municipality_id, User.role != "recipient")
+        .order_by(User.role, User.name, User.id)
+        .limit(limit)
+    ).tuples()
+    return [StaffRow(*r) for r in rows]
+
+
+def teams(session: Session, *, actor: Actor) -> list[Team]:
+    """The teams of the admin's municipality: the ones a new organiser can belong to."""
+    return list(
+        session.scalars(
+            select(Team)
+            .where(Team.municipality_id == actor.municipality_id)
+            .order_by(Team.name, Team.id)
+        )
+    )

@@ -6,36 +6,34 @@ from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from flask import Response, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
-from api.admin import policy as admin_policy
-from api.console import charts, forms, queries, web
+from api.admin import service as admin
+from api.admin.schemas import PolicySchema, StaffUserCreateSchema
+from api.console import charts, forms, web
 from api.console.blueprint import bp, render
 from api.console.i18n import reason, t
 from api.console.util import attempt, page_args
-from api.domain import KINDS
+from api.core.time import AMSTERDAM
 from api.errors import Conflict, InvalidInput
-from api.municipalities.policy import MatchingWeights, PolicySettings
-from api.nudges.clock import AMSTERDAM
+from api.municipalities.policy import NUDGE_KINDS, PolicySettings
 from api.privacy import service as privacy
 from api.privacy.schemas import AuditQuerySchema
 from api.reports import service as reports
-from api.reports.routes import FunnelQuerySchema
+from api.reports.schemas import FunnelQuerySchema
 from api.schemas import camelcase
-from api.users import service as users
-from api.users.schemas import StaffUserCreateSchema
+from matching.model import KINDS, Weights
 
 # What the policy form edits: exactly the API's PolicySchema fields, in this order.
-POLICY_FIELDS = tuple(
-    name for name in admin_policy.PolicySchema().fields if name not in ("weights",)
-)
+POLICY_FIELDS = tuple(name for name in PolicySchema().fields if name not in ("weights",))
 POLICY_LISTS = ("auto_approve_kinds", "nudge_kinds")
-WEIGHTS = tuple(f.name for f in fields(MatchingWeights))
+WEIGHTS = tuple(f.name for f in fields(Weights))
 # Settings the API does not let admins change (yet): shown, not edited.
 FIXED = tuple(
     f.name
     for f in fields(PolicySettings)
-    if f.name not in admin_policy.PolicySchema().fields and f.name != "weights"
+    if f.name not in PolicySchema().fields and f.name != "weights"
 )
 PAGE_SIZE = 25
 
@@ -53,7 +51,7 @@ def _policy_values(stored: dict[str, Any]) -> dict[str, Any]:
 def _policy_page(
     values: dict[str, Any], *, status: int = 200, errors: dict[str, str] | None = None
 ) -> Response:
-    effective = admin_policy.get_policy(web.db(), actor=web.actor())
+    effective = admin.get_policy(web.db(), actor=web.actor())
     return render(
         "policy.html",
         status=status,
@@ -62,7 +60,7 @@ def _policy_page(
         fields=[n for n in POLICY_FIELDS if n not in POLICY_LISTS],
         weights=WEIGHTS,
         kinds=KINDS,
-        nudge_kinds=admin_policy.NUDGE_KINDS,
+        nudge_kinds=NUDGE_KINDS,
         fixed=[(n, effective[n]) for n in FIXED],
         camelcase=camelcase,
     )
@@ -74,7 +72,7 @@ def policy() -> Response:
     """Every setting of the municipality's policy, with a sentence on what it does."""
     session, actor = web.db(), web.actor()
     if request.method == "GET":
-        return _policy_page(_policy_values(admin_policy.get_policy(session, actor=actor)))
+        return _policy_page(_policy_values(admin.get_policy(session, actor=actor)))
     values = forms.collect(
         request.form,
         fields=[camelcase(n) for n in POLICY_FIELDS if n not in POLICY_LISTS],
@@ -83,13 +81,13 @@ def policy() -> Response:
     )
     shown = {**values, **{f"weights.{w}": request.form.get(f"weights.{w}", "") for w in WEIGHTS}}
     try:
-        body = forms.load(admin_policy.PolicySchema(), values)
+        body = forms.load(PolicySchema(), values)
     except forms.FormInvalid as exc:
         errors = dict(exc.errors)
         if "weights" in errors:  # the rule about all weights together
             errors["weights._schema"] = errors.pop("weights")
         return _policy_page(shown, status=400, errors=errors)
-    attempt(admin_policy.put_policy, actor=actor, data=body)
+    attempt(admin.put_policy, actor=actor, data=body)
     web.notify("notice.policy_saved")
     return redirect(url_for("console.policy"), code=303)
 
@@ -104,8 +102,8 @@ def _staff_page(
     return render(
         "staff.html",
         status=status,
-        rows=queries.staff_accounts(session, actor=actor),
-        teams=queries.teams(session, actor=actor),
+        rows=admin.staff_accounts(session, actor=actor),
+        teams=admin.teams(session, actor=actor),
         values=values,
         errors=errors or {},
     )
@@ -122,7 +120,7 @@ def staff() -> Response:
     )
     try:
         body = forms.load(StaffUserCreateSchema(), values)
-        account = attempt(users.create_staff_user, actor=web.actor(), **body)
+        account = attempt(admin.create_staff_user, actor=web.actor(), **body)
     except forms.FormInvalid as exc:
         return _staff_page(values, status=400, errors=exc.errors)
     except InvalidInput as exc:
@@ -131,8 +129,8 @@ def staff() -> Response:
         return _staff_page(values, status=409, errors={"email": reason(exc.detail)})
     return render(
         "code.html",
-        code=account.invite_code,
-        expires_at=account.expires_at,
+        code=account.activation.invite_code,
+        expires_at=account.activation.expires_at,
         person_name=account.user.name,
         new_person=True,
         staff_account=True,
@@ -201,7 +199,7 @@ def audit() -> Response:
     except InvalidInput as exc:
         errors = forms.errors_from_domain(exc)
         page = None
-    staff_rows = queries.staff_accounts(session, actor=actor)
+    staff_rows = admin.staff_accounts(session, actor=actor)
     filters = {k: v for k, v in args.items() if v and k != "cursor"}
     return render(
         "audit.html",

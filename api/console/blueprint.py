@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,9 @@ from werkzeug.exceptions import HTTPException
 
 from api.console import web
 from api.console.i18n import LANGUAGES, current_language, t
+from api.core.time import AMSTERDAM
 from api.db import get_session
 from api.errors import DomainError
-from api.nudges.clock import AMSTERDAM
 
 log = logging.getLogger(__name__)
 _STATIC = Path(__file__).resolve().parent / "static"
@@ -111,7 +111,7 @@ def static_url(filename: str) -> str:
 
 
 @bp.app_template_filter("console_date")
-def _date(value: Any) -> str:
+def _date(value: date | None) -> str:
     """dd-mm-jjjj; a moment as the date it was in the Netherlands."""
     if value is None:
         return ""
@@ -121,7 +121,7 @@ def _date(value: Any) -> str:
 
 
 @bp.app_template_filter("console_datetime")
-def _datetime(value: Any) -> str:
+def _datetime(value: datetime | None) -> str:
     if value is None:
         return ""
     return value.astimezone(AMSTERDAM).strftime("%d-%m-%Y %H:%M")

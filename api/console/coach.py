@@ -5,16 +5,16 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from api.auth.security import Actor
 from api.caseload import service as caseload
 from api.caseload.schemas import CaseloadQuerySchema
-from api.console import charts, forms, queries, web
+from api.console import charts, forms, web
 from api.console.blueprint import bp, render
 from api.console.i18n import current_language, reason, t
-from api.console.util import attempt, commit_and, page_args
-from api.domain import LADDER_STEPS
+from api.console.util import LADDER_STEPS, attempt, commit_and, page_args
 from api.errors import Conflict
 from api.feed import service as feed
 from api.interests import service as interests
@@ -22,6 +22,7 @@ from api.invitations import service as invitations
 from api.invitations.schemas import InvitationCreateSchema
 from api.matches import service as matches
 from api.matches.schemas import ReasonBodySchema, SuggestionCreateSchema
+from api.profiles import service as profiles
 from api.progress import service as progress
 from api.progress.schemas import LadderAssessmentCreateSchema
 
@@ -197,7 +198,7 @@ def suggest(recipient_id: uuid.UUID) -> Response:
 @web.staff("coach")
 def login_code(recipient_id: uuid.UUID) -> Response:
     """A new one-time sign-in code to print or read out (shown once)."""
-    issued = attempt(queries.issue_login_code, actor=web.actor(), recipient_id=recipient_id)
+    issued = attempt(invitations.issue_login_code, actor=web.actor(), recipient_id=recipient_id)
     name = caseload_name(recipient_id)
     return render(
         "code.html",
@@ -210,7 +211,7 @@ def login_code(recipient_id: uuid.UUID) -> Response:
 
 
 def caseload_name(recipient_id: uuid.UUID) -> str:
-    names = queries.caseload_names(web.db(), actor=web.actor(), recipient_ids=[recipient_id])
+    names = profiles.caseload_names(web.db(), actor=web.actor(), recipient_ids=[recipient_id])
     return names.get(recipient_id, "")
 
 
@@ -223,10 +224,10 @@ def _requests_page(
     session, actor = web.db(), web.actor()
     query = page_args(None, ("cursor",), limit=PAGE_SIZE)
     page = matches.list_coach_matches(session, actor=actor, status="requested", **query)
-    names = queries.caseload_names(
+    names = profiles.caseload_names(
         session, actor=actor, recipient_ids=[m.recipient_id for m in page.items if m.recipient_id]
     )
-    previews = queries.allowance_previews(session, actor=actor, matches=page.items)
+    previews = matches.allowance_previews(session, actor=actor, matches=page.items)
     return render(
         "requests.html",
         status=status,

@@ -6,6 +6,7 @@ the person's language (i18n.reason).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,8 +15,12 @@ from werkzeug.datastructures import MultiDict
 
 from api.console.i18n import reason
 from api.errors import DomainError, flatten_messages
+from api.schemas import StrictDecimal, StrictFloat, StrictInt
 
 Errors = dict[str, str]
+# What a form's text must look like to count as a number (ASCII digits, a point for decimals).
+_WHOLE = re.compile(r"-?[0-9]{1,9}")
+_NUMBER = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,9})?")
 
 
 class FormInvalid(Exception):
@@ -61,10 +66,33 @@ def collect(
 def load(schema: ma.Schema, data: dict[str, Any]) -> dict[str, Any]:
     """Validate with the API's schema; FormInvalid carries every field's error in words."""
     try:
-        return schema.load(data)
+        loaded: dict[str, Any] = schema.load(as_json(schema, data))
+        return loaded
     except ma.ValidationError as exc:
         lists = {k for k, v in data.items() if isinstance(v, list)}
         raise FormInvalid(errors_from_messages(exc.messages, lists=lists)) from None
+
+
+def as_json(schema: ma.Schema, data: dict[str, Any]) -> dict[str, Any]:
+    """Form text as the JSON numbers the API's strict number fields take ("4" -> 4).
+
+    Text that is no plain number stays text, so the schema reports the field as it would in the
+    API ("Not a valid integer.").
+    """
+    out = dict(data)
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        value = out.get(key)
+        if isinstance(field, ma.fields.Nested) and isinstance(value, dict):
+            inner = field.schema
+            if isinstance(inner, ma.Schema):
+                out[key] = as_json(inner, value)
+        elif isinstance(value, str):
+            if isinstance(field, StrictInt) and _WHOLE.fullmatch(value):
+                out[key] = int(value)
+            elif isinstance(field, StrictFloat | StrictDecimal) and _NUMBER.fullmatch(value):
+                out[key] = float(value)
+    return out
 
 
 def errors_from_messages(messages: Any, *, lists: Iterable[str] = ()) -> Errors:

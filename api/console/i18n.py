@@ -20,7 +20,8 @@ _DIR = Path(__file__).resolve().parent / "messages"
 def catalogue(lang: str) -> dict[str, str]:
     """All texts of one language, flat keys like "nav.people"."""
     with (_DIR / f"{lang}.json").open(encoding="utf-8") as f:
-        return json.load(f)
+        texts: dict[str, str] = json.load(f)
+    return texts
 
 
 def current_language() -> str:
@@ -28,7 +29,8 @@ def current_language() -> str:
     if "console_lang" not in g:
         chosen = request.cookies.get(LANG_COOKIE, DEFAULT_LANGUAGE)
         g.console_lang = chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
-    return g.console_lang
+    lang: str = g.console_lang
+    return lang
 
 
 def t(key: str, lang: str | None = None, **params: Any) -> str:

@@ -5,20 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Response, current_app, redirect, request, url_for
+from flask import current_app, redirect, request, url_for
+from werkzeug.wrappers import Response
 
-from api.console import forms, queries, web
+from api.console import forms, web
 from api.console.blueprint import bp, render
 from api.console.i18n import current_language, reason, t
-from api.console.util import attempt, commit_and
-from api.domain import ACCESSIBILITY, CEFR_LEVELS, DAYS, KINDS, LADDER_STEPS, PARTS
+from api.console.util import LADDER_STEPS, attempt, commit_and
 from api.errors import Conflict, InvalidInput, NotFound
-from api.geocoding import GeocoderUnavailable, UnknownPostcode
+from api.geocoding.geocoders import GeocoderUnavailable, UnknownPostcode
 from api.interests import service as interests
 from api.matches import service as matches
 from api.matches.schemas import ReasonBodySchema
 from api.opportunities import service as opportunities
 from api.opportunities.schemas import OpportunityCreateSchema
+from matching.model import ACCESSIBILITY, CEFR_LEVELS, DAYS, KINDS, PARTS
 
 FIELDS = (
     "kind",
@@ -42,12 +43,12 @@ ACTIONS = ("publish", "pause", "close")
 @web.staff("organizer")
 def activities() -> Response:
     """Onze activiteiten: status and places left, with what can be done next."""
-    rows = queries.team_opportunities(web.db(), actor=web.actor())
+    rows = opportunities.team_opportunities(web.db(), actor=web.actor())
     return render(
         "activities.html",
         rows=rows,
         transitions=opportunities.TRANSITIONS,
-        team=queries.team_name(web.db(), actor=web.actor()),
+        team=opportunities.team_name(web.db(), actor=web.actor()),
     )
 
 
@@ -220,7 +221,7 @@ def activity_status(opportunity_id: uuid.UUID, action: str) -> Response:
 def _candidates_page(
     *, status: int = 200, errors: dict[str, str] | None = None, values: dict[str, str] | None = None
 ) -> Response:
-    rows = queries.team_candidates(web.db(), actor=web.actor())
+    rows = matches.team_candidates(web.db(), actor=web.actor())
     return render(
         "candidates.html", status=status, rows=rows, errors=errors or {}, values=values or {}
     )

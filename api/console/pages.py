@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Response, g, redirect, request, url_for
+from flask import g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
-from api.auth.schemas import LoginSchema
 from api.console import forms, web
 from api.console.blueprint import HOME, bp, render
 from api.console.i18n import LANG_COOKIE, LANGUAGES, t
 from api.db import get_session
 from api.errors import NotFound, Unauthorized
 from api.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, client_address, limiter
+from api.signin.schemas import LoginSchema
 
 
 def _form_account() -> str:

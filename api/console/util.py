@@ -6,13 +6,18 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import Response, request
+from flask import request
+from werkzeug.wrappers import Response
 
 from api.console import web
 from api.errors import InvalidInput
 from api.schemas import PageQuerySchema
+from matching.model import LADDER_MAX, LADDER_MIN
 
 T = TypeVar("T")
+
+# The participatieladder's steps, for choices and chart labels.
+LADDER_STEPS: tuple[int, ...] = tuple(range(LADDER_MIN, LADDER_MAX + 1))
 
 
 def attempt(fn: Callable[..., T], /, **kwargs: Any) -> T:
@@ -44,7 +49,8 @@ def page_args(
     if limit is not None:
         raw["limit"] = str(limit)
     try:
-        return (schema or PageQuerySchema()).load(raw)
+        loaded: dict[str, Any] = (schema or PageQuerySchema()).load(raw)
+        return loaded
     except ma.ValidationError as exc:
         name = next(iter(exc.messages), "query") if isinstance(exc.messages, dict) else "query"
         raise InvalidInput.field(str(name), "Invalid value in the address.") from None

@@ -19,17 +19,18 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Response, current_app, g, make_response, redirect, request, url_for
+from flask import current_app, g, make_response, redirect, request, url_for
 from flask_jwt_extended import decode_token
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
-from api.auth import service as auth
 from api.auth.security import Actor, resolve_actor
 from api.console.models import ConsoleSession
 from api.db import get_session, utcnow
 from api.errors import DomainError, Forbidden
 from api.municipalities.models import Municipality
+from api.signin import service as signin
 from api.users.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -111,7 +112,7 @@ def load_signed_in(session: Session) -> SignedIn | None:
 
 def _end(session: Session, row: ConsoleSession) -> None:
     """Close the console session and the API sign-in behind it."""
-    auth.logout(session, family_id=row.family_id, user_id=row.user_id)
+    signin.logout(session, family_id=row.family_id, user_id=row.user_id)
     session.delete(row)
     session.flush()
 
@@ -121,11 +122,11 @@ def sign_in(session: Session, *, email: str, password: str) -> str:
 
     A new token every time (rotation): whatever session this browser had before is ended.
     """
-    pair = auth.login(session, email=email, password=password)  # argon2 check, 401 when wrong
+    pair = signin.login(session, email=email, password=password)  # argon2 check, 401 when wrong
     claims = decode_token(pair.access_token)
     user_id, family_id = uuid.UUID(claims["sub"]), uuid.UUID(claims["fam"])
     if claims["role"] not in STAFF_ROLES:
-        auth.logout(session, family_id=family_id, user_id=user_id)
+        signin.logout(session, family_id=family_id, user_id=user_id)
         raise RecipientAccount("Recipients use the Meedoen app.")
     now = utcnow()
     old = request.cookies.get(COOKIE)

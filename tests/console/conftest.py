@@ -28,8 +28,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from api.app import create_app
 from api.config import Settings
 from api.db import utcnow
+from api.ladder.models import LadderEntry
 from api.municipalities.models import Municipality
-from api.progress.models import CheckIn, LadderEntry
+from api.progress.models import CheckIn
 from tests.conftest import ROOT, TEST_DATABASE_URL, TEST_JWT_SECRET
 from tests.factories import (
     PASSWORD,

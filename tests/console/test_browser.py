@@ -243,7 +243,7 @@ def test_a_form_without_its_csrf_token_is_refused_in_the_browser(
     assert "Het formulier is verlopen" in console.driver.title
     console.check_page("26-formulier-verlopen")
     with Session(engine) as s:
-        assert s.get(Opportunity, world.opportunity.id).title == "Koken in het buurthuis"
+        assert s.get_one(Opportunity, world.opportunity.id).title == "Koken in het buurthuis"
 
 
 def test_admin_changes_policy_and_it_takes_effect(

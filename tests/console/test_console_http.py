@@ -131,13 +131,13 @@ def test_a_post_without_csrf_token_is_refused(client: FlaskClient, session: Sess
     assert client.post(url).status_code == 403
     assert client.post(url, data={"csrf_token": "forged"}).status_code == 403
     session.expire_all()
-    assert session.get(Match, world["match"].id).status == "requested"  # nothing happened
+    assert session.get_one(Match, world["match"].id).status == "requested"  # nothing happened
 
     page = client.get("/console/aanvragen").get_data(as_text=True)
     ok = client.post(url, data={"csrf_token": _token(page)})
     assert ok.status_code == 303
     session.expire_all()
-    assert session.get(Match, world["match"].id).status == "approved"
+    assert session.get_one(Match, world["match"].id).status == "approved"
 
 
 def test_person_page_is_in_their_access_log_and_foreign_is_404(
@@ -156,8 +156,8 @@ def test_person_page_is_in_their_access_log_and_foreign_is_404(
     assert logged[0].origin == "GET /console/mensen/<uuid:recipient_id>"
 
     without_profile = create_user(session, municipality=world["mun"], coach=world["coach"])
-    page = client.get(f"/console/mensen/{without_profile.id}").get_data(as_text=True)
-    assert "Deze persoon heeft nog geen profiel ingevuld." in page
+    html = client.get(f"/console/mensen/{without_profile.id}").get_data(as_text=True)
+    assert "Deze persoon heeft nog geen profiel ingevuld." in html
     assert session.get(RecipientProfile, without_profile.id) is None  # looking makes none
 
     foreign = client.get(f"/console/mensen/{world['stranger'].id}")
@@ -194,6 +194,7 @@ def test_a_form_error_is_shown_next_to_the_field_in_words(
 def test_roles_see_only_their_pages(client: FlaskClient, session: Session) -> None:
     mun = create_municipality(session)
     organizer = create_user(session, municipality=mun, role="organizer")
+    assert organizer.email
     _sign_in(client, organizer.email)
     assert client.get("/console/").headers["Location"] == "/console/activiteiten"
     forbidden = client.get("/console/mensen")
@@ -216,7 +217,7 @@ def test_idle_timeout_and_deactivation_end_the_session(
     resp = client.get("/console/mensen")
     assert resp.status_code == 302 and "/console/inloggen" in resp.headers["Location"]
     session.expire_all()
-    assert session.get(TokenFamily, family_id).revoked_at is not None  # the API sign-in too
+    assert session.get_one(TokenFamily, family_id).revoked_at is not None  # the API sign-in too
     assert "30 minuten" in client.get("/console/inloggen?verlopen=1").get_data(as_text=True)
 
     _sign_in(client, world["coach"].email)
@@ -237,7 +238,7 @@ def test_sign_out_ends_console_and_api_sign_in(client: FlaskClient, session: Ses
     out = client.post("/console/uitloggen", data={"csrf_token": _token(page)})
     assert out.status_code == 303
     session.expire_all()
-    assert session.get(TokenFamily, family_id).revoked_reason == "logout"
+    assert session.get_one(TokenFamily, family_id).revoked_reason == "logout"
     assert session.scalar(select(ConsoleSession).where(ConsoleSession.id == row_id)) is None
     assert client.get("/console/mensen").status_code == 302
 

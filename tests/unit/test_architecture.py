@@ -164,3 +164,15 @@ def test_only_the_app_imports_routes() -> None:
 
 def test_no_cycles_between_api_packages() -> None:
     assert package_cycles(package_graph()) == []
+
+
+def test_only_the_wiring_imports_the_console() -> None:
+    """The console sits on top: it uses the services, no service uses it."""
+    wrong = [
+        str(i)
+        for i in imports("api")
+        if api_package(i.module) == "api.console"
+        and api_package(i.importer) != "api.console"
+        and i.importer not in WIRING
+    ]
+    assert wrong == []
