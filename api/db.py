@@ -6,13 +6,15 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, g
 from sqlalchemy import DateTime, MetaData, create_engine, func
 from sqlalchemy.dialects.postgresql import UUID
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.schema import SchemaItem
+from sqlalchemy.sql.dml import UpdateBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -32,6 +34,13 @@ class Base(DeclarativeBase):
 def utcnow() -> datetime:
     """Aware UTC now; the one clock the web process uses."""
     return datetime.now(UTC)
+
+
+def rows_changed(session: Session, stmt: UpdateBase) -> int:
+    """Run a bulk UPDATE or DELETE and say how many rows it touched."""
+    # Session.execute is typed as returning a Result; for DML it is a CursorResult.
+    result = cast("CursorResult[Any]", session.execute(stmt))
+    return int(result.rowcount or 0)
 
 
 class UUIDPk:

@@ -57,19 +57,14 @@ os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # as scripts/serve.sh
 
 from api.app import create_app  # noqa: E402 - reads DATABASE_URL
-from api.auth.service import logout, start_session  # noqa: E402
 from api.core.geo import point  # noqa: E402
 from api.db import session_scope, utcnow  # noqa: E402
-from api.feed.candidates import (  # noqa: E402
-    candidate_rows,
-    excluded_opportunity_ids,
-    load_taxonomy,
-    person_from_profile,
-    weights_from_policy,
-)
+from api.feed.candidates import candidate_rows, excluded_opportunity_ids  # noqa: E402
 from api.feed.national import BatchTimings, national_top_k  # noqa: E402
 from api.municipalities.policy import load_policy  # noqa: E402
 from api.profiles.models import RecipientProfile  # noqa: E402
+from api.ranking.adapter import load_taxonomy, person_from_profile, weights_from_policy  # noqa: E402
+from api.signin.service import logout, start_session  # noqa: E402
 from api.users.models import User  # noqa: E402
 from matching import rank  # noqa: E402
 
@@ -584,7 +579,7 @@ def run_batch(app: Any, slugs: list[str] | None, now: datetime, out: Any) -> Bat
         total = BatchTimings()
         for slug in slugs:
             t = national_top_k(s, now=now, k=K, out=out, municipality_slug=slug)
-            for name in ("loading", "scoring", "writing"):
+            for name in ("warm_up", "loading", "scoring", "scoring_cpu", "writing"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
             for name in ("people", "opportunities", "municipalities"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
@@ -729,8 +724,9 @@ def bench_batch(app: Any, towns: list[tuple[str, int]], plan: Plan) -> None:
     try:
         print(
             f"{t.people} people, {t.opportunities} opportunities, {t.municipalities} "
-            f"municipalities: loading {t.loading:.1f} s, scoring {t.scoring:.1f} s, writing "
-            f"{t.writing:.1f} s (JSON lines, {os.path.getsize(path) / 2**20:.0f} MiB); wall "
+            f"municipalities: warm-up {t.warm_up:.1f} s, loading {t.loading:.1f} s, scoring "
+            f"{t.scoring:.1f} s ({t.scoring_cpu:.1f} s CPU), writing {t.writing:.1f} s (JSON "
+            f"lines, {os.path.getsize(path) / 2**20:.0f} MiB); wall "
             f"{wall:.1f} s, CPU {cpu:.1f} s (Numba threads included)"
         )
         slow = sorted(t.per_municipality, key=lambda m: -m[3])[:3]

@@ -64,16 +64,22 @@ class Vocabulary:
             self.index.setdefault(key, len(self.index))
         self.words = max(1, (len(self.index) + 63) // 64)
 
-    def mask(self, keys: frozenset[str]) -> tuple[np.ndarray, bool]:
+    def mask(self, keys: Iterable[str]) -> tuple[np.ndarray, bool]:
         """The words for these keys, and whether every key is known to the vocabulary."""
-        words = np.zeros(self.words, dtype=np.uint64)
+        words, complete = self.bits(keys)
+        return np.array(words, dtype=np.uint64), complete
+
+    def bits(self, keys: Iterable[str]) -> tuple[list[int], bool]:
+        """The same as plain ints (cheap to build many of, then one array at the end)."""
+        words = [0] * self.words
         complete = True
+        index = self.index
         for key in keys:
-            bit = self.index.get(key)
+            bit = index.get(key)
             if bit is None:
                 complete = False
-                continue
-            words[bit >> 6] |= np.uint64(1) << np.uint64(bit & 63)
+            else:
+                words[bit >> 6] |= 1 << (bit & 63)
         return words, complete
 
 
@@ -273,9 +279,10 @@ class PersonBatch:
                 by_category.setdefault(cat, []).append(key)
         # Each distinct set is turned into bits once; people then index into the distinct rows.
         interest_ids: dict[tuple[str, ...], int] = {}
-        interest_rows: list[tuple[np.ndarray, np.ndarray, bool]] = []
+        interest_rows: list[tuple[list[int], list[int], bool]] = []
+        category_bits: dict[frozenset[str], list[int]] = {}
         need_ids: dict[tuple[str, ...], int] = {}
-        need_rows: list[tuple[np.ndarray, bool]] = []
+        need_rows: list[tuple[list[int], bool]] = []
         slot_ids: dict[tuple[str, ...], int] = {}
         slot_rows: list[tuple[int, int]] = []
         which_interests = np.empty(p, dtype=np.int64)
@@ -289,18 +296,19 @@ class PersonBatch:
             n = interest_ids.get(ikey)
             if n is None:
                 mine = frozenset(ikey)
-                wanted = {categories[k] for k in mine if k in categories}
-                siblings = frozenset(k for cat in wanted for k in by_category.get(cat, ()))
+                wanted = frozenset(categories[k] for k in mine if k in categories)
+                sibling_bits = category_bits.get(wanted)
+                if sibling_bits is None:
+                    siblings = [k for cat in wanted for k in by_category.get(cat, ())]
+                    sibling_bits = category_bits[wanted] = table.interests.bits(siblings)[0]
                 n = interest_ids[ikey] = len(interest_rows)
-                interest_rows.append(
-                    (table.interests.mask(mine)[0], table.interests.mask(siblings)[0], bool(mine))
-                )
+                interest_rows.append((table.interests.bits(mine)[0], sibling_bits, bool(mine)))
             which_interests[i] = n
             nkey = tuple(needs[i])
             n = need_ids.get(nkey)
             if n is None:
                 n = need_ids[nkey] = len(need_rows)
-                need_rows.append(table.access.mask(frozenset(nkey)))
+                need_rows.append(table.access.bits(nkey))
             which_needs[i] = n
             skey = tuple(availability[i])
             n = slot_ids.get(skey)
@@ -575,18 +583,35 @@ def _top_k(  # pragma: no cover - compiled
                 continue
             first = 0
             last = n_cand
+            lon_limit = 360.0
             if use_homes:
                 if p_lat[i] != row_lat or p_lon[i] != row_lon:
                     row_lat = p_lat[i]
                     row_lon = p_lon[i]
                     home = i  # people sorted by home share cached distances
-                # A great circle is never shorter than its latitude difference on the sphere.
-                band = math.degrees(max_km * 1000.0 / EARTH_RADIUS_M) * (1.0 + 1e-9) + 1e-9
+                # A great circle is never shorter than its latitude difference on the sphere...
+                reach_rad = max_km * 1000.0 / EARTH_RADIUS_M
+                band = math.degrees(reach_rad) * (1.0 + 1e-9) + 1e-9
                 first = int(np.searchsorted(c_lat, row_lat - band, side="left"))
                 last = int(np.searchsorted(c_lat, row_lat + band, side="right"))
+                # ...nor than 2R asin(cos(phi_max) sin(dlon / 2)), with phi_max the largest
+                # |latitude| in the band: beyond this longitude difference nothing is in reach
+                # (for points that do not straddle the antimeridian, as anywhere in Europe).
+                widest = abs(row_lat) + band
+                if widest >= 89.0:
+                    lon_limit = 360.0
+                else:
+                    ratio = (reach_rad / 2.0) / math.cos(math.radians(widest))
+                    lon_limit = (
+                        360.0
+                        if ratio >= 1.0
+                        else math.degrees(2.0 * math.asin(ratio)) * (1.0 + 1e-9) + 1e-9
+                    )
             level = p_level[i]
             for j in range(first, last):
                 if not static_ok[j] or (p_avail[i] & c_slots[j]) == 0:
+                    continue
+                if use_homes and abs(c_lon[j] - row_lon) > lon_limit:
                     continue
                 if level < c_min_level[j]:
                     continue
@@ -820,3 +845,75 @@ def top_k(
             out_dist,
         )
     return TopK(out_idx, out_score, out_dist)
+
+
+def components(
+    table: CandidateTable,
+    people: PersonBatch,
+    person: int,
+    candidate: int,
+    *,
+    now: datetime,
+    distance_km: float,
+) -> tuple[float, float, float, float, float, float]:
+    """The compiled code's six components of one pair, so tests can hold them to the engine's."""
+    out = np.zeros(5, dtype=np.float64)
+    _components(
+        candidate,
+        people.interest_words[person],
+        bool(people.has_interests[person]),
+        people.category_words[person],
+        int(people.availability[person]),
+        int(people.availability_size[person]),
+        int(people.level[person]),
+        int(people.step[person]),
+        table.interest_words,
+        table.interest_count,
+        table.slots,
+        table.slot_count,
+        table.min_level,
+        table.teaches,
+        table.ladder,
+        out,
+    )
+    distance = _distance_fit(distance_km, float(people.max_km[person]))
+    fresh = float(table.freshness(now)[candidate])
+    return (float(out[0]), distance, float(out[2]), float(out[3]), float(out[4]), fresh)
+
+
+def warm_up() -> None:
+    """Compile (or load the cached machine code of) the kernels before timing anything."""
+    one = Candidate(
+        id="warm-up",
+        kind="volunteer",
+        organizer_id="t",
+        title="t",
+        interests=frozenset({"a"}),
+        slots=frozenset({"mon-morning"}),
+        min_dutch_level="A0",
+        teaches_level=None,
+        accessibility=frozenset(),
+        ladder_step=2,
+        distance_km=0.0,
+        free_places=1,
+        status="published",
+        start_date=None,
+        end_date=None,
+        published_at=None,
+    )
+    table = CandidateTable.build([one], lat=[52.0], lon=[5.0])
+    people = PersonBatch.from_columns(
+        table,
+        categories={},
+        interests=[("a",)],
+        availability=[("mon-morning",)],
+        dutch_level=["B1"],
+        ladder_step=[2],
+        max_distance_km=[5.0],
+        needs=[()],
+        homes=[(52.0, 5.0)],
+    )
+    top_k(table, people, now=_WARM_UP_NOW, weights=Weights(), k=1)
+
+
+_WARM_UP_NOW = datetime(2026, 1, 1, tzinfo=AMSTERDAM)

@@ -16,17 +16,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api.feed.candidates import (
+from api.feed.candidates import excluded_for_many
+from api.municipalities.policy import load_policy
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from api.ranking.adapter import (
     Taxonomy,
-    excluded_for_many,
     load_taxonomy,
     person_from_profile,
     to_candidate,
     weights_from_policy,
 )
-from api.municipalities.policy import load_policy
-from api.opportunities.models import Opportunity
-from api.profiles.models import RecipientProfile
 from api.users.models import User
 from matching import Candidate, Ranked, rank
 
@@ -96,7 +96,7 @@ def rank_for_profile(
     limit: int | None,
 ) -> list[Ranked]:
     """One person's ranking from preloaded opportunities (same engine as the feed)."""
-    if profile.home_lat is None or not profile.availability:
+    if profile.home_lat is None or profile.home_lon is None or not profile.availability:
         return []
     reach = float(profile.max_distance_km)
     slots = set(profile.availability)

@@ -18,12 +18,12 @@ import numpy as np
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
-from api.feed.candidates import load_taxonomy, weights_from_policy
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
+from api.ranking.adapter import load_taxonomy, weights_from_policy
 from matching import Candidate
-from matching.vector import CandidateTable, PersonBatch, TopK, top_k
+from matching.vector import CandidateTable, PersonBatch, TopK, top_k, warm_up
 
 DEFAULT_LADDER_STEP = 2  # as person_from_profile: an unknown step counts as 2
 
@@ -71,8 +71,10 @@ def _excluded(
 class BatchTimings:
     """Seconds spent per phase, and how much was done."""
 
+    warm_up: float = 0.0
     loading: float = 0.0
     scoring: float = 0.0
+    scoring_cpu: float = 0.0
     writing: float = 0.0
     people: int = 0
     opportunities: int = 0
@@ -172,7 +174,9 @@ def municipality_top_k(
         excluded=[excluded.get(r.user_id, ()) for r in people],
     )
     loaded = time.perf_counter()
+    cpu = time.process_time()
     result = top_k(table, batch, now=now, weights=weights_from_policy(policy), k=k)
+    timings.scoring_cpu += time.process_time() - cpu
     scored = time.perf_counter()
     timings.loading += loaded - started
     timings.scoring += scored - loaded
@@ -193,6 +197,9 @@ def national_top_k(
 ) -> BatchTimings:
     """Top k for everyone (or one municipality), written as JSON lines when `out` is given."""
     timings = BatchTimings()
+    started = time.perf_counter()
+    warm_up()
+    timings.warm_up = time.perf_counter() - started
     query = "select id, slug from municipalities"
     params: dict[str, Any] = {}
     if municipality_slug:

@@ -30,7 +30,7 @@ class DispatchStats:
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min, ... after the 1st, 2nd, 3rd failure."""
-    return BASE_BACKOFF * (2 ** max(0, attempts - 1))
+    return BASE_BACKOFF * int(2 ** max(0, attempts - 1))
 
 
 def dispatch_batch(

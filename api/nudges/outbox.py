@@ -98,7 +98,11 @@ def enqueue(
 
 
 def _over_cap(
-    session: Session, user_id: uuid.UUID, now: datetime, policy: PolicySettings, prefs: dict
+    session: Session,
+    user_id: uuid.UUID,
+    now: datetime,
+    policy: PolicySettings,
+    prefs: dict[str, Any],
 ) -> bool:
     """The person's own limit or the municipality's, whichever is lower, per local week."""
     limit = policy.max_nudges_per_week
