@@ -424,14 +424,20 @@ def warm_up(server: Server, feed: list[Minted], national: list[Minted]) -> None:
     """Over a connection pinned to each worker: one feed per municipality, then a few more."""
     pinned: dict[int, Client] = {}
     spare: list[Client] = []
-    for _ in range(64):
-        c = Client(server.port)
-        c.get(HEALTH_PATH)
-        pid = workers_of(server.port, server.workers).get(c.local_port() or -1)
-        if pid is not None and pid not in pinned:
-            pinned[pid] = c
-        else:
-            spare.append(c)
+    for _ in range(10):  # 16 connections at once, so that every worker accepts some
+        batch = [Client(server.port) for _ in range(16)]
+        asks = [threading.Thread(target=c.get, args=(HEALTH_PATH,)) for c in batch]
+        for t in asks:
+            t.start()
+        for t in asks:
+            t.join()
+        by_port = workers_of(server.port, server.workers)
+        for c in batch:
+            pid = by_port.get(c.local_port() or -1)
+            if pid is not None and pid not in pinned:
+                pinned[pid] = c
+            else:
+                spare.append(c)
         if len(pinned) == len(server.workers):
             break
     for c in spare:
