@@ -3,8 +3,8 @@
 Run from the repository root against the scale data (`flask --app wsgi seed scale` once):
 
     export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/meedoen_scale
-    .venv/bin/python -m bench.matching            # full: ~10 minutes on 2 cores
-    .venv/bin/python -m bench.matching --quick    # ~2 minutes: shorter phases, a batch subset
+    .venv/bin/python -m bench.matching            # full: ~4 minutes on 2 cores
+    .venv/bin/python -m bench.matching --quick    # ~1 minute: shorter phases, a batch subset
 
 Prints figures only; nothing here asserts a timing. Reads the database; writes only the sign-ins it
 opens for its own tokens (revoked again at the end). The machine may be shared: the load average
