@@ -285,6 +285,7 @@ def serve(processes: int, threads: int) -> Iterator[Server]:
     proc = subprocess.Popen(  # noqa: S603 - our own server
         [sys.executable, "-m", "api.server"], cwd=ROOT, env=env, stdout=log, stderr=log
     )
+    done = False
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -300,6 +301,7 @@ def serve(processes: int, threads: int) -> Iterator[Server]:
                 raise RuntimeError(f"the server did not answer in 90 s; see {log.name}")
             time.sleep(0.3)
         yield Server(port, proc.pid, sorted(kids) if processes > 1 else [proc.pid], log.name)
+        done = True
     finally:
         proc.send_signal(signal.SIGTERM)  # the supervisor stops its workers
         try:
@@ -310,6 +312,8 @@ def serve(processes: int, threads: int) -> Iterator[Server]:
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+        if done:  # kept only to see why a run failed
+            os.unlink(log.name)
 
 
 class Client:
