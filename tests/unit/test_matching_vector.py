@@ -19,7 +19,8 @@ from matching.scoring import (
     language_fit,
     time_fit,
 )
-from matching.vector import CandidateTable, PersonBatch, _round4, components, top_k
+from matching.vector import CandidateTable, PersonBatch, components, top_k
+from matching.vector.kernel import _round4
 
 from .test_matching_helpers import (
     CATEGORIES,
