@@ -174,6 +174,14 @@ class CandidateTable:
         """Number of candidates."""
         return len(self.ids)
 
+    def positions(self) -> dict[str, int]:
+        """Candidate id -> row, built once per table (a feed asks for it on every request)."""
+        found: dict[str, int] | None = self.__dict__.get("_positions")
+        if found is None:
+            found = {cid: i for i, cid in enumerate(self.ids)}
+            object.__setattr__(self, "_positions", found)
+        return found
+
     def static_pass(self, today: date) -> npt.NDArray[np.bool_]:
         """Filters that do not depend on the person: status, places, dates."""
         t = today.toordinal()
@@ -266,7 +274,7 @@ class PersonBatch:
         which_interests = np.empty(p, dtype=np.int64)
         which_needs = np.empty(p, dtype=np.int64)
         which_slots = np.empty(p, dtype=np.int64)
-        position = {cid: i for i, cid in enumerate(table.ids)}
+        position = table.positions() if excluded is not None and any(excluded) else {}
         starts = [0]
         idx: list[int] = []
         for i in range(p):
