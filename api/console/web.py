@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from flask import current_app, g, make_response, redirect, request, url_for
@@ -264,7 +264,7 @@ def staff(*roles: str) -> Callable[[F], F]:
                 raise Forbidden("Your role may not see this page.")
             return fn(*args, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        return cast(F, wrapper)  # wraps() keeps the wrapped view's signature
 
     return decorator
 
