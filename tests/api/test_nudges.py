@@ -105,7 +105,7 @@ def test_expired_request_is_not_told_when_the_news_is_stale(session: Session, w)
     assert nudges(session, kind="request_expired") == []
 
 
-def test_requests_expire_only_where_the_expired_message_is_on(session: Session, w) -> None:
+def test_requests_expire_also_where_the_expired_message_is_off(session: Session, w) -> None:
     from api.municipalities.models import Policy
     from api.municipalities.policy import PolicySettings
 
@@ -114,9 +114,18 @@ def test_requests_expire_only_where_the_expired_message_is_on(session: Session, 
     match = create_match(
         session, person=w["person"], opportunity=w["opp"], history=[("requested", T0)]
     )
-    assert expire_requests(session, now=T0 + timedelta(days=30)) == {"requests_expired": 0}
+    assert expire_requests(session, now=T0 + timedelta(days=13)) == {"requests_expired": 0}
+    assert expire_requests(session, now=T0 + timedelta(days=30))["requests_expired"] >= 1
     session.refresh(match)
-    assert match.status == "requested"
+    assert match.status == "expired"
+    # nobody is told, since the municipality switched that message off
+    stats = PlanStats.empty()
+    run_planners(session, "request_followups", now=T0 + timedelta(days=30), stats=stats)
+    session.flush()
+    assert (
+        session.scalars(select(InboxMessage).where(InboxMessage.user_id == w["person"].id)).all()
+        == []
+    )
 
 
 def test_run_due_expires_then_tells_and_delivers(app, session: Session, w) -> None:
