@@ -8,13 +8,14 @@ from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
 from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
-from api.nudges.models import Device, InboxMessage, Nudge
+from api.nudges.models import AlertedOpportunity, Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn, LadderEntry
 from api.users.models import User
 
 __all__ = [
+    "AlertedOpportunity",
     "AuditEvent",
     "CheckIn",
     "LadderEntry",

@@ -1,15 +1,15 @@
 """Everyone's top k at once: plain rows from PostgreSQL into the compiled matcher.
 
-The per-person feed and `top_k_for_profiles` rank with the engine one person at a time; this
-path loads a municipality's opportunities and people as columns (no ORM objects) and lets
-`matching.vector` score them all, with the same results (tested against the engine).
+This path loads a municipality's opportunities and people as columns (no ORM objects) and lets
+`matching.vector` score them all, with the same results as the engine (tested against it).
+`rank_people` is the shared core: batch matching and the nudge planners rank through it.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -22,7 +22,7 @@ from api.feed.candidates import load_taxonomy, weights_from_policy
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
-from matching import Candidate
+from matching import Candidate, Ranked, Weights
 from matching.vector import CandidateTable, PersonBatch, TopK, top_k
 
 DEFAULT_LADDER_STEP = 2  # as person_from_profile: an unknown step counts as 2
@@ -44,11 +44,11 @@ _PEOPLE = text(
     """
     select p.user_id, p.interests, p.availability, p.dutch_level, p.ladder_step,
            p.max_distance_km, p.accessibility_needs,
-           st_y(p.home_area::geometry) as lat, st_x(p.home_area::geometry) as lon
+           st_y(p.home_area::geometry) as home_lat, st_x(p.home_area::geometry) as home_lon
     from recipient_profiles p join users u on u.id = p.user_id
     where p.municipality_id = :mid and u.is_active and p.home_area is not null
       and cardinality(p.availability) > 0
-    order by lat, lon
+    order by home_lat, home_lon
     """
 )
 
@@ -65,6 +65,96 @@ def _excluded(
             and_(Match.status.in_(TURNED_DOWN), Match.updated_at >= recent),
         ),
     )
+
+
+def excluded_in(
+    session: Session, municipality_id: uuid.UUID, *, now: datetime, recent_days: int
+) -> dict[uuid.UUID, set[str]]:
+    """Per person of the municipality, the opportunities the feed leaves out (one query)."""
+    recent = now - timedelta(days=recent_days)
+    excluded: dict[uuid.UUID, set[str]] = {}
+    for rid, oid in session.execute(_excluded(municipality_id, recent)):
+        if rid is not None:
+            excluded.setdefault(rid, set()).add(str(oid))
+    return excluded
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What ranking anyone of one municipality needs: its table, taxonomy, weights, exclusions."""
+
+    table: CandidateTable
+    categories: dict[str, str]
+    weights: Weights
+    excluded: dict[uuid.UUID, set[str]]
+
+
+def load_ranking(
+    session: Session,
+    municipality_id: uuid.UUID,
+    *,
+    now: datetime,
+    table: CandidateTable | None = None,
+    with_exclusions: bool = True,
+) -> Ranking:
+    """Policy, taxonomy and exclusions of a municipality (its table loaded unless given)."""
+    policy = load_policy(session, municipality_id)
+    return Ranking(
+        table=table if table is not None else load_table(session, municipality_id),
+        categories=load_taxonomy(session).categories,
+        weights=weights_from_policy(policy),
+        excluded=(
+            excluded_in(session, municipality_id, now=now, recent_days=policy.recent_decline_days)
+            if with_exclusions
+            else {}
+        ),
+    )
+
+
+def _batch(ranking: Ranking, rows: Sequence[Any]) -> PersonBatch:
+    """People's matching columns as the compiled matcher's arrays."""
+    return PersonBatch.from_columns(
+        ranking.table,
+        categories=ranking.categories,
+        interests=[r.interests or () for r in rows],
+        availability=[r.availability or () for r in rows],
+        dutch_level=[r.dutch_level for r in rows],
+        ladder_step=[r.ladder_step or DEFAULT_LADDER_STEP for r in rows],
+        max_distance_km=[float(r.max_distance_km) for r in rows],
+        needs=[r.accessibility_needs or () for r in rows],
+        homes=[(r.home_lat, r.home_lon) for r in rows],
+        excluded=[ranking.excluded.get(r.user_id, ()) for r in rows],
+    )
+
+
+def rank_people(ranking: Ranking, people: Sequence[Any], *, now: datetime, k: int) -> TopK:
+    """Top k for people given as rows (or profiles) with the matching columns, in their order.
+
+    Each needs `user_id`, `interests`, `availability`, `dutch_level`, `ladder_step`,
+    `max_distance_km`, `accessibility_needs`, `home_lat` and `home_lon`, and a home and times
+    (without them the engine suggests nothing: leave them out). Sorted by home inside, so people
+    at one point share one row of distances.
+    """
+    order = sorted(range(len(people)), key=lambda i: (people[i].home_lat, people[i].home_lon))
+    batch = _batch(ranking, [people[i] for i in order])
+    found = top_k(ranking.table, batch, now=now, weights=ranking.weights, k=k)
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.arange(len(order), dtype=np.int64)
+    return TopK(found.index[back], found.score[back], found.distance_km[back])
+
+
+def ranked(table: CandidateTable, result: TopK, row: int) -> list[Ranked]:
+    """One person's result as the engine's `Ranked` (rounded distance), without reasons."""
+    return [
+        Ranked(table.ids[j], s, round(d, 1), ())
+        for j, s, d in zip(
+            result.index[row].tolist(),
+            result.score[row].tolist(),
+            result.distance_km[row].tolist(),
+            strict=True,
+        )
+        if j >= 0
+    ]
 
 
 @dataclass
@@ -150,29 +240,12 @@ def municipality_top_k(
 ) -> MunicipalityTopK:
     """Top k for every active person with a home and times in one municipality."""
     started = time.perf_counter()
-    policy = load_policy(session, municipality_id)
-    taxonomy = load_taxonomy(session)
-    table = load_table(session, municipality_id)
-    people = session.execute(_PEOPLE, {"mid": municipality_id}).all()
-    recent = now - timedelta(days=policy.recent_decline_days)
-    excluded: dict[uuid.UUID, set[str]] = {}
-    for rid, oid in session.execute(_excluded(municipality_id, recent)):
-        if rid is not None:
-            excluded.setdefault(rid, set()).add(str(oid))
-    batch = PersonBatch.from_columns(
-        table,
-        categories=taxonomy.categories,
-        interests=[r.interests or () for r in people],
-        availability=[r.availability or () for r in people],
-        dutch_level=[r.dutch_level for r in people],
-        ladder_step=[r.ladder_step or DEFAULT_LADDER_STEP for r in people],
-        max_distance_km=[float(r.max_distance_km) for r in people],
-        needs=[r.accessibility_needs or () for r in people],
-        homes=[(r.lat, r.lon) for r in people],
-        excluded=[excluded.get(r.user_id, ()) for r in people],
-    )
+    ranking = load_ranking(session, municipality_id, now=now)
+    table = ranking.table
+    people = session.execute(_PEOPLE, {"mid": municipality_id}).all()  # sorted by home
+    batch = _batch(ranking, people)
     loaded = time.perf_counter()
-    result = top_k(table, batch, now=now, weights=weights_from_policy(policy), k=k)
+    result = top_k(table, batch, now=now, weights=ranking.weights, k=k)
     scored = time.perf_counter()
     timings.loading += loaded - started
     timings.scoring += scored - loaded

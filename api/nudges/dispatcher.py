@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Uuid, any_, bindparam, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from api.nudges.catalogue import render
@@ -15,6 +16,7 @@ from api.nudges.providers import PushError, PushProvider
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
+UUID_ARRAY = ARRAY(Uuid())
 
 
 @dataclass
@@ -36,44 +38,59 @@ def backoff(attempts: int) -> timedelta:
 def dispatch_batch(
     session: Session, *, now: datetime, provider: PushProvider, limit: int = 200
 ) -> DispatchStats:
-    """One batch; rows locked with SKIP LOCKED so several dispatchers share the work."""
+    """One batch; rows locked with SKIP LOCKED so several dispatchers share the work.
+
+    The inbox rows are written in one statement and the delivered nudges marked in one; only
+    failed pushes are updated one by one.
+    """
     stats = DispatchStats()
-    nudges = list(
-        session.scalars(
-            select(Nudge)
-            .where(
-                Nudge.status == "pending",
-                Nudge.due_at <= now,
-                or_(Nudge.next_attempt_at.is_(None), Nudge.next_attempt_at <= now),
-            )
-            .order_by(Nudge.due_at, Nudge.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+    nudges = session.execute(
+        select(
+            Nudge.id,
+            Nudge.user_id,
+            Nudge.kind,
+            Nudge.language,
+            Nudge.params,
+            Nudge.due_at,
+            Nudge.attempts,
         )
-    )
+        .where(
+            Nudge.status == "pending",
+            Nudge.due_at <= now,
+            or_(Nudge.next_attempt_at.is_(None), Nudge.next_attempt_at <= now),
+        )
+        .order_by(Nudge.due_at, Nudge.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
     if not nudges:
         return stats
     tokens: dict[object, list[str]] = {}
+    users = list({n.user_id for n in nudges})
     for user_id, token in session.execute(
         select(Device.user_id, Device.push_token).where(
-            Device.user_id.in_({n.user_id for n in nudges})
+            Device.user_id == any_(bindparam("users", users, type_=UUID_ARRAY))
         )
     ):
         tokens.setdefault(user_id, []).append(token)
-    for nudge in nudges:
-        title, body = render(nudge.kind, nudge.language, nudge.params)
-        session.execute(
-            insert(InboxMessage)
-            .values(
-                user_id=nudge.user_id,
-                nudge_id=nudge.id,
-                kind=nudge.kind,
-                title=title,
-                body=body,
-                created_at=nudge.due_at,
-            )
-            .on_conflict_do_nothing(index_elements=["nudge_id"])
-        )
+    texts = [render(n.kind, n.language, n.params) for n in nudges]
+    session.execute(
+        insert(InboxMessage).on_conflict_do_nothing(index_elements=["nudge_id"]),
+        [
+            {
+                "id": uuid.uuid4(),
+                "user_id": n.user_id,
+                "nudge_id": n.id,
+                "kind": n.kind,
+                "title": title,
+                "body": body,
+                "created_at": n.due_at,
+            }
+            for n, (title, body) in zip(nudges, texts, strict=True)
+        ],
+    )
+    delivered = []
+    for nudge, (title, body) in zip(nudges, texts, strict=True):
         devices = tokens.get(nudge.user_id)
         if devices:
             try:
@@ -84,17 +101,22 @@ def dispatch_batch(
                     data={"kind": nudge.kind, "nudgeId": str(nudge.id)},
                 )
             except PushError as exc:
-                nudge.attempts += 1
-                nudge.last_error = str(exc)[:300]
-                if nudge.attempts >= MAX_ATTEMPTS:
-                    nudge.status = "dead"
+                attempts = nudge.attempts + 1
+                change: dict[str, object] = {"attempts": attempts, "last_error": str(exc)[:300]}
+                if attempts >= MAX_ATTEMPTS:
+                    change["status"] = "dead"
                     stats.dead += 1
                 else:
-                    nudge.next_attempt_at = now + backoff(nudge.attempts)
+                    change["next_attempt_at"] = now + backoff(attempts)
                     stats.retried += 1
+                session.execute(update(Nudge).where(Nudge.id == nudge.id).values(**change))
                 continue
-        nudge.status = "delivered"
-        nudge.delivered_at = now
-        stats.delivered += 1
-    session.flush()
+        delivered.append(nudge.id)
+    if delivered:
+        session.execute(
+            update(Nudge)
+            .where(Nudge.id == any_(bindparam("delivered", delivered, type_=UUID_ARRAY)))
+            .values(status="delivered", delivered_at=now)
+        )
+    stats.delivered = len(delivered)
     return stats

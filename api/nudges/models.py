@@ -82,3 +82,14 @@ class Device(UUIDPk, Timestamps, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     platform: Mapped[str] = mapped_column(String(10))
     push_token: Mapped[str] = mapped_column(String(400))
+
+
+class AlertedOpportunity(Base):
+    """A published opportunity whose new-opportunity alerts were planned: looked at once."""
+
+    __tablename__ = "alerted_opportunities"
+
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+    )
+    planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

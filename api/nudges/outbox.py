@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Row, String, Uuid, any_, bindparam, func, select, text
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from api.municipalities.policy import PolicySettings
+from api.nudges.catalogue import DEFAULT_LANGUAGE
 from api.nudges.clock import next_allowed, parse_hhmm, week_bounds
 from api.nudges.models import Nudge
+from api.profiles.models import RecipientProfile
 
 
 @dataclass
@@ -39,6 +42,32 @@ class PlanStats:
             self.dropped[kind] = self.dropped.get(kind, 0) + 1
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One nudge a planner wants written; the outbox decides whether and when it goes out."""
+
+    user_id: uuid.UUID
+    period: str
+    params: dict[str, Any]
+    language: str = DEFAULT_LANGUAGE  # staff have no language of their own
+    prefs: dict[str, Any] | None = None  # the person's own nudge preferences (cap, pause, quiet)
+    drop_reason: str | None = None  # only take the key, send nothing (e.g. nothing new)
+
+    @classmethod
+    def for_person(
+        cls, profile: RecipientProfile | Row[Any], period: str, params: dict[str, Any], **more: Any
+    ) -> Planned:
+        """A nudge to a person (a profile, or a row with its columns): their language and prefs."""
+        return cls(
+            profile.user_id,
+            period,
+            params,
+            profile.preferred_language,
+            profile.nudge_preferences,
+            **more,
+        )
+
+
 def enqueue(
     session: Session,
     *,
@@ -59,61 +88,146 @@ def enqueue(
     With a `drop_reason` nothing is sent, the key is only taken ('noted'): e.g. a week with
     nothing new to suggest, so later runs do not look again.
     """
-    prefs = prefs or {}
-    noted = drop_reason is not None
-    status, due_at = ("dropped" if noted else "pending"), now
-    if not noted:
-        if capped and prefs.get("paused"):
-            status, drop_reason = "dropped", "paused"
-        elif capped and _over_cap(session, user_id, now, policy, prefs):
-            status, drop_reason = "dropped", "weekly_cap"
-        quiet = prefs.get("quiet_hours") or {}
-        start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
-        end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
-        due_at = next_allowed(now, start, end)
-    row = session.execute(
-        insert(Nudge)
-        .values(
-            id=uuid.uuid4(),
-            municipality_id=municipality_id,
-            user_id=user_id,
-            kind=kind,
-            period=period,
-            language=language,
-            params=params,
-            status=status,
-            drop_reason=drop_reason,
-            due_at=due_at,
-            attempts=0,
-            created_at=now,
+    nudge = Planned(user_id, period, params, language, prefs, drop_reason)
+    [outcome] = enqueue_many(
+        session,
+        policy=policy,
+        municipality_id=municipality_id,
+        kind=kind,
+        planned=[nudge],
+        now=now,
+        capped=capped,
+    )
+    return outcome
+
+
+def enqueue_many(
+    session: Session,
+    *,
+    policy: PolicySettings,
+    municipality_id: uuid.UUID,
+    kind: str,
+    planned: Sequence[Planned],
+    now: datetime,
+    capped: bool = True,
+) -> list[str]:
+    """`enqueue` for many nudges of one kind, in order, with a few queries instead of a few each.
+
+    The same outcomes as one `enqueue` after another: a key already taken (or taken earlier in
+    the list) is 'existing'; the weekly cap counts what was sent this week plus what this list
+    created before.
+    """
+    outcomes: list[str | None] = [None] * len(planned)
+    taken = _taken(session, kind, planned)
+    start, end = week_bounds(now)
+    counted = {
+        n.user_id
+        for n in planned
+        if capped and n.drop_reason is None and not (n.prefs or {}).get("paused")
+    }
+    sent = _sent_between(session, counted, start, end)
+    rows: list[dict[str, Any]] = []
+    where: list[int] = []  # index in `planned` of each row
+    for i, nudge in enumerate(planned):
+        key = (nudge.user_id, nudge.period)
+        if key in taken:
+            outcomes[i] = "existing"
+            continue
+        taken.add(key)
+        prefs = nudge.prefs or {}
+        drop_reason = nudge.drop_reason
+        noted = drop_reason is not None
+        status, due_at = ("dropped" if noted else "pending"), now
+        if not noted:
+            if capped and prefs.get("paused"):
+                status, drop_reason = "dropped", "paused"
+            elif capped and sent.get(nudge.user_id, 0) >= _limit(policy, prefs):
+                status, drop_reason = "dropped", "weekly_cap"
+            quiet = prefs.get("quiet_hours") or {}
+            q_start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
+            q_end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+            due_at = next_allowed(now, q_start, q_end)
+        if status == "pending":
+            sent[nudge.user_id] = sent.get(nudge.user_id, 0) + 1
+        outcomes[i] = "created" if status == "pending" else "noted" if noted else "dropped"
+        where.append(i)
+        rows.append(
+            {
+                "id": uuid.uuid4(),
+                "municipality_id": municipality_id,
+                "user_id": nudge.user_id,
+                "kind": kind,
+                "period": nudge.period,
+                "language": nudge.language,
+                "params": nudge.params,
+                "status": status,
+                "drop_reason": drop_reason,
+                "due_at": due_at,
+                "attempts": 0,
+                "created_at": now,
+            }
         )
-        .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
-        .returning(Nudge.id)
-    ).first()
-    if row is None:
-        return "existing"
-    if status == "pending":
-        return "created"
-    return "noted" if noted else "dropped"
+    if rows:
+        written = {
+            (r.user_id, r.period)
+            for r in session.execute(
+                insert(Nudge)
+                .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+                .returning(Nudge.user_id, Nudge.period),
+                rows,
+            )
+        }
+        for i, row in zip(where, rows, strict=True):
+            if (row["user_id"], row["period"]) not in written:  # taken meanwhile elsewhere
+                outcomes[i] = "existing"
+    return [o or "existing" for o in outcomes]
 
 
-def _over_cap(
-    session: Session, user_id: uuid.UUID, now: datetime, policy: PolicySettings, prefs: dict
-) -> bool:
+def _taken(session: Session, kind: str, planned: Sequence[Planned]) -> set[tuple[uuid.UUID, str]]:
+    """Which of these keys exist already, in one query."""
+    if not planned:
+        return set()
+    keys = text(
+        "select n.user_id, n.period from nudges n"
+        " join unnest(:users, :periods) as k(user_id, period)"
+        " on n.user_id = k.user_id and n.kind = :kind and n.period = k.period"
+    ).bindparams(
+        bindparam("users", type_=ARRAY(Uuid())), bindparam("periods", type_=ARRAY(String()))
+    )
+    rows = session.execute(
+        keys,
+        {
+            "users": [n.user_id for n in planned],
+            "periods": [n.period for n in planned],
+            "kind": kind,
+        },
+    )
+    return {(u, p) for u, p in rows}
+
+
+def _sent_between(
+    session: Session, user_ids: set[uuid.UUID], start: datetime, end: datetime
+) -> dict[uuid.UUID, int]:
+    """Per person, the nudges not dropped that were created in [start, end), in one query."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(Nudge.user_id, func.count())
+        .where(
+            Nudge.user_id == any_(bindparam("ids", list(user_ids), type_=ARRAY(Uuid()))),
+            Nudge.status != "dropped",
+            Nudge.created_at >= start,
+            Nudge.created_at < end,
+        )
+        .group_by(Nudge.user_id)
+    )
+    return {u: int(c) for u, c in rows}
+
+
+def _limit(policy: PolicySettings, prefs: dict[str, Any]) -> int:
     """The person's own limit or the municipality's, whichever is lower, per local week."""
     limit = policy.max_nudges_per_week
     own = prefs.get("max_per_week")
     if own is not None:
         limit = min(limit, int(own))
-    start, end = week_bounds(now)
-    sent = session.scalar(
-        select(func.count())
-        .select_from(Nudge)
-        .where(
-            Nudge.user_id == user_id,
-            Nudge.status != "dropped",
-            Nudge.created_at >= start,
-            Nudge.created_at < end,
-        )
-    )
-    return (sent or 0) >= limit
+    return limit

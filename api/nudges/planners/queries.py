@@ -5,14 +5,31 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, Uuid, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from api.feed.batch import PROFILE_COLUMNS
 from api.matches.models import Match, MatchEvent
 from api.nudges.models import Nudge
 from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
 
 SUGGESTING_KINDS = ("weekly_suggestions", "new_opportunity", "growth_suggestion")
+
+# A person as planners need them: what ranking needs, and what a nudge to them needs (no ORM
+# objects: tens of thousands of rows per run).
+PERSON = (
+    *PROFILE_COLUMNS,
+    RecipientProfile.display_name,
+    RecipientProfile.preferred_language,
+    RecipientProfile.nudge_preferences,
+)
+
+
+def uuid_array(ids: list[uuid.UUID]) -> BindParameter[Any]:
+    """One bound uuid[] (for `= any(...)`) instead of a placeholder per id."""
+    return bindparam(None, ids, type_=ARRAY(Uuid()))
 
 
 def already_shown(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
@@ -24,7 +41,7 @@ def already_shown(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID
         select(
             Nudge.user_id, func.jsonb_array_elements_text(Nudge.params["opportunity_ids"])
         ).where(
-            Nudge.user_id.in_(user_ids),
+            Nudge.user_id == any_(uuid_array(user_ids)),
             Nudge.kind.in_(SUGGESTING_KINDS),
             Nudge.status != "dropped",
         )
@@ -40,7 +57,7 @@ def titles(session: Session, ids: set[str]) -> dict[str, str]:
         return {}
     rows = session.execute(
         select(Opportunity.id, Opportunity.title).where(
-            Opportunity.id.in_([uuid.UUID(i) for i in ids])
+            Opportunity.id == any_(uuid_array([uuid.UUID(i) for i in ids]))
         )
     )
     return {str(i): t for i, t in rows}

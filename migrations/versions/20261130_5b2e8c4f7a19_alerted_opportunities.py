@@ -1,0 +1,38 @@
+"""alerted opportunities: new-opportunity alerts look at each opportunity once
+
+Revision ID: 5b2e8c4f7a19
+Revises: c4a7d2e9b1f0
+Create Date: 2026-11-30 04:30:00.000000
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision: str = "5b2e8c4f7a19"
+down_revision: str | None = "c4a7d2e9b1f0"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "alerted_opportunities",
+        sa.Column("opportunity_id", sa.Uuid(), nullable=False),
+        sa.Column("planned_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["opportunity_id"],
+            ["opportunities.id"],
+            name=op.f("fk_alerted_opportunities_opportunity_id_opportunities"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("opportunity_id", name=op.f("pk_alerted_opportunities")),
+    )
+    # Nothing to fill in: before this, every run looked at every opportunity of the last day
+    # again, so the first run after it looking at them once more is what would have happened.
+
+
+def downgrade() -> None:
+    op.drop_table("alerted_opportunities")
