@@ -5,13 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BindParameter, Uuid, any_, bindparam, func, select
+from sqlalchemy import BindParameter, String, Uuid, any_, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from api.feed.batch import PROFILE_COLUMNS
 from api.matches.models import Match, MatchEvent
-from api.nudges.models import Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 
@@ -32,20 +31,23 @@ def uuid_array(ids: list[uuid.UUID]) -> BindParameter[Any]:
     return bindparam(None, ids, type_=ARRAY(Uuid()))
 
 
+# Per person through the unique index (user_id first): a set-returning function keeps the
+# lateral subquery from being turned into a join, which could pick a bad plan mid-run, while
+# the table's statistics do not know the run's own new rows yet.
+_SHOWN = text(
+    "select k.user_id, x.oid from unnest(:users) as k(user_id)"
+    " cross join lateral (select jsonb_array_elements_text(n.params -> 'opportunity_ids') as oid"
+    "  from nudges n where n.user_id = k.user_id and n.kind = any(:kinds)"
+    "  and n.status <> 'dropped') as x"
+).bindparams(bindparam("users", type_=ARRAY(Uuid())), bindparam("kinds", type_=ARRAY(String())))
+
+
 def already_shown(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
     """Opportunities each person was already told about, in one query."""
     shown: dict[uuid.UUID, set[str]] = {u: set() for u in user_ids}
     if not user_ids:
         return shown
-    rows = session.execute(
-        select(
-            Nudge.user_id, func.jsonb_array_elements_text(Nudge.params["opportunity_ids"])
-        ).where(
-            Nudge.user_id == any_(uuid_array(user_ids)),
-            Nudge.kind.in_(SUGGESTING_KINDS),
-            Nudge.status != "dropped",
-        )
-    )
+    rows = session.execute(_SHOWN, {"users": user_ids, "kinds": list(SUGGESTING_KINDS)})
     for uid, oid in rows:
         shown[uid].add(oid)
     return shown
