@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Uuid, any_, bindparam, or_, select, update
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import DateTime, String, Text, Uuid, any_, bindparam, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from api.nudges.catalogue import render
-from api.nudges.models import Device, InboxMessage, Nudge
+from api.nudges.models import Device, Nudge
 from api.nudges.providers import PushError, PushProvider
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
 UUID_ARRAY = ARRAY(Uuid())
+# A batch's inbox rows in one statement, one array per column.
+_INBOX = text(
+    "insert into inbox_messages (id, user_id, nudge_id, kind, title, body, created_at)"
+    " select gen_random_uuid(), r.user_id, r.nudge_id, r.kind, r.title, r.body, r.created_at"
+    " from unnest(:users, :nudges, :kinds, :titles, :bodies, :ats)"
+    " as r(user_id, nudge_id, kind, title, body, created_at)"
+    " on conflict (nudge_id) do nothing"
+).bindparams(
+    bindparam("users", type_=UUID_ARRAY),
+    bindparam("nudges", type_=UUID_ARRAY),
+    bindparam("kinds", type_=ARRAY(String())),
+    bindparam("titles", type_=ARRAY(String())),
+    bindparam("bodies", type_=ARRAY(Text())),
+    bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
+)
 
 
 @dataclass
@@ -75,19 +89,15 @@ def dispatch_batch(
         tokens.setdefault(user_id, []).append(token)
     texts = [render(n.kind, n.language, n.params) for n in nudges]
     session.execute(
-        insert(InboxMessage).on_conflict_do_nothing(index_elements=["nudge_id"]),
-        [
-            {
-                "id": uuid.uuid4(),
-                "user_id": n.user_id,
-                "nudge_id": n.id,
-                "kind": n.kind,
-                "title": title,
-                "body": body,
-                "created_at": n.due_at,
-            }
-            for n, (title, body) in zip(nudges, texts, strict=True)
-        ],
+        _INBOX,
+        {
+            "users": [n.user_id for n in nudges],
+            "nudges": [n.id for n in nudges],
+            "kinds": [n.kind for n in nudges],
+            "titles": [title for title, _ in texts],
+            "bodies": [body for _, body in texts],
+            "ats": [n.due_at for n in nudges],
+        },
     )
     delivered = []
     for nudge, (title, body) in zip(nudges, texts, strict=True):

@@ -31,7 +31,8 @@ class Nudge(UUIDPk, Timestamps, Base):
     __tablename__ = "nudges"
     __table_args__ = (
         Index("uq_nudges_user_kind_period", "user_id", "kind", "period", unique=True),
-        Index("ix_nudges_pending_due", "due_at", postgresql_where=text("status = 'pending'")),
+        # The dispatcher's order (due, then id) straight from the index, without a sort.
+        Index("ix_nudges_pending_due", "due_at", "id", postgresql_where=text("status = 'pending'")),
         CheckConstraint("status in ('pending', 'delivered', 'dropped', 'dead')", name="status"),
     )
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, String, Uuid, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY, insert
+from sqlalchemy import DateTime, Row, String, Text, Uuid, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from api.municipalities.policy import PolicySettings
 from api.nudges.catalogue import DEFAULT_LANGUAGE
 from api.nudges.clock import next_allowed, parse_hhmm, week_bounds
-from api.nudges.models import Nudge
 from api.profiles.models import RecipientProfile
 
 
@@ -126,7 +126,7 @@ def enqueue_many(
         if capped and n.drop_reason is None and not (n.prefs or {}).get("paused")
     }
     sent = _sent_between(session, counted, start, end)
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     where: list[int] = []  # index in `planned` of each row
     for i, nudge in enumerate(planned):
         key = (nudge.user_id, nudge.period)
@@ -152,33 +152,12 @@ def enqueue_many(
         outcomes[i] = "created" if status == "pending" else "noted" if noted else "dropped"
         where.append(i)
         rows.append(
-            {
-                "id": uuid.uuid4(),
-                "municipality_id": municipality_id,
-                "user_id": nudge.user_id,
-                "kind": kind,
-                "period": nudge.period,
-                "language": nudge.language,
-                "params": nudge.params,
-                "status": status,
-                "drop_reason": drop_reason,
-                "due_at": due_at,
-                "attempts": 0,
-                "created_at": now,
-            }
+            (nudge.user_id, nudge.period, nudge.language, nudge.params, status, drop_reason, due_at)
         )
     if rows:
-        written = {
-            (r.user_id, r.period)
-            for r in session.execute(
-                insert(Nudge)
-                .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
-                .returning(Nudge.user_id, Nudge.period),
-                rows,
-            )
-        }
-        for i, row in zip(where, rows, strict=True):
-            if (row["user_id"], row["period"]) not in written:  # taken meanwhile elsewhere
+        written = _insert(session, municipality_id=municipality_id, kind=kind, now=now, rows=rows)
+        for i, (user_id, period, *_) in zip(where, rows, strict=True):
+            if (user_id, period) not in written:  # taken meanwhile elsewhere
                 outcomes[i] = "existing"
     return [o or "existing" for o in outcomes]
 
@@ -198,6 +177,57 @@ _SENT = text(
     "  and n.created_at >= :start and n.created_at < :end) as sent"
     " from unnest(:users) as k(user_id)"
 ).bindparams(bindparam("users", type_=ARRAY(Uuid())))
+
+
+# Many rows in one statement with one array per column: short to send and to parse (a
+# VALUES list per row, or a statement per row, cost more than the rows themselves).
+_INSERT = text(
+    "insert into nudges (id, municipality_id, user_id, kind, period, language, params, status,"
+    " drop_reason, due_at, attempts, created_at)"
+    " select gen_random_uuid(), :mid, r.user_id, :kind, r.period, r.language, r.params::jsonb,"
+    " r.status, r.drop_reason, r.due_at, 0, :now"
+    " from unnest(:users, :periods, :languages, :params, :statuses, :reasons, :dues)"
+    " as r(user_id, period, language, params, status, drop_reason, due_at)"
+    " on conflict (user_id, kind, period) do nothing"
+    " returning user_id, period"
+).bindparams(
+    bindparam("users", type_=ARRAY(Uuid())),
+    bindparam("periods", type_=ARRAY(String())),
+    bindparam("languages", type_=ARRAY(String())),
+    bindparam("params", type_=ARRAY(Text())),
+    bindparam("statuses", type_=ARRAY(String())),
+    bindparam("reasons", type_=ARRAY(String())),
+    bindparam("dues", type_=ARRAY(DateTime(timezone=True))),
+)
+
+
+def _insert(
+    session: Session,
+    *,
+    municipality_id: uuid.UUID,
+    kind: str,
+    now: datetime,
+    rows: list[tuple[Any, ...]],
+) -> set[tuple[uuid.UUID, str]]:
+    """Write the rows (user, period, language, params, status, drop reason, due) unless their
+    key is taken; the keys written."""
+    users, periods, languages, params, statuses, reasons, dues = zip(*rows, strict=True)
+    written = session.execute(
+        _INSERT,
+        {
+            "mid": municipality_id,
+            "kind": kind,
+            "now": now,
+            "users": list(users),
+            "periods": list(periods),
+            "languages": list(languages),
+            "params": [json.dumps(p) for p in params],
+            "statuses": list(statuses),
+            "reasons": list(reasons),
+            "dues": list(dues),
+        },
+    )
+    return {(u, p) for u, p in written}
 
 
 def _taken(session: Session, kind: str, planned: Sequence[Planned]) -> set[tuple[uuid.UUID, str]]:

@@ -1,4 +1,5 @@
-"""alerted opportunities: new-opportunity alerts look at each opportunity once
+"""alerted opportunities: new-opportunity alerts look at each opportunity once; the
+dispatcher's order (due, id) straight from the pending index
 
 Revision ID: 5b2e8c4f7a19
 Revises: c4a7d2e9b1f0
@@ -30,9 +31,20 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("opportunity_id", name=op.f("pk_alerted_opportunities")),
     )
+    op.drop_index("ix_nudges_pending_due", table_name="nudges")
+    op.create_index(
+        "ix_nudges_pending_due",
+        "nudges",
+        ["due_at", "id"],
+        postgresql_where=sa.text("status = 'pending'"),
+    )
     # Nothing to fill in: before this, every run looked at every opportunity of the last day
     # again, so the first run after it looking at them once more is what would have happened.
 
 
 def downgrade() -> None:
+    op.drop_index("ix_nudges_pending_due", table_name="nudges")
+    op.create_index(
+        "ix_nudges_pending_due", "nudges", ["due_at"], postgresql_where=sa.text("status = 'pending'")
+    )
     op.drop_table("alerted_opportunities")
