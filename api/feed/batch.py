@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Row, Uuid, and_, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 from matching import Candidate, Ranked, rank
+from matching.vector import CandidateTable, TopK
 
 # What ranking a person needs, with the names of RecipientProfile's attributes: rows selected
 # with these rank like profiles, without loading ORM objects.
@@ -174,6 +176,52 @@ def engine_top_k_for_profiles(
     return out
 
 
+@dataclass(frozen=True)
+class PeopleTopK:
+    """Many people's top k against one municipality's table, by person."""
+
+    table: CandidateTable
+    result: TopK
+    rows: dict[uuid.UUID, int]  # person -> row of `result`; people without a home or times: none
+
+    def indices(self, user_id: uuid.UUID) -> list[int]:
+        """The person's picks as positions in `table`, best first."""
+        row = self.rows.get(user_id)
+        if row is None:
+            return []
+        return [j for j in self.result.index[row].tolist() if j >= 0]
+
+    def ranked(self, user_id: uuid.UUID) -> list[Ranked]:
+        """The person's picks as the engine's `Ranked`, without reasons."""
+        row = self.rows.get(user_id)
+        return [] if row is None else ranked(self.table, self.result, row)
+
+
+def rank_profiles(
+    session: Session,
+    *,
+    municipality_id: uuid.UUID,
+    profiles: Iterable[ProfileLike],
+    now: datetime,
+    k: int = 20,
+    with_exclusions: bool = True,
+) -> PeopleTopK:
+    """Top-k for many people of one municipality, compiled, over the cached catalogue.
+
+    Profiles may be ORM objects or rows with the same names (see `PROFILE_COLUMNS`).
+    """
+    able = [p for p in profiles if p.home_lat is not None and p.availability]
+    table = CATALOG.table(session, municipality_id)
+    if not able:
+        none = TopK(np.empty((0, k), dtype=np.int64), np.empty((0, k)), np.empty((0, k)))
+        return PeopleTopK(table, none, {})
+    ranking = load_ranking(
+        session, municipality_id, now=now, table=table, with_exclusions=with_exclusions
+    )
+    result = rank_people(ranking, able, now=now, k=k)
+    return PeopleTopK(table, result, {p.user_id: row for row, p in enumerate(able)})
+
+
 def top_k_for_profiles(
     session: Session,
     *,
@@ -185,26 +233,19 @@ def top_k_for_profiles(
 ) -> dict[uuid.UUID, list[Ranked]]:
     """Top-k for many people of one municipality: the engine's ids, order, scores, distances.
 
-    Compiled (`matching.vector` over the cached catalogue) and without reasons: no caller of a
-    batch shows them (the feed asks the engine for the few it shows). Profiles may be ORM
-    objects or rows with the same names (see `PROFILE_COLUMNS`).
+    Compiled (`rank_profiles`) and without reasons: no caller of a batch shows them (the feed
+    asks the engine for the few it shows).
     """
     people = list(profiles)
-    out: dict[uuid.UUID, list[Ranked]] = {p.user_id: [] for p in people}
-    able = [p for p in people if p.home_lat is not None and p.availability]
-    if not able:
-        return out
-    ranking = load_ranking(
+    found = rank_profiles(
         session,
-        municipality_id,
+        municipality_id=municipality_id,
+        profiles=people,
         now=now,
-        table=CATALOG.table(session, municipality_id),
+        k=k,
         with_exclusions=with_exclusions,
     )
-    result = rank_people(ranking, able, now=now, k=k)
-    for row, person in enumerate(able):
-        out[person.user_id] = ranked(ranking.table, result, row)
-    return out
+    return {p.user_id: found.ranked(p.user_id) for p in people}
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,16 @@
-"""SQL pieces several planners share: what a person was already told, titles, transitions."""
+"""SQL pieces several planners share: who a person is, what they were told, transitions."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from sqlalchemy import BindParameter, String, Uuid, any_, bindparam, func, select, text
+from sqlalchemy import BindParameter, String, Uuid, bindparam, func, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from api.feed.batch import PROFILE_COLUMNS
 from api.matches.models import Match, MatchEvent
-from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 
 SUGGESTING_KINDS = ("weekly_suggestions", "new_opportunity", "growth_suggestion")
@@ -51,18 +50,6 @@ def already_shown(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID
     for uid, oid in rows:
         shown[uid].add(oid)
     return shown
-
-
-def titles(session: Session, ids: set[str]) -> dict[str, str]:
-    """Opportunity titles by id, in one query."""
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Opportunity.id, Opportunity.title).where(
-            Opportunity.id == any_(uuid_array([uuid.UUID(i) for i in ids]))
-        )
-    )
-    return {str(i): t for i, t in rows}
 
 
 def entered(status: str) -> Any:

@@ -11,12 +11,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.core.time import local_date
-from api.feed.batch import audiences, top_k_for_profiles
+from api.feed.batch import audiences, rank_profiles
 from api.matches.models import Match
 from api.matches.status import MatchStatus
 from api.nudges.clock import iso_week
 from api.nudges.models import AlertedOpportunity, Nudge
-from api.nudges.planners.queries import PERSON, already_shown, entered, titles, uuid_array
+from api.nudges.planners.queries import PERSON, already_shown, entered, uuid_array
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -56,21 +56,18 @@ def _weekly_who(session: Session, scope: Scope) -> list[Weekly]:
     ).all()
     if not people:
         return []
-    ranked = top_k_for_profiles(
+    found = rank_profiles(
         session, municipality_id=scope.municipality_id, profiles=people, now=scope.now, k=10
     )
+    table = found.table
     shown = already_shown(session, [p.user_id for p in people])
-    picks = {
-        p.user_id: [
-            r.candidate_id for r in ranked[p.user_id] if r.candidate_id not in shown[p.user_id]
-        ][:WEEKLY_PICKS]
-        for p in people
-    }
-    names = titles(session, {oid for chosen in picks.values() for oid in chosen})
-    return [
-        (p, picks[p.user_id], names[picks[p.user_id][0]] if picks[p.user_id] else None)
-        for p in people
-    ]
+    weekly: list[Weekly] = []
+    for p in people:
+        told = shown[p.user_id]
+        picks = [j for j in found.indices(p.user_id) if table.ids[j] not in told][:WEEKLY_PICKS]
+        first = table.candidates[picks[0]].title if picks else None
+        weekly.append((p, [table.ids[j] for j in picks], first))
+    return weekly
 
 
 def _weekly_what(row: Weekly, scope: Scope) -> Planned:
@@ -178,32 +175,23 @@ def _growth_who(session: Session, scope: Scope) -> list[Growth]:
     ).all()
     if not rows:
         return []
-    profiles = {row.user_id: row for row in rows}
-    ranked = top_k_for_profiles(
+    found = rank_profiles(
         session,
         municipality_id=scope.municipality_id,
-        profiles=list(profiles.values()),
+        profiles=list({row.user_id: row for row in rows}.values()),
         now=scope.now,
         k=50,
     )
-    steps: dict[uuid.UUID, int] = {
-        oid: step
-        for oid, step in session.execute(
-            select(Opportunity.id, Opportunity.ladder_step).where(
-                Opportunity.municipality_id == scope.municipality_id,
-                Opportunity.status == "published",
-            )
-        )
-    }
-    picks: dict[uuid.UUID, tuple[Row[Any], datetime, str]] = {}
+    table = found.table
+    ladder = table.ladder.tolist()
+    growth: list[Growth] = []
     for row in rows:
         match_id, since = row[0], row[1]
-        step = row.ladder_step or 2
-        nxt = [r for r in ranked[row.user_id] if steps.get(uuid.UUID(r.candidate_id)) == step + 1]
-        if nxt:
-            picks[match_id] = (row, since, nxt[0].candidate_id)
-    names = titles(session, {oid for _, _, oid in picks.values()})
-    return [(mid, p, since, oid, names[oid]) for mid, (p, since, oid) in picks.items()]
+        step = (row.ladder_step or 2) + 1
+        up = next((j for j in found.indices(row.user_id) if ladder[j] == step), None)
+        if up is not None:
+            growth.append((match_id, row, since, table.ids[up], table.candidates[up].title))
+    return growth
 
 
 def _growth_what(row: Growth, scope: Scope) -> Planned:
