@@ -105,21 +105,23 @@ def main() -> None:
     expiry = run_job(app, EXPIRY, at)
     print(f"  {EXPIRY.name:24s} {_fmt(*clock.since())}  {expiry}")
     created = 0
+    planners = [0.0, 0.0, 0.0]
     for job in PLANNING:
         clock.mark()
         stats = run_job(app, job, at)
+        took = clock.since()
+        planners = [a + (b or 0.0) for a, b in zip(planners, took, strict=True)]
         made = sum(stats["created"].values()) if stats else 0
         dropped = sum(stats["dropped"].values()) if stats else 0
         existing = stats["skipped_existing"] if stats else 0
         created += made
         print(
-            f"  {job.name:24s} {_fmt(*clock.since())}  created {made:6d}  dropped {dropped:6d}"
+            f"  {job.name:24s} {_fmt(*took)}  created {made:6d}  dropped {dropped:6d}"
             f"  existing {existing:6d}"
         )
     clock.mark()
     retention = run_job(app, RETENTION, at)
     print(f"  {RETENTION.name:24s} {_fmt(*clock.since())}  {retention}")
-    planning = total.since()
     with session_scope(app) as s:
         due = s.execute(
             text("select count(*) from nudges where status = 'pending' and due_at <= :at"),
@@ -127,13 +129,16 @@ def main() -> None:
         ).scalar()
     clock.mark()
     dispatched = run_dispatcher(app, at, LogPushProvider())
-    wall, cpu, db = clock.since()
-    print(f"planning: {_fmt(*planning)}, {created} nudges created")
+    sent = clock.since()
+    wall = sent[0]
     print(
-        f"dispatcher: {dispatched.delivered} delivered of {due} due: {_fmt(wall, cpu, db)}"
+        f"  {'dispatcher':24s} {_fmt(*sent)}  delivered {dispatched.delivered} of {due} due"
         f" = {dispatched.delivered / wall if wall else 0:.0f} nudges/s ({asdict(dispatched)})"
     )
-    print(f"run-due total: {_fmt(*total.since())}")
+    print(f"planners:              {_fmt(*planners)}  {created} nudges created")
+    both = [a + (b or 0.0) for a, b in zip(planners, sent, strict=True)]
+    print(f"planners + dispatcher: {_fmt(*both)}")
+    print(f"run-due in all:        {_fmt(*total.since())}  (with expiry and retention)")
 
 
 if __name__ == "__main__":

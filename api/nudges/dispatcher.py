@@ -5,7 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import DateTime, String, Text, Uuid, any_, bindparam, or_, select, text, update
+from sqlalchemy import (
+    DateTime,
+    String,
+    Text,
+    Uuid,
+    any_,
+    bindparam,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
@@ -16,6 +28,9 @@ from api.nudges.providers import PushError, PushProvider
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
 UUID_ARRAY = ARRAY(Uuid())
+# Written into the SQL, not bound: only then can a prepared (generic) plan use the partial index
+# of pending nudges; with a parameter it read the whole table for every batch.
+PENDING = literal_column("'pending'")
 # A batch's inbox rows in one statement, one array per column.
 _INBOX = text(
     "insert into inbox_messages (id, user_id, nudge_id, kind, title, body, created_at)"
@@ -69,7 +84,7 @@ def dispatch_batch(
             Nudge.attempts,
         )
         .where(
-            Nudge.status == "pending",
+            Nudge.status == PENDING,
             Nudge.due_at <= now,
             or_(Nudge.next_attempt_at.is_(None), Nudge.next_attempt_at <= now),
         )
