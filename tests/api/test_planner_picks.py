@@ -250,3 +250,18 @@ def test_new_opportunity_alerts_reach_the_engines_audience_once(session: Session
     got = {(n.user_id, n.period) for n in _nudges(session, "new_opportunity")}
     assert got == {(uid, str(later.id)) for uid in _engine_audience(session, later, then)}
     assert got
+
+
+def test_coach_digest_counts_everyone_and_names_the_first_five(session: Session) -> None:
+    m = create_municipality(session)
+    coach = create_user(session, municipality=m, role="coach")
+    names = ["Noor", "Bram", "Yara", "Ahmed", "Eva", "Lotte", "Daan"]
+    for name in names:
+        person = create_user(session, municipality=m, role="recipient", name=name, coach=coach)
+        create_profile(session, user=person)
+        person.created_at = NOW - timedelta(weeks=10)
+    session.flush()
+    plan(session, "coach_digests", NOW)
+    [digest] = _nudges(session, "coach_digest")
+    assert digest.user_id == coach.id
+    assert digest.params == {"count": 7, "people": "Ahmed, Bram, Daan, Eva, Lotte (+2)"}
