@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -184,12 +185,16 @@ class PeopleTopK:
     result: TopK
     rows: dict[uuid.UUID, int]  # person -> row of `result`; people without a home or times: none
 
+    @cached_property
+    def _index(self) -> list[list[int]]:
+        return self.result.index.tolist()  # once: one row at a time costs more than the rest
+
     def indices(self, user_id: uuid.UUID) -> list[int]:
         """The person's picks as positions in `table`, best first."""
         row = self.rows.get(user_id)
         if row is None:
             return []
-        return [j for j in self.result.index[row].tolist() if j >= 0]
+        return [j for j in self._index[row] if j >= 0]
 
     def ranked(self, user_id: uuid.UUID) -> list[Ranked]:
         """The person's picks as the engine's `Ranked`, without reasons."""

@@ -179,6 +179,67 @@ _SENT = text(
 ).bindparams(bindparam("users", type_=ARRAY(Uuid())))
 
 
+# Many rows in one statement as one JSON document: short to send, fast to encode and to parse
+# (a VALUES list per row, a statement per row, or an array per column cost more).
+_INSERT = text(
+    "insert into nudges (id, municipality_id, user_id, kind, period, language, params, status,"
+    " drop_reason, due_at, attempts, created_at)"
+    " select gen_random_uuid(), :mid, r.user_id, :kind, r.period, r.language, r.params,"
+    " r.status, r.drop_reason, r.due_at, 0, :now"
+    " from json_to_recordset(cast(:rows as json)) as r(user_id uuid, period text,"
+    " language text, params jsonb, status text, drop_reason text, due_at timestamptz)"
+    " on conflict (user_id, kind, period) do nothing"
+    " returning user_id, period"
+)
+
+
+def _insert(
+    session: Session,
+    *,
+    municipality_id: uuid.UUID,
+    kind: str,
+    now: datetime,
+    rows: list[tuple[Any, ...]],
+) -> set[tuple[uuid.UUID, str]]:
+    """Write the rows (user, period, language, params, status, drop reason, due) unless their
+    key is taken; the keys written."""
+    doc = json.dumps(
+        [
+            {
+                "user_id": str(user_id),
+                "period": period,
+                "language": language,
+                "params": params,
+                "status": status,
+                "drop_reason": drop_reason,
+                "due_at": due_at.isoformat(),
+            }
+            for user_id, period, language, params, status, drop_reason, due_at in rows
+        ]
+    )
+    written = session.execute(
+        _INSERT, {"mid": municipality_id, "kind": kind, "now": now, "rows": doc}
+    )
+    return {(u, p) for u, p in written}
+
+
+# Both look each person up in the unique index, one by one (a scalar subquery is never turned
+# into a join): a join the planner could choose instead goes wrong inside a planning run, whose
+# own new rows the table's statistics do not know yet (a nested loop over "1 row" that were
+# thousands took 30 s in one municipality).
+_TAKEN = text(
+    "select k.user_id, k.period from unnest(:users, :periods) as k(user_id, period)"
+    " where (select 1 from nudges n"
+    "  where n.user_id = k.user_id and n.kind = :kind and n.period = k.period) is not null"
+).bindparams(bindparam("users", type_=ARRAY(Uuid())), bindparam("periods", type_=ARRAY(String())))
+_SENT = text(
+    "select k.user_id, (select count(*) from nudges n"
+    "  where n.user_id = k.user_id and n.status <> 'dropped'"
+    "  and n.created_at >= :start and n.created_at < :end) as sent"
+    " from unnest(:users) as k(user_id)"
+).bindparams(bindparam("users", type_=ARRAY(Uuid())))
+
+
 # Many rows in one statement with one array per column: short to send and to parse (a
 # VALUES list per row, or a statement per row, cost more than the rows themselves).
 _INSERT = text(
