@@ -17,10 +17,10 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row, Uuid, and_, any_, bindparam, func, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Row, and_, any_, func, select
 from sqlalchemy.orm import Session
 
+from api.db import uuid_array
 from api.feed.candidates import (
     Taxonomy,
     excluded_for_many,
@@ -52,7 +52,6 @@ PROFILE_COLUMNS = (
     RecipientProfile.home_lon,
 )
 ProfileLike = RecipientProfile | Row[Any]
-UUID_ARRAY = ARRAY(Uuid())  # one bound uuid[] instead of a placeholder per id
 
 EARTH_RADIUS_M = 6371008.7714  # PostGIS's sphere, so batch and feed distances agree
 MAX_REACH_KM = 30.0
@@ -284,7 +283,7 @@ def audiences(
         .join(
             Opportunity,
             and_(
-                Opportunity.id == any_(bindparam("ids", list(opportunity_ids), type_=UUID_ARRAY)),
+                Opportunity.id == any_(uuid_array(opportunity_ids)),
                 Opportunity.municipality_id == municipality_id,
                 Opportunity.status == "published",
                 func.ST_DWithin(

@@ -2,49 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
-    DateTime,
-    String,
-    Text,
-    Uuid,
     any_,
-    bindparam,
     literal_column,
     or_,
     select,
     text,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from api.db import uuid_array
 from api.nudges.catalogue import render
 from api.nudges.models import Device, Nudge
 from api.nudges.providers import PushError, PushProvider
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
-UUID_ARRAY = ARRAY(Uuid())
 # Written into the SQL, not bound: only then can a prepared (generic) plan use the partial index
 # of pending nudges; with a parameter it read the whole table for every batch.
 PENDING = literal_column("'pending'")
-# A batch's inbox rows in one statement, one array per column.
+# A batch's inbox rows in one statement, as one JSON document.
 _INBOX = text(
     "insert into inbox_messages (id, user_id, nudge_id, kind, title, body, created_at)"
     " select gen_random_uuid(), r.user_id, r.nudge_id, r.kind, r.title, r.body, r.created_at"
-    " from unnest(:users, :nudges, :kinds, :titles, :bodies, :ats)"
-    " as r(user_id, nudge_id, kind, title, body, created_at)"
+    " from json_to_recordset(cast(:rows as json)) as r(user_id uuid, nudge_id uuid, kind text,"
+    " title text, body text, created_at timestamptz)"
     " on conflict (nudge_id) do nothing"
-).bindparams(
-    bindparam("users", type_=UUID_ARRAY),
-    bindparam("nudges", type_=UUID_ARRAY),
-    bindparam("kinds", type_=ARRAY(String())),
-    bindparam("titles", type_=ARRAY(String())),
-    bindparam("bodies", type_=ARRAY(Text())),
-    bindparam("ats", type_=ARRAY(DateTime(timezone=True))),
 )
 
 
@@ -95,25 +83,25 @@ def dispatch_batch(
     if not nudges:
         return stats
     tokens: dict[object, list[str]] = {}
-    users = list({n.user_id for n in nudges})
     for user_id, token in session.execute(
         select(Device.user_id, Device.push_token).where(
-            Device.user_id == any_(bindparam("users", users, type_=UUID_ARRAY))
+            Device.user_id == any_(uuid_array({n.user_id for n in nudges}))
         )
     ):
         tokens.setdefault(user_id, []).append(token)
     texts = [render(n.kind, n.language, n.params) for n in nudges]
-    session.execute(
-        _INBOX,
+    inbox = [
         {
-            "users": [n.user_id for n in nudges],
-            "nudges": [n.id for n in nudges],
-            "kinds": [n.kind for n in nudges],
-            "titles": [title for title, _ in texts],
-            "bodies": [body for _, body in texts],
-            "ats": [n.due_at for n in nudges],
-        },
-    )
+            "user_id": str(n.user_id),
+            "nudge_id": str(n.id),
+            "kind": n.kind,
+            "title": title,
+            "body": body,
+            "created_at": n.due_at.isoformat(),
+        }
+        for n, (title, body) in zip(nudges, texts, strict=True)
+    ]
+    session.execute(_INBOX, {"rows": json.dumps(inbox)})
     delivered = []
     for nudge, (title, body) in zip(nudges, texts, strict=True):
         devices = tokens.get(nudge.user_id)
@@ -140,7 +128,7 @@ def dispatch_batch(
     if delivered:
         session.execute(
             update(Nudge)
-            .where(Nudge.id == any_(bindparam("delivered", delivered, type_=UUID_ARRAY)))
+            .where(Nudge.id == any_(uuid_array(delivered)))
             .values(status="delivered", delivered_at=now)
         )
     stats.delivered = len(delivered)

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Row, String, Text, Uuid, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import Row, text
 from sqlalchemy.orm import Session
 
+from api.db import uuid_text
 from api.municipalities.policy import PolicySettings
 from api.nudges.catalogue import DEFAULT_LANGUAGE
 from api.nudges.clock import next_allowed, parse_hhmm, week_bounds
@@ -162,23 +162,6 @@ def enqueue_many(
     return [o or "existing" for o in outcomes]
 
 
-# Both look each person up in the unique index, one by one (a scalar subquery is never turned
-# into a join): a join the planner could choose instead goes wrong inside a planning run, whose
-# own new rows the table's statistics do not know yet (a nested loop over "1 row" that were
-# thousands took 30 s in one municipality).
-_TAKEN = text(
-    "select k.user_id, k.period from unnest(:users, :periods) as k(user_id, period)"
-    " where (select 1 from nudges n"
-    "  where n.user_id = k.user_id and n.kind = :kind and n.period = k.period) is not null"
-).bindparams(bindparam("users", type_=ARRAY(Uuid())), bindparam("periods", type_=ARRAY(String())))
-_SENT = text(
-    "select k.user_id, (select count(*) from nudges n"
-    "  where n.user_id = k.user_id and n.status <> 'dropped'"
-    "  and n.created_at >= :start and n.created_at < :end) as sent"
-    " from unnest(:users) as k(user_id)"
-).bindparams(bindparam("users", type_=ARRAY(Uuid())))
-
-
 # Many rows in one statement as one JSON document: short to send, fast to encode and to parse
 # (a VALUES list per row, a statement per row, or an array per column cost more).
 _INSERT = text(
@@ -190,6 +173,22 @@ _INSERT = text(
     " language text, params jsonb, status text, drop_reason text, due_at timestamptz)"
     " on conflict (user_id, kind, period) do nothing"
     " returning user_id, period"
+)
+# Both look each person up in the unique index, one by one (a scalar subquery is never turned
+# into a join): a join the planner could choose instead goes wrong inside a planning run, whose
+# own new rows the table's statistics do not know yet (a nested loop over "1 row" that were
+# thousands took 30 s in one municipality).
+_TAKEN = text(
+    "select k.user_id, k.period"
+    " from json_to_recordset(cast(:keys as json)) as k(user_id uuid, period text)"
+    " where (select 1 from nudges n"
+    "  where n.user_id = k.user_id and n.kind = :kind and n.period = k.period) is not null"
+)
+_SENT = text(
+    "select k.user_id, (select count(*) from nudges n"
+    "  where n.user_id = k.user_id and n.status <> 'dropped'"
+    "  and n.created_at >= :start and n.created_at < :end) as sent"
+    " from unnest(string_to_array(:users, ',')::uuid[]) as k(user_id)"
 )
 
 
@@ -223,87 +222,12 @@ def _insert(
     return {(u, p) for u, p in written}
 
 
-# Both look each person up in the unique index, one by one (a scalar subquery is never turned
-# into a join): a join the planner could choose instead goes wrong inside a planning run, whose
-# own new rows the table's statistics do not know yet (a nested loop over "1 row" that were
-# thousands took 30 s in one municipality).
-_TAKEN = text(
-    "select k.user_id, k.period from unnest(:users, :periods) as k(user_id, period)"
-    " where (select 1 from nudges n"
-    "  where n.user_id = k.user_id and n.kind = :kind and n.period = k.period) is not null"
-).bindparams(bindparam("users", type_=ARRAY(Uuid())), bindparam("periods", type_=ARRAY(String())))
-_SENT = text(
-    "select k.user_id, (select count(*) from nudges n"
-    "  where n.user_id = k.user_id and n.status <> 'dropped'"
-    "  and n.created_at >= :start and n.created_at < :end) as sent"
-    " from unnest(:users) as k(user_id)"
-).bindparams(bindparam("users", type_=ARRAY(Uuid())))
-
-
-# Many rows in one statement with one array per column: short to send and to parse (a
-# VALUES list per row, or a statement per row, cost more than the rows themselves).
-_INSERT = text(
-    "insert into nudges (id, municipality_id, user_id, kind, period, language, params, status,"
-    " drop_reason, due_at, attempts, created_at)"
-    " select gen_random_uuid(), :mid, r.user_id, :kind, r.period, r.language, r.params::jsonb,"
-    " r.status, r.drop_reason, r.due_at, 0, :now"
-    " from unnest(:users, :periods, :languages, :params, :statuses, :reasons, :dues)"
-    " as r(user_id, period, language, params, status, drop_reason, due_at)"
-    " on conflict (user_id, kind, period) do nothing"
-    " returning user_id, period"
-).bindparams(
-    bindparam("users", type_=ARRAY(Uuid())),
-    bindparam("periods", type_=ARRAY(String())),
-    bindparam("languages", type_=ARRAY(String())),
-    bindparam("params", type_=ARRAY(Text())),
-    bindparam("statuses", type_=ARRAY(String())),
-    bindparam("reasons", type_=ARRAY(String())),
-    bindparam("dues", type_=ARRAY(DateTime(timezone=True))),
-)
-
-
-def _insert(
-    session: Session,
-    *,
-    municipality_id: uuid.UUID,
-    kind: str,
-    now: datetime,
-    rows: list[tuple[Any, ...]],
-) -> set[tuple[uuid.UUID, str]]:
-    """Write the rows (user, period, language, params, status, drop reason, due) unless their
-    key is taken; the keys written."""
-    users, periods, languages, params, statuses, reasons, dues = zip(*rows, strict=True)
-    written = session.execute(
-        _INSERT,
-        {
-            "mid": municipality_id,
-            "kind": kind,
-            "now": now,
-            "users": list(users),
-            "periods": list(periods),
-            "languages": list(languages),
-            "params": [json.dumps(p) for p in params],
-            "statuses": list(statuses),
-            "reasons": list(reasons),
-            "dues": list(dues),
-        },
-    )
-    return {(u, p) for u, p in written}
-
-
 def _taken(session: Session, kind: str, planned: Sequence[Planned]) -> set[tuple[uuid.UUID, str]]:
     """Which of these keys exist already, in one query."""
     if not planned:
         return set()
-    rows = session.execute(
-        _TAKEN,
-        {
-            "users": [n.user_id for n in planned],
-            "periods": [n.period for n in planned],
-            "kind": kind,
-        },
-    )
-    return {(u, p) for u, p in rows}
+    keys = json.dumps([{"user_id": str(n.user_id), "period": n.period} for n in planned])
+    return {(u, p) for u, p in session.execute(_TAKEN, {"keys": keys, "kind": kind})}
 
 
 def _sent_between(
@@ -312,7 +236,7 @@ def _sent_between(
     """Per person, the nudges not dropped that were created in [start, end), in one query."""
     if not user_ids:
         return {}
-    rows = session.execute(_SENT, {"users": list(user_ids), "start": start, "end": end})
+    rows = session.execute(_SENT, {"users": uuid_text(user_ids), "start": start, "end": end})
     return {u: int(c) for u, c in rows if c}
 
 

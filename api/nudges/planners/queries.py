@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import BindParameter, String, Uuid, bindparam, func, select, text
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.orm import Session
 
+from api.db import uuid_text
 from api.feed.batch import PROFILE_COLUMNS
 from api.matches.models import Match, MatchEvent
 from api.profiles.models import RecipientProfile
@@ -25,20 +25,15 @@ PERSON = (
 )
 
 
-def uuid_array(ids: list[uuid.UUID]) -> BindParameter[Any]:
-    """One bound uuid[] (for `= any(...)`) instead of a placeholder per id."""
-    return bindparam(None, ids, type_=ARRAY(Uuid()))
-
-
 # Per person through the unique index (user_id first): a set-returning function keeps the
 # lateral subquery from being turned into a join, which could pick a bad plan mid-run, while
 # the table's statistics do not know the run's own new rows yet.
 _SHOWN = text(
-    "select k.user_id, x.oid from unnest(:users) as k(user_id)"
+    "select k.user_id, x.oid from unnest(string_to_array(:users, ',')::uuid[]) as k(user_id)"
     " cross join lateral (select jsonb_array_elements_text(n.params -> 'opportunity_ids') as oid"
-    "  from nudges n where n.user_id = k.user_id and n.kind = any(:kinds)"
+    "  from nudges n where n.user_id = k.user_id and n.kind in :kinds"
     "  and n.status <> 'dropped') as x"
-).bindparams(bindparam("users", type_=ARRAY(Uuid())), bindparam("kinds", type_=ARRAY(String())))
+).bindparams(bindparam("kinds", expanding=True))
 
 
 def already_shown(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID, set[str]]:
@@ -46,7 +41,7 @@ def already_shown(session: Session, user_ids: list[uuid.UUID]) -> dict[uuid.UUID
     shown: dict[uuid.UUID, set[str]] = {u: set() for u in user_ids}
     if not user_ids:
         return shown
-    rows = session.execute(_SHOWN, {"users": user_ids, "kinds": list(SUGGESTING_KINDS)})
+    rows = session.execute(_SHOWN, {"users": uuid_text(user_ids), "kinds": SUGGESTING_KINDS})
     for uid, oid in rows:
         shown[uid].add(oid)
     return shown

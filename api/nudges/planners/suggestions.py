@@ -11,12 +11,13 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.core.time import local_date
+from api.db import uuid_array
 from api.feed.batch import audiences, rank_profiles
 from api.matches.models import Match
 from api.matches.status import MatchStatus
 from api.nudges.clock import iso_week
 from api.nudges.models import AlertedOpportunity, Nudge
-from api.nudges.planners.queries import PERSON, already_shown, entered, uuid_array
+from api.nudges.planners.queries import PERSON, already_shown, entered
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
