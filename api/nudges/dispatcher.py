@@ -57,20 +57,12 @@ def dispatch_batch(
 ) -> DispatchStats:
     """One batch; rows locked with SKIP LOCKED so several dispatchers share the work.
 
-    The inbox rows are written in one statement and the delivered nudges marked in one; only
-    failed pushes are updated one by one.
+    The batch is claimed and marked delivered in one statement, its inbox rows written in one;
+    a failed push puts its nudge back (to retry) or to the dead letters, in the same transaction.
     """
     stats = DispatchStats()
-    nudges = session.execute(
-        select(
-            Nudge.id,
-            Nudge.user_id,
-            Nudge.kind,
-            Nudge.language,
-            Nudge.params,
-            Nudge.due_at,
-            Nudge.attempts,
-        )
+    due = (
+        select(Nudge.id)
         .where(
             Nudge.status == PENDING,
             Nudge.due_at <= now,
@@ -79,9 +71,24 @@ def dispatch_batch(
         .order_by(Nudge.due_at, Nudge.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
+    )
+    claimed = session.execute(
+        update(Nudge)
+        .where(Nudge.id.in_(due.scalar_subquery()))
+        .values(status="delivered", delivered_at=now)
+        .returning(
+            Nudge.id,
+            Nudge.user_id,
+            Nudge.kind,
+            Nudge.language,
+            Nudge.params,
+            Nudge.due_at,
+            Nudge.attempts,
+        )
     ).all()
-    if not nudges:
+    if not claimed:
         return stats
+    nudges = sorted(claimed, key=lambda n: (n.due_at, n.id))  # in the order they were due
     tokens: dict[object, list[str]] = {}
     for user_id, token in session.execute(
         select(Device.user_id, Device.push_token).where(
@@ -102,7 +109,6 @@ def dispatch_batch(
         for n, (title, body) in zip(nudges, texts, strict=True)
     ]
     session.execute(_INBOX, {"rows": json.dumps(inbox)})
-    delivered = []
     for nudge, (title, body) in zip(nudges, texts, strict=True):
         devices = tokens.get(nudge.user_id)
         if devices:
@@ -115,7 +121,12 @@ def dispatch_batch(
                 )
             except PushError as exc:
                 attempts = nudge.attempts + 1
-                change: dict[str, object] = {"attempts": attempts, "last_error": str(exc)[:300]}
+                change: dict[str, object] = {
+                    "status": "pending",
+                    "delivered_at": None,
+                    "attempts": attempts,
+                    "last_error": str(exc)[:300],
+                }
                 if attempts >= MAX_ATTEMPTS:
                     change["status"] = "dead"
                     stats.dead += 1
@@ -124,12 +135,5 @@ def dispatch_batch(
                     stats.retried += 1
                 session.execute(update(Nudge).where(Nudge.id == nudge.id).values(**change))
                 continue
-        delivered.append(nudge.id)
-    if delivered:
-        session.execute(
-            update(Nudge)
-            .where(Nudge.id == any_(uuid_array(delivered)))
-            .values(status="delivered", delivered_at=now)
-        )
-    stats.delivered = len(delivered)
+        stats.delivered += 1
     return stats
