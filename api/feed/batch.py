@@ -17,8 +17,9 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Row, and_, any_, func, select
+from sqlalchemy import Row, and_, any_, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from api.db import uuid_array
 from api.feed.candidates import (
@@ -42,12 +43,13 @@ from matching.vector import CandidateTable, TopK
 # with these rank like profiles, without loading ORM objects.
 PROFILE_COLUMNS = (
     RecipientProfile.user_id,
-    RecipientProfile.interests,
-    RecipientProfile.availability,
+    # Arrays as the driver gives them (lists): SQLAlchemy's ARRAY would copy each one again.
+    type_coerce(RecipientProfile.interests, NullType()).label("interests"),
+    type_coerce(RecipientProfile.availability, NullType()).label("availability"),
     RecipientProfile.dutch_level,
     RecipientProfile.ladder_step,
     RecipientProfile.max_distance_km,
-    RecipientProfile.accessibility_needs,
+    type_coerce(RecipientProfile.accessibility_needs, NullType()).label("accessibility_needs"),
     RecipientProfile.home_lat,
     RecipientProfile.home_lon,
 )
