@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.feed.batch import MAX_REACH_KM, engine_top_k_for_profiles, top_k_for_profiles
+from api.matches.models import MatchEvent
 from api.municipalities.policy import load_policy
 from api.nudges.models import AlertedOpportunity, Nudge
 from api.nudges.outbox import PlanStats
@@ -265,3 +266,30 @@ def test_coach_digest_counts_everyone_and_names_the_first_five(session: Session)
     [digest] = _nudges(session, "coach_digest")
     assert digest.user_id == coach.id
     assert digest.params == {"count": 7, "people": "Ahmed, Bram, Daan, Eva, Lotte (+2)"}
+
+
+def test_coach_digest_leaves_out_who_acted_lately(session: Session) -> None:
+    m = create_municipality(session)
+    team = create_team(session, municipality=m)
+    opp = create_opportunity(session, team=team)
+    coach = create_user(session, municipality=m, role="coach")
+    people = {}
+    for name in ("Anna", "Bert", "Cem"):
+        person = create_user(session, municipality=m, role="recipient", name=name, coach=coach)
+        create_profile(session, user=person)
+        person.created_at = NOW - timedelta(weeks=10)
+        people[name] = person
+    # Bert asked for a match himself a week ago; Cem did two months ago and is quiet since.
+    for name, days in (("Bert", 7), ("Cem", 60)):
+        match = create_match(
+            session,
+            person=people[name],
+            opportunity=opp,
+            history=[("requested", NOW - timedelta(days=days))],
+        )
+        for event in session.scalars(select(MatchEvent).where(MatchEvent.match_id == match.id)):
+            event.actor_id = people[name].id
+    session.flush()
+    plan(session, "coach_digests", NOW)
+    [digest] = _nudges(session, "coach_digest")
+    assert digest.params == {"count": 2, "people": "Anna, Cem"}

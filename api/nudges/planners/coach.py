@@ -27,11 +27,13 @@ def _digest_who(session: Session, scope: Scope) -> Sequence[Digest]:
     """Per coach, how many people are quiet for N weeks or stuck for N months, and who first."""
     quiet_since = scope.now - timedelta(weeks=scope.policy.inactive_weeks)
     stalled_since = scope.now - timedelta(days=30 * scope.policy.ladder_stalled_months)
-    last_event = (
-        select(func.max(MatchEvent.at))
-        .where(MatchEvent.actor_id == User.id)
-        .correlate(User)
-        .scalar_subquery()
+    # No event since: with `created_at < quiet_since` below, the same as "the last event (or the
+    # account's creation) before", and an anti-join over recent events instead of one look-up of
+    # the last event per person.
+    acted_lately = (
+        select(MatchEvent.id)
+        .where(MatchEvent.actor_id == User.id, MatchEvent.at >= quiet_since)
+        .exists()
     )
     name = RecipientProfile.display_name
     names = func.array_agg(aggregate_order_by(name, name))
@@ -40,12 +42,14 @@ def _digest_who(session: Session, scope: Scope) -> Sequence[Digest]:
         .join(RecipientProfile, RecipientProfile.user_id == User.id)
         .where(
             User.municipality_id == scope.municipality_id,
+            # always the person's own; said here so the index, not a scan of all, finds them
+            RecipientProfile.municipality_id == scope.municipality_id,
             User.role == "recipient",
             User.is_active.is_(True),
             User.coach_id.is_not(None),
             User.created_at < quiet_since,
             and_(
-                func.coalesce(last_event, User.created_at) < quiet_since,
+                ~acted_lately,
                 func.coalesce(User.last_login_at, User.created_at) < quiet_since,
             )
             | (RecipientProfile.updated_at < stalled_since),
