@@ -11,7 +11,7 @@ DATABASE_URL defaults to the dev database. Prints figures only; nothing here ass
 1. GET /v1/me/feed?limit=20 and GET /v1/health through a real gunicorn started here on a free
    127.0.0.1 port, at 1 and 16 concurrent clients (stdlib threads + http.client), with tokens
    minted for recipients of the largest scale municipality (revoked again at the end).
-2. (a) `top_k_for_profiles(k=20)` for every recipient of that municipality; (b) the same batch for
+2. (a) `engine_top_k_for_profiles(k=20)` for every recipient of that municipality; (b) the same batch for
    every scale municipality in worker processes, or a stratified subset extrapolated by recipient
    count when the full run would take too long; (c) the straightforward way, `candidate_rows` +
    `rank(limit=20)` per recipient as in `personal_feed`, on a random sample; (d) whether (a) and
@@ -54,7 +54,7 @@ from api.app import create_app  # noqa: E402 - reads DATABASE_URL
 from api.auth.service import logout, start_session  # noqa: E402
 from api.core.geo import point  # noqa: E402
 from api.db import session_scope, utcnow  # noqa: E402
-from api.feed.batch import top_k_for_profiles  # noqa: E402
+from api.feed.batch import engine_top_k_for_profiles  # noqa: E402
 from api.feed.candidates import (  # noqa: E402
     candidate_rows,
     excluded_opportunity_ids,
@@ -428,7 +428,7 @@ def batch_run(
     cap: int | None = None,
     keep: frozenset[uuid.UUID] | set[uuid.UUID] = frozenset(),
 ) -> tuple[Cost, dict[uuid.UUID, list[Ranked]]]:
-    """Load a municipality's profiles in one query, then top_k_for_profiles for (some of) them."""
+    """Load a municipality's profiles in one query, then engine_top_k_for_profiles for (some of) them."""
     with app.app_context(), session_scope(app) as s:
         w0, c0 = time.perf_counter(), time.process_time()
         profiles = load_profiles(s, municipality_id)
@@ -438,7 +438,7 @@ def batch_run(
             rest = [p for p in profiles if p.user_id not in keep]
             run = [p for p in profiles if p.user_id in keep]
             run += random.Random(SEED).sample(rest, cap - len(run))
-        out = top_k_for_profiles(s, municipality_id=municipality_id, profiles=run, now=now, k=K)
+        out = engine_top_k_for_profiles(s, municipality_id=municipality_id, profiles=run, now=now, k=K)
         w2, c2 = time.perf_counter(), time.process_time()
     cost = Cost(len(profiles), len(run), w1 - w0, w2 - w1, c1 - c0, c2 - c1)
     return cost, out
@@ -450,13 +450,13 @@ def bench_batch_large(
     """(a): one municipality, everyone at once. Returns the sampled people's results."""
     cost, out = batch_run(app, town.id, now, cap=plan.batch_limit, keep=sample_ids)
     subset = cost.n_run < cost.n_total
-    print(f"\n== 2a. batch top_k_for_profiles(k={K}) for {town.slug} ==  {load_note()}")
+    print(f"\n== 2a. batch engine_top_k_for_profiles(k={K}) for {town.slug} ==  {load_note()}")
     print(
         f"profiles of {cost.n_total} recipients loaded in one query: {cost.load_wall:.1f} s"
         + (f"; --quick: ranked a random {cost.n_run} of them" if subset else "")
     )
     print(
-        f"top_k_for_profiles for {cost.n_run} recipients: {cost.rank_wall:.1f} s wall "
+        f"engine_top_k_for_profiles for {cost.n_run} recipients: {cost.rank_wall:.1f} s wall "
         f"({cost.rank_cpu:.1f} s CPU) = {1000 * cost.rank_wall / cost.n_run:.2f} ms/recipient; "
         f"{sum(1 for v in out.values() if not v)} got no suggestions"
     )
