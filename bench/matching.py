@@ -11,8 +11,8 @@ DATABASE_URL defaults to the dev database. Prints figures only; nothing here ass
 1. GET /v1/me/feed?limit=20 and GET /v1/health through a real gunicorn started here on a free
    127.0.0.1 port, at 1 and 16 concurrent clients (stdlib threads + http.client), with tokens
    minted for recipients of the largest scale municipality (revoked again at the end).
-2. (a) `engine_top_k_for_profiles(k=20)` for every recipient of that municipality; (b) the same batch for
-   every scale municipality in worker processes, or a stratified subset extrapolated by recipient
+2. (a) `engine_top_k_for_profiles(k=20)` (the engine one person at a time) for every recipient of
+   that municipality; (b) the same batch for every scale municipality in worker processes, or a stratified subset extrapolated by recipient
    count when the full run would take too long; (c) the straightforward way, `candidate_rows` +
    `rank(limit=20)` per recipient as in `personal_feed`, on a random sample; (d) whether (a) and
    (c) give the same top-20 ids and scores.
@@ -428,7 +428,7 @@ def batch_run(
     cap: int | None = None,
     keep: frozenset[uuid.UUID] | set[uuid.UUID] = frozenset(),
 ) -> tuple[Cost, dict[uuid.UUID, list[Ranked]]]:
-    """Load a municipality's profiles in one query, then engine_top_k_for_profiles for (some of) them."""
+    """Load a municipality's profiles in one query, then the engine batch for (some of) them."""
     with app.app_context(), session_scope(app) as s:
         w0, c0 = time.perf_counter(), time.process_time()
         profiles = load_profiles(s, municipality_id)
@@ -438,7 +438,9 @@ def batch_run(
             rest = [p for p in profiles if p.user_id not in keep]
             run = [p for p in profiles if p.user_id in keep]
             run += random.Random(SEED).sample(rest, cap - len(run))
-        out = engine_top_k_for_profiles(s, municipality_id=municipality_id, profiles=run, now=now, k=K)
+        out = engine_top_k_for_profiles(
+            s, municipality_id=municipality_id, profiles=run, now=now, k=K
+        )
         w2, c2 = time.perf_counter(), time.process_time()
     cost = Cost(len(profiles), len(run), w1 - w0, w2 - w1, c1 - c0, c2 - c1)
     return cost, out
