@@ -13,9 +13,10 @@ DATABASE_URL defaults to the dev database. Prints figures only; nothing here ass
    minted for recipients of the largest scale municipality (revoked again at the end).
 2. (a) `engine_top_k_for_profiles(k=20)` (the engine one person at a time) for every recipient of
    that municipality; (b) the same batch for every scale municipality in worker processes, or a
-   stratified subset extrapolated by recipient count when the full run would take too long; (c) the straightforward way, `candidate_rows` +
-   `rank(limit=20)` per recipient as in `personal_feed`, on a random sample; (d) whether (a) and
-   (c) give the same top-20 ids and scores.
+   stratified subset extrapolated by recipient count when the full run would take too long;
+   (c) the straightforward way, `candidate_rows` + `rank(limit=20)` per recipient as in
+   `personal_feed`, on a random sample; (d) whether (a) and (c) give the same top-20 ids and
+   scores.
 """
 
 from __future__ import annotations
