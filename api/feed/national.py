@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
-from api.ranking.adapter import load_taxonomy, weights_from_policy
-from matching import Candidate
+from api.ranking.adapter import load_taxonomy, to_candidate, weights_from_policy
 from matching.vector import CandidateTable, PersonBatch, TopK, top_k, warm_up
 
 DEFAULT_LADDER_STEP = 2  # as person_from_profile: an unknown step counts as 2
@@ -112,32 +111,11 @@ class MunicipalityTopK:
 _SCORE_TEXT = [f"{q / 10000!r}}}" for q in range(10001)]
 
 
-def _candidate(row: Any) -> Candidate:
-    return Candidate(
-        id=str(row.id),
-        kind=row.kind,
-        organizer_id=str(row.team_id),
-        title=row.title,
-        interests=frozenset(row.interests or ()),
-        slots=frozenset(row.slots or ()),
-        min_dutch_level=row.min_dutch_level,
-        teaches_level=row.teaches_level if row.kind == "language_course" else None,
-        accessibility=frozenset(row.accessibility or ()),
-        ladder_step=row.ladder_step,
-        distance_km=0.0,
-        free_places=int(row.places_left),
-        status=row.status,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        published_at=row.published_at,
-    )
-
-
 def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
     """A municipality's published opportunities as columns, with their points."""
     rows = session.execute(_OPPORTUNITIES, {"mid": municipality_id}).all()
     return CandidateTable.build(
-        [_candidate(r) for r in rows], lat=[r.lat for r in rows], lon=[r.lon for r in rows]
+        [to_candidate(r, 0.0) for r in rows], lat=[r.lat for r in rows], lon=[r.lon for r in rows]
     )
 
 

@@ -7,6 +7,7 @@ an opportunity, the taxonomy and a municipality's weights look the same to the e
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,8 +64,8 @@ def weights_from_policy(policy: PolicySettings) -> Weights:
     )
 
 
-def to_candidate(opp: Opportunity, distance_m: float) -> Candidate:
-    """An opportunity as the engine sees it from one person."""
+def to_candidate(opp: Opportunity | Any, distance_m: float) -> Candidate:
+    """An opportunity (a model, or a row with the same columns) as the engine sees it."""
     return Candidate(
         id=str(opp.id),
         kind=opp.kind,
@@ -77,7 +78,7 @@ def to_candidate(opp: Opportunity, distance_m: float) -> Candidate:
         accessibility=frozenset(opp.accessibility or ()),
         ladder_step=opp.ladder_step,
         distance_km=max(0.0, distance_m / 1000.0),
-        free_places=opp.places_left,
+        free_places=int(opp.places_left),
         status=opp.status,
         start_date=opp.start_date,
         end_date=opp.end_date,
