@@ -185,16 +185,20 @@ def register_with_invitation(session: Session, *, code: str, email: str, passwor
         select(Invitation).where(Invitation.code_hash == _hash(code)).with_for_update()
     )
     if invitation is None or invitation.used_at is not None or invitation.expires_at < utcnow():
-        raise NotFound("This invitation code is unknown, already used or expired.")
+        raise NotFound(
+            "This invitation code is unknown, already used or expired.", code="invitation_invalid"
+        )
     user = session.get(User, invitation.recipient_id)
     if user is None:
-        raise NotFound("This invitation code is unknown, already used or expired.")
+        raise NotFound(
+            "This invitation code is unknown, already used or expired.", code="invitation_invalid"
+        )
     email = email.strip().lower()
     if user.email and user.email != email:
         raise InvalidInput.field("email", "Use the e-mail address the invitation was made for.")
     taken = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
     if taken:
-        raise Conflict("This e-mail address is already in use.")
+        raise Conflict("This e-mail address is already in use.", code="email_taken")
     check_password_strength(password, email=email, name=user.name)
     user.email = email
     user.password_hash = hash_password(password)
