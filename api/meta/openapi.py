@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from api.config import API_VERSION
+from api.errors import PROBLEM_CODES
 from api.extensions import Api
 
 PROBLEM_JSON = "application/problem+json"
@@ -39,29 +40,25 @@ def build_openapi(api: Api) -> dict[str, Any]:
     ]
     components = spec.setdefault("components", {})
     schemas = components.setdefault("schemas", {})
-    schemas["Problem"] = {
+    schemas["Problem"] = problem_schema()
+    schemas["ValidationProblem"] = validation_problem_schema()
+    schemas["InvalidParam"] = {
         "type": "object",
+        "description": "One field that was not accepted, and why",
         "properties": {
-            "type": {"type": "string", "format": "uri"},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string"},
-            "instance": {"type": "string"},
+            "name": {
+                "type": "string",
+                "description": "The field (dotted when nested, e.g. nudgePreferences.maxPerWeek), "
+                "a query key, a header, or `body` for the body as a whole",
+                "example": "maxDistanceKm",
+            },
+            "reason": {
+                "type": "string",
+                "description": "What is wrong with it, in words a person can act on",
+                "example": "At most 5 km for walk.",
+            },
         },
-        "required": ["title", "status", "detail"],
-    }
-    schemas["InvalidParams"] = {
-        "type": "object",
-        "properties": {
-            "invalidParams": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
-                    "required": ["name", "reason"],
-                },
-            }
-        },
+        "required": ["name", "reason"],
     }
     components["headers"] = {
         "API-Version": {
@@ -98,6 +95,70 @@ def build_openapi(api: Api) -> dict[str, Any]:
     return plain
 
 
+def problem_schema() -> dict[str, Any]:
+    """RFC 9457 problem details with our machine-readable `code` (one schema for every error)."""
+    codes = "\n".join(f"- `{code}`: {meaning}" for code, meaning in PROBLEM_CODES.items())
+    return {
+        "type": "object",
+        "description": "What went wrong (RFC 9457 problem details). Apps decide by `code`; "
+        "`title` and `detail` are for people.",
+        "properties": {
+            "type": {
+                "type": "string",
+                "format": "uri",
+                "description": "A URI naming the kind of problem",
+                "example": "https://meedoen.nl/problems/conflict",
+            },
+            "title": {
+                "type": "string",
+                "description": "Short summary of the kind of problem, for people",
+                "example": "Conflict",
+            },
+            "status": {
+                "type": "integer",
+                "description": "The HTTP status code of this response",
+                "example": 409,
+            },
+            "detail": {
+                "type": "string",
+                "description": "What happened this time, in words a person can act on",
+                "example": "This opportunity is full.",
+            },
+            "instance": {
+                "type": "string",
+                "description": "The path of the request that failed",
+                "example": "/v1/matches/4f1c2a8e-7a57-4a1e-9a4c-0d5d7c2b8e11/approve",
+            },
+            "code": {
+                "type": "string",
+                "enum": list(PROBLEM_CODES),
+                "description": "What went wrong, for the app to decide on:\n" + codes,
+                "example": "full",
+            },
+        },
+        "required": ["title", "status", "detail", "code"],
+    }
+
+
+def validation_problem_schema() -> dict[str, Any]:
+    """The problem of a 400: the Problem fields plus `invalidParams`, one entry per field."""
+    schema = problem_schema()
+    schema["description"] = "Input that was not accepted (400): invalidParams names each field"
+    schema["properties"]["invalidParams"] = {
+        "type": "array",
+        "description": "Each field that was not accepted, and why",
+        "items": {"$ref": "#/components/schemas/InvalidParam"},
+    }
+    schema["properties"]["status"]["example"] = 400
+    schema["properties"]["code"]["example"] = "invalid_input"
+    schema["properties"]["title"]["example"] = "Bad Request"
+    schema["properties"]["detail"]["example"] = "The request has invalid fields; see invalidParams."
+    schema["properties"]["type"]["example"] = "https://meedoen.nl/problems/invalid-input"
+    schema["properties"]["instance"]["example"] = "/v1/me/profile"
+    schema["required"] = [*schema["required"], "invalidParams"]
+    return schema
+
+
 def _operation_id(method: str, path: str) -> str:
     """E.g. post /opportunities/{opportunityId}/publish -> postOpportunitiesOpportunityIdPublish."""
     words = [w for w in re.split(r"[^a-zA-Z]+", path) if w]
@@ -116,14 +177,8 @@ def _plain_numbers(node: Any) -> Any:
 
 
 def _problem_response(description: str, *, invalid: bool = False) -> dict[str, Any]:
-    schema: dict[str, Any] = {"$ref": "#/components/schemas/Problem"}
-    if invalid:
-        schema = {
-            "allOf": [
-                {"$ref": "#/components/schemas/Problem"},
-                {"$ref": "#/components/schemas/InvalidParams"},
-            ]
-        }
+    name = "ValidationProblem" if invalid else "Problem"
+    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
     return {
         "description": description,
         "headers": {"API-Version": {"$ref": "#/components/headers/API-Version"}},

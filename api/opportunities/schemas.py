@@ -9,6 +9,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates_
 
 from api.core.geo import NL_BBOX, in_netherlands
 from api.schemas import (
+    Computed,
     PageQuerySchema,
     PlausibleDate,
     QueryFloat,
@@ -18,6 +19,7 @@ from api.schemas import (
     StrictFloat,
     StrictInt,
     Text,
+    choice,
     page_schema,
 )
 from matching.model import ACCESSIBILITY, CEFR_LEVELS, KINDS, SLOTS
@@ -137,28 +139,31 @@ class TeamRefSchema(Schema):
     name = fields.String(required=True)
 
 
+OPPORTUNITY_STATUSES: tuple[str, ...] = ("draft", "published", "paused", "closed")
+
+
 class OpportunitySchema(Schema):
     id = fields.UUID(required=True)
-    kind = fields.String(required=True)
-    status = fields.String(required=True)
+    kind = choice(KINDS, required=True)
+    status = choice(OPPORTUNITY_STATUSES, required=True)
     title = fields.String(required=True)
     description = fields.String(required=True)
     team = fields.Nested(TeamRefSchema, required=True)
     address = fields.String(required=True)
-    location = fields.Method("_location", required=True)
+    location = Computed("_location", returns=fields.Nested(PointSchema), required=True)
     interests = fields.List(fields.String(), required=True)
-    slots = fields.List(fields.String(), required=True)
+    slots = fields.List(choice(SLOTS), required=True)
     start_date = fields.Date(allow_none=True)
     end_date = fields.Date(allow_none=True)
     capacity = fields.Integer(required=True)
     places_left = fields.Integer(
         required=True, metadata={"description": "Places not yet held by approved or active people"}
     )
-    min_dutch_level = fields.String(required=True)
-    teaches_level = fields.String(allow_none=True)
-    accessibility = fields.List(fields.String(), required=True)
+    min_dutch_level = choice(CEFR_LEVELS, required=True)
+    teaches_level = choice(CEFR_LEVELS, allow_none=True)
+    accessibility = fields.List(choice(ACCESSIBILITY), required=True)
     ladder_step = fields.Integer(required=True)
-    monthly_allowance_eur = fields.Method("_allowance", allow_none=True)
+    monthly_allowance_eur = Computed("_allowance", returns=fields.Float(), allow_none=True)
     not_replacing_paid_work = fields.Boolean(attribute="replaces_no_paid_work")
     distance_km = fields.Float(
         metadata={"description": "Only when listing with near: distance in km, one decimal"}
@@ -184,7 +189,7 @@ class OpportunityQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     interest = Text(max_length=40)
     status = fields.String(
-        validate=validate.OneOf(("draft", "published", "paused", "closed")),
+        validate=validate.OneOf(OPPORTUNITY_STATUSES),
         metadata={"description": "Organisers and admins may list other statuses"},
     )
 

@@ -3,10 +3,12 @@
 from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
+from api.municipalities.policy import NUDGE_KINDS
 from api.nudges.schemas import InboxMessageSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
+from api.schemas import PageQuerySchema, QueryDateTime, Schema, choice, page_schema
+from api.users.models import ROLES
 
 
 class AccessLogEntrySchema(Schema):
@@ -16,8 +18,10 @@ class AccessLogEntrySchema(Schema):
     action = fields.String(required=True)
     object_type = fields.String(required=True)
     purpose = fields.String(allow_none=True)
-    result = fields.String(
-        required=True, metadata={"description": "success, or denied when access was refused"}
+    result = choice(
+        ("success", "denied"),
+        required=True,
+        metadata={"description": "success, or denied when access was refused"},
     )
 
 
@@ -44,16 +48,29 @@ class AccountSchema(Schema):
     id = fields.UUID(required=True)
     email = fields.String(allow_none=True)
     name = fields.String(required=True)
-    role = fields.String(required=True)
+    role = choice(ROLES, required=True)
     created_at = fields.AwareDateTime(required=True)
     last_login_at = fields.AwareDateTime(allow_none=True)
 
 
+class NudgeParamsSchema(Schema):
+    """What a nudge's text was made from (each kind uses some of these)."""
+
+    name = fields.String()
+    person = fields.String()
+    title = fields.String()
+    first = fields.String()
+    days = fields.Integer()
+    weeks = fields.Integer()
+    count = fields.Integer()
+    opportunity_ids = fields.List(fields.String())
+
+
 class ExportNudgeSchema(Schema):
-    kind = fields.String(required=True)
-    status = fields.String(required=True)
+    kind = choice(NUDGE_KINDS, required=True)
+    status = choice(("pending", "delivered", "dropped", "dead"), required=True)
     created_at = fields.AwareDateTime(required=True)
-    params = fields.Dict(required=True)
+    params = fields.Nested(NudgeParamsSchema, required=True)
 
 
 class ExportDeviceSchema(Schema):
@@ -90,7 +107,14 @@ class ExportStoredReplySchema(Schema):
     yours = fields.Boolean(required=True)
     created_at = fields.AwareDateTime(required=True)
     status_code = fields.Integer(allow_none=True)
-    body = fields.Raw(allow_none=True)
+    body = fields.Dict(
+        keys=fields.String(),
+        allow_none=True,
+        metadata={
+            "additionalProperties": True,
+            "description": "The answer as it was given: the JSON object that operation returns",
+        },
+    )
 
 
 class ExportSchema(Schema):

@@ -6,11 +6,23 @@ from typing import Any
 
 from marshmallow import fields
 
-from api.schemas import QueryInt, Schema, camelcase
+from api.schemas import Computed, QueryInt, Schema, camelcase, choice
 
 
 class FunnelQuerySchema(Schema):
     months = QueryInt(load_default=12, minimum=1, maximum=36)
+
+
+# The counted cells of a row, as named in JSON; any of them may be withheld.
+COUNT_FIELDS: tuple[str, ...] = (
+    "withProfile",
+    "requested",
+    "approved",
+    "active",
+    "completed",
+    "movedUpLadder",
+    "reachedStep5",
+)
 
 
 class FunnelRowSchema(Schema):
@@ -22,8 +34,11 @@ class FunnelRowSchema(Schema):
     completed = fields.Integer(allow_none=True)
     moved_up_ladder = fields.Integer(allow_none=True)
     reached_step5 = fields.Integer(allow_none=True, data_key="reachedStep5")
-    suppressed = fields.Method(
-        "_suppressed", required=True, metadata={"description": "Cells withheld (under minCell)"}
+    suppressed = Computed(
+        "_suppressed",
+        returns=fields.List(choice(COUNT_FIELDS)),
+        required=True,
+        metadata={"description": "Cells withheld (under minCell)"},
     )
 
     def _suppressed(self, row: dict[str, Any]) -> list[str]:

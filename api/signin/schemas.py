@@ -3,7 +3,8 @@
 from marshmallow import fields, validate
 
 from api.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from api.schemas import Schema, Text
+from api.schemas import Schema, Text, choice
+from api.users.models import ROLES
 
 
 class LoginSchema(Schema):
@@ -14,7 +15,7 @@ class LoginSchema(Schema):
 class TokenPairSchema(Schema):
     access_token = fields.String(required=True)
     refresh_token = fields.String(required=True)
-    role = fields.String(required=True)
+    role = choice(ROLES, required=True)
 
 
 class RegisterSchema(Schema):
