@@ -10,6 +10,8 @@ from typing import Any
 from api.config import API_VERSION
 from api.errors import PROBLEM_CODES
 from api.extensions import Api
+from api.meta.fields import describe_schemas
+from api.meta.guide import INFO_DESCRIPTION, TAG_DESCRIPTIONS
 
 PROBLEM_JSON = "application/problem+json"
 PREFIX = "/v1"
@@ -21,11 +23,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
     spec = copy.deepcopy(api.spec.to_dict())
     spec["info"].update(
         {
-            "description": (
-                "Meedoen helps people on social assistance find volunteer work, language "
-                "courses and informal-care support near home. All errors are RFC 9457 "
-                "problem details; invalid input is 400 with invalidParams."
-            ),
+            "description": INFO_DESCRIPTION,
             "contact": {
                 "name": "Meedoen team",
                 "email": "api@meedoen.example.org",
@@ -69,6 +67,18 @@ def build_openapi(api: Api) -> dict[str, Any]:
             "description": "Seconds to wait before trying again",
             "schema": {"type": "integer"},
         },
+        "ETag": {
+            "description": "Version of this representation; send it as If-None-Match next time",
+            "schema": {"type": "string"},
+        },
+        "Cache-Control": {
+            "description": "How long a cache may keep this (public, max-age in seconds)",
+            "schema": {"type": "string", "example": "public, max-age=3600"},
+        },
+        "Access-Control-Allow-Origin": {
+            "description": "CORS: any web origin may read this document",
+            "schema": {"type": "string", "enum": ["*"]},
+        },
     }
     components["securitySchemes"] = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
@@ -81,13 +91,18 @@ def build_openapi(api: Api) -> dict[str, Any]:
     }
     components.pop("responses", None)
     schemas.pop("PaginationMetadata", None)  # flask-smorest's; we page with cursors
+    for tag in spec.get("tags", []):
+        tag["description"] = TAG_DESCRIPTIONS.get(tag["name"], tag.get("description", ""))
+    for schema in schemas.values():
+        _wrap_refs_with_siblings(schema)
+    describe_schemas(schemas)
 
     paths: dict[str, Any] = {}
     for path, item in spec.get("paths", {}).items():
         short = path[len(PREFIX) :] if path.startswith(PREFIX) else path
         for method, op in item.items():
             if method in _METHODS:
-                _shape_operation(op, method)
+                _shape_operation(op, method, item.get("parameters", []))
                 op.setdefault("operationId", _operation_id(method, short))
         paths[short or "/"] = item
     spec["paths"] = paths
@@ -159,6 +174,23 @@ def validation_problem_schema() -> dict[str, Any]:
     return schema
 
 
+def _wrap_refs_with_siblings(node: Any) -> None:
+    """OpenAPI 3.0 ignores keys beside a `$ref`: `{$ref, readOnly}` -> `{allOf: [$ref], ...}`."""
+    if isinstance(node, list):
+        for item in node:
+            _wrap_refs_with_siblings(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key in ("properties",):
+        for prop in (node.get(key) or {}).values():
+            if isinstance(prop, dict) and "$ref" in prop and len(prop) > 1:
+                prop["allOf"] = [{"$ref": prop.pop("$ref")}]
+    for value in node.values():
+        if isinstance(value, dict | list):
+            _wrap_refs_with_siblings(value)
+
+
 def _operation_id(method: str, path: str) -> str:
     """E.g. post /opportunities/{opportunityId}/publish -> postOpportunitiesOpportunityIdPublish."""
     words = [w for w in re.split(r"[^a-zA-Z]+", path) if w]
@@ -186,13 +218,13 @@ def _problem_response(description: str, *, invalid: bool = False) -> dict[str, A
     }
 
 
-def _shape_operation(op: dict[str, Any], method: str) -> None:
+def _shape_operation(op: dict[str, Any], method: str, shared: list[dict[str, Any]]) -> None:
     if not op.get("description"):
         op["description"] = op.get("summary", "")
     responses: dict[str, Any] = op.setdefault("responses", {})
     secured = bool(op.get("security"))
     roles = op.pop("x-roles", None)
-    has_input = bool(op.get("requestBody") or op.get("parameters"))
+    has_input = bool(op.get("requestBody") or op.get("parameters") or shared)
     wanted = {"500": "Unexpected error", "503": "Temporarily unavailable"}
     if has_input:
         wanted["400"] = "Invalid input; invalidParams names each field"
@@ -202,12 +234,33 @@ def _shape_operation(op: dict[str, Any], method: str) -> None:
     if method not in ("get", "head", "options"):  # every write is rate limited (api/ratelimit.py)
         wanted["429"] = "Too many requests; wait as Retry-After says"
     if secured:
-        wanted["401"] = "Not signed in, or the token is expired or revoked"
+        wanted["401"] = (
+            "Not signed in (`token_missing`), the access token has expired (`token_expired`: "
+            "refresh it), or the sign-in has ended (`token_revoked`, `token_invalid`: sign in "
+            "again)"
+        )
+    path_params = [p for p in [*shared, *op.get("parameters", [])] if p.get("in") == "path"]
+    if path_params:
+        wanted["404"] = "Not found, or not yours to see (`not_found`)"
+    if any(p.get("name") == "Idempotency-Key" for p in op.get("parameters", [])):
+        conflict = responses.get("409", {}).get("description")
+        reused = "This Idempotency-Key was used for another request (`idempotency_conflict`)"
+        responses["409"] = {"description": f"{conflict}; or: {reused}" if conflict else reused}
     if roles:
         wanted["403"] = "Your role may not do this"
         op["description"] = (op.get("description", "") + f"\n\nRoles: {', '.join(roles)}.").strip()
     for code, desc in wanted.items():
         responses.setdefault(code, {"description": desc})
+    if op.pop("x-public-cache", None):  # api/core/caching.py: ETag, Cache-Control and 304
+        cache_headers = {
+            "ETag": {"$ref": "#/components/headers/ETag"},
+            "Cache-Control": {"$ref": "#/components/headers/Cache-Control"},
+        }
+        responses.setdefault("200", {}).setdefault("headers", {}).update(cache_headers)
+        responses["304"] = {
+            "description": "Not modified: the copy with this ETag is still current",
+            "headers": dict(cache_headers),
+        }
     for code, resp in list(responses.items()):
         if "$ref" in resp:  # flask-smorest's lazy component responses -> inline
             name = resp["$ref"].rsplit("/", 1)[-1]
