@@ -108,7 +108,11 @@ class MatchQuerySchema(PageQuerySchema):
 
 
 class CandidateSchema(Schema):
-    match_id = fields.UUID(required=True)
+    id = fields.UUID(required=True, attribute="match_id", dump_only=True)
+    match_id = fields.UUID(
+        required=True,
+        metadata={"deprecated": True, "description": "The same as id (kept for older apps)"},
+    )
     status = choice(STATUSES, required=True)
     first_name = fields.String(required=True)
     contact = fields.String(

@@ -93,6 +93,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
     schemas.pop("PaginationMetadata", None)  # flask-smorest's; we page with cursors
     for tag in spec.get("tags", []):
         tag["description"] = TAG_DESCRIPTIONS.get(tag["name"], tag.get("description", ""))
+    _name_nullable_enums(schemas)
     for schema in schemas.values():
         _wrap_refs_with_siblings(schema)
     describe_schemas(schemas)
@@ -172,6 +173,28 @@ def validation_problem_schema() -> dict[str, Any]:
     schema["properties"]["instance"]["example"] = "/v1/me/profile"
     schema["required"] = [*schema["required"], "invalidParams"]
     return schema
+
+
+def _name_nullable_enums(schemas: dict[str, Any]) -> None:
+    """A nullable enum becomes `nullable: true, allOf: [$ref]` to a named enum schema.
+
+    Client generators read `{type: string, enum: [...], nullable: true}` as never null (the
+    Python client then fails on a null); a reference to a named enum they read right.
+    """
+    named: dict[tuple[str, ...], str] = {}
+    for owner, schema in list(schemas.items()):
+        for prop, spec in (schema.get("properties") or {}).items():
+            if not (spec.get("nullable") and "enum" in spec):
+                continue
+            values = tuple(spec.pop("enum"))
+            if values not in named:
+                name = prop[0].upper() + prop[1:]
+                if name in schemas:
+                    name = owner + name
+                schemas[name] = {"type": spec.pop("type", "string"), "enum": list(values)}
+                named[values] = name
+            spec.pop("type", None)
+            spec["allOf"] = [{"$ref": f"#/components/schemas/{named[values]}"}]
 
 
 def _wrap_refs_with_siblings(node: Any) -> None:
