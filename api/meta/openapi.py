@@ -249,7 +249,7 @@ def _shape_operation(op: dict[str, Any], method: str, shared: list[dict[str, Any
     roles = op.pop("x-roles", None)
     has_input = bool(op.get("requestBody") or op.get("parameters") or shared)
     wanted = {"500": "Unexpected error", "503": "Temporarily unavailable"}
-    if has_input:
+    if has_input or method in ("post", "put", "patch"):  # NL ADR: every write documents 400
         wanted["400"] = "Invalid input; invalidParams names each field"
     if op.get("requestBody"):
         wanted["413"] = "Request body too large"
