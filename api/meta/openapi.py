@@ -93,10 +93,12 @@ def build_openapi(api: Api) -> dict[str, Any]:
     schemas.pop("PaginationMetadata", None)  # flask-smorest's; we page with cursors
     for tag in spec.get("tags", []):
         tag["description"] = TAG_DESCRIPTIONS.get(tag["name"], tag.get("description", ""))
+    describe_schemas(schemas)
     _name_nullable_enums(schemas)
     for schema in schemas.values():
         _wrap_refs_with_siblings(schema)
-    describe_schemas(schemas)
+    for schema in schemas.values():
+        _nullable_refs(schema, schemas)
 
     paths: dict[str, Any] = {}
     for path, item in spec.get("paths", {}).items():
@@ -195,6 +197,38 @@ def _name_nullable_enums(schemas: dict[str, Any]) -> None:
                 named[values] = name
             spec.pop("type", None)
             spec["allOf"] = [{"$ref": f"#/components/schemas/{named[values]}"}]
+
+
+def _nullable_refs(node: Any, schemas: dict[str, Any]) -> None:
+    """`nullable: true, allOf: [$ref]` -> `anyOf: [$ref, {type, nullable: true, enum: [null]}]`.
+
+    OpenAPI 3.0.3 says `nullable` counts only beside a `type`, so `nullable` + `allOf` alone is not
+    nullable to a validator (Spectral refuses the examples); with `type` added, openapi-python-
+    client drops the null. A second choice that is only null is read right by validators and both
+    generators (Python `X | None`, TypeScript `X | null`).
+    """
+    if isinstance(node, list):
+        for item in node:
+            _nullable_refs(item, schemas)
+        return
+    if not isinstance(node, dict):
+        return
+    refs = node.get("allOf")
+    if (
+        node.get("nullable")
+        and "type" not in node
+        and isinstance(refs, list)
+        and len(refs) == 1
+        and "$ref" in refs[0]
+    ):
+        target = schemas.get(refs[0]["$ref"].rsplit("/", 1)[-1], {})
+        kind = target.get("type", "object")
+        del node["nullable"]
+        node["anyOf"] = [node.pop("allOf")[0], {"type": kind, "nullable": True, "enum": [None]}]
+        return
+    for value in node.values():
+        if isinstance(value, dict | list):
+            _nullable_refs(value, schemas)
 
 
 def _wrap_refs_with_siblings(node: Any) -> None:
