@@ -143,7 +143,8 @@ def test_whole_path_from_publish_to_active(client, session: Session, w) -> None:
     assert cands.status_code == 200
     assert cands.get_json()["items"] == [
         {
-            "matchId": match["id"],
+            "id": match["id"],
+            "matchId": match["id"],  # the old name, kept for older apps
             "status": "approved",
             "firstName": "Fatima",
             "contact": "06-11112222",
