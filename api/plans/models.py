@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -87,8 +88,14 @@ class PlanStep(UUIDPk, Timestamps, Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
 
-    # The changes so far, oldest first; set by api.plans.service, never stored.
+    # Set by api.plans.service for a response, never stored: the changes so far (oldest
+    # first) and how many days an open step is past its date (late, never failed).
     history: list[PlanStepEvent]
+    late_days: int
+    late: bool
+    due_week: str | None
+    waiting_for: str | None  # who still has to agree to a proposal
+    suggestion: dict[str, Any] | None  # {source, at} while something suggests it done
 
 
 class PlanStepEvent(UUIDPk, Base):
