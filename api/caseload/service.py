@@ -19,6 +19,7 @@ from api.ladder.service import ladder_history, record_ladder
 from api.matches.service import list_person_matches
 from api.matches.status import MatchStatus, sql_in
 from api.municipalities.policy import PolicySettings, load_policy
+from api.plans import service as plans
 from api.profiles.models import RecipientProfile
 from api.profiles.service import caseload_person
 from api.progress.service import list_checkins
@@ -279,6 +280,8 @@ def assess_ladder(
         actor_id=actor.user_id,
         note=note,
     )
+    # A rung reached may mean a step of the plan is done: the person is asked to confirm.
+    plans.suggest_closures(session, now=utcnow(), user_ids=[person.id])
     record(
         session,
         actor=actor,

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from api.ladder.models import LadderEntry
 from api.matches.schemas import MatchSchema
+from api.plans.status import MAX_OPEN
 from api.progress.models import STEPS_TOWARD_WORK
 from api.schemas import (
     PageQuerySchema,
@@ -48,6 +49,14 @@ class CheckInCreateSchema(Schema):
         load_default=None,
         allow_none=True,
         metadata={"description": "Private: only you and your coach see it"},
+    )
+    done_step_ids = fields.List(
+        fields.UUID(),
+        load_default=list,
+        validate=validate.Length(max=MAX_OPEN),
+        metadata={
+            "description": "Steps of your plan you did (the prompt asks about the current one)"
+        },
     )
 
 

@@ -222,3 +222,103 @@ def test_foreign_steps_do_not_exist_and_coach_reads_are_logged(
     assert "plan" in reads
     log = client.get("/v1/me/access-log", headers=w["person_h"]).get_json()["items"]
     assert log
+
+
+def _agreed(session: Session, w: dict[str, Any], kind: str, **more: Any) -> PlanStep:
+    """A step the coach proposed and the person agreed to a while ago."""
+    at = datetime.now(UTC) - timedelta(days=3)
+    step = PlanStep(
+        municipality_id=w["m"].id,
+        recipient_id=w["person"].id,
+        kind=kind,
+        due_on=date.today() + timedelta(days=10),
+        due_is_week=False,
+        with_coach=False,
+        **more,
+    )
+    lifecycle.propose(session, step, role="coach", actor_id=w["coach"].id, now=at)
+    lifecycle.transition(session, step, "agreed", role="recipient", actor_id=w["person"].id, now=at)
+    return step
+
+
+def test_a_finished_match_suggests_its_step_done_and_the_person_confirms(
+    app, client, session: Session
+) -> None:
+    from api.plans.jobs import suggest_step_closures
+
+    w = _people(app, session)
+    opp = create_opportunity(session, team=create_team(session, municipality=w["m"]))
+    t0 = datetime.now(UTC) - timedelta(days=5)
+    match = create_match(
+        session,
+        person=w["person"],
+        opportunity=opp,
+        history=[("requested", t0), ("approved", t0 + timedelta(hours=1))],
+    )
+    step = _agreed(session, w, "visit_activity", match_id=match.id)
+    assert suggest_step_closures(session, now=datetime.now(UTC))["suggested_done"] == 0
+    org = create_user(session, municipality=w["m"], role="organizer", team=None)
+    org.team_id = opp.team_id
+    session.flush()
+    org_h = auth_headers(app, session, org)
+    assert client.post(f"/v1/matches/{match.id}/confirm", headers=org_h).status_code == 200
+    assert client.post(f"/v1/matches/{match.id}/complete", headers=org_h).status_code == 200
+    assert suggest_step_closures(session, now=datetime.now(UTC))["suggested_done"] == 1
+    assert suggest_step_closures(session, now=datetime.now(UTC))["suggested_done"] == 0
+    item = client.get("/v1/me/steps", headers=w["person_h"]).get_json()["items"][0]
+    assert item["status"] == "agreed"  # only a suggestion: the person says
+    assert item["suggestedDone"]["source"] == "match"
+    yes = client.patch(
+        f"/v1/me/steps/{step.id}", json={"suggestedDone": True}, headers=w["person_h"]
+    )
+    assert yes.status_code == 200
+    assert yes.get_json()["status"] == "done" and yes.get_json()["suggestedDone"] is None
+
+
+def test_a_checkin_suggests_a_step_and_not_yet_is_respected(app, client, session: Session) -> None:
+    w = _people(app, session)
+    step = _agreed(session, w, "make_cv")
+    today = date.today().isoformat()
+    checkin = {"date": today, "hours": 2, "wellbeing": 4, "stepsTowardWork": ["cv_made"]}
+    assert client.post("/v1/me/checkins", json=checkin, headers=w["person_h"]).status_code == 201
+    item = client.get("/v1/me/steps", headers=w["person_h"]).get_json()["items"][0]
+    assert item["suggestedDone"]["source"] == "checkin"
+    not_yet = client.patch(
+        f"/v1/me/steps/{step.id}", json={"suggestedDone": False}, headers=w["person_h"]
+    )
+    assert not_yet.status_code == 200
+    body = not_yet.get_json()
+    assert body["suggestedDone"] is None and body["status"] == "agreed"
+    assert body["history"][-1]["action"] == "suggestion_dismissed"
+    # a check-in that says the step is done closes it, in the person's own act
+    done = {"date": today, "hours": 1, "wellbeing": 4, "doneStepIds": [str(step.id)]}
+    assert client.post("/v1/me/checkins", json=done, headers=w["person_h"]).status_code == 201
+    session.refresh(step)
+    assert step.status == "done"
+
+
+def test_a_checkin_cannot_close_someone_elses_step(app, client, session: Session) -> None:
+    w = _people(app, session)
+    v = _people(app, session)
+    theirs = _agreed(session, v, "make_cv")
+    body = {"date": date.today().isoformat(), "hours": 1, "wellbeing": 3}
+    resp = client.post(
+        "/v1/me/checkins", json={**body, "doneStepIds": [str(theirs.id)]}, headers=w["person_h"]
+    )
+    assert resp.status_code == 400
+    assert resp.get_json()["invalidParams"][0]["name"] == "doneStepIds"
+    session.refresh(theirs)
+    assert theirs.status == "agreed"
+
+
+def test_a_rung_reached_suggests_paid_work_done(app, client, session: Session) -> None:
+    w = _people(app, session)
+    _agreed(session, w, "start_paid_work")
+    resp = client.post(
+        f"/v1/caseload/{w['person'].id}/ladder-assessments",
+        json={"step": 5, "note": "Werkt sinds maandag"},
+        headers=w["coach_h"],
+    )
+    assert resp.status_code == 201
+    item = client.get("/v1/me/steps", headers=w["person_h"]).get_json()["items"][0]
+    assert item["suggestedDone"]["source"] == "ladder" and item["status"] == "agreed"
