@@ -40,7 +40,7 @@ from api.users.models import User
 
 __all__ = [
     "MAX_OPEN",
-    "agreed_step_counts",
+    "step_counts",
     "caseload_steps",
     "close_from_checkin",
     "create_caseload_step",
@@ -188,7 +188,7 @@ def steps_done_per_month(session: Session, *, user_id: uuid.UUID) -> list[dict[s
     return [{"month": m, "count": int(n)} for m, n in rows]
 
 
-def agreed_step_counts(session: Session, *, user_id: uuid.UUID) -> dict[str, int]:
+def step_counts(session: Session, *, user_id: uuid.UUID) -> dict[str, int]:
     """Open, done and dropped steps of the person (for the progress page)."""
     rows = session.execute(
         select(PlanStep.status, func.count())

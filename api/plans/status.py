@@ -41,6 +41,28 @@ KINDS: tuple[str, ...] = (
     "start_paid_work",
 )
 
+# Each kind in plain words, for messages (the app has its own labels).
+KIND_LABELS: dict[str, dict[str, str]] = {
+    "visit_activity": {"nl": "een activiteit bezoeken", "en": "visit an activity"},
+    "start_activity": {"nl": "beginnen met een activiteit", "en": "start an activity"},
+    "language_course_level": {"nl": "een taalniveau halen", "en": "reach a language level"},
+    "make_cv": {"nl": "een cv maken", "en": "make a CV"},
+    "talk_to_employer": {"nl": "praten met een werkgever", "en": "talk to an employer"},
+    "training": {"nl": "een training of cursus", "en": "a training"},
+    "trial_placement": {"nl": "een proefplaats", "en": "a trial placement"},
+    "apply_for_job": {"nl": "solliciteren", "en": "apply for a job"},
+    "start_paid_work": {"nl": "beginnen met betaald werk", "en": "start paid work"},
+}
+
+
+def label(kind: str | None, what: str | None, language: str) -> str:
+    """A step in words: the person's own words first, else its kind in their language."""
+    if what:
+        return what
+    names = KIND_LABELS.get(kind or "", {})
+    return names.get(language) or names.get("nl") or ""
+
+
 # What a step of a kind looks like once done, as a check-in's `stepsTowardWork` says it.
 CHECKIN_EVIDENCE: dict[str, tuple[str, ...]] = {
     "course_completed": ("language_course_level", "training"),

@@ -108,6 +108,17 @@ class WellbeingPointSchema(Schema):
     wellbeing = fields.Integer(required=True)
 
 
+class MonthStepsSchema(Schema):
+    month = fields.String(required=True, metadata={"description": "YYYY-MM (local time)"})
+    count = fields.Integer(required=True, metadata={"description": "Plan steps done that month"})
+
+
+class PlanCountsSchema(Schema):
+    open = fields.Integer(required=True, metadata={"description": "Proposed or agreed"})
+    done = fields.Integer(required=True)
+    dropped = fields.Integer(required=True)
+
+
 class ProgressSchema(Schema):
     ladder = fields.Nested(LadderHistorySchema, required=True)
     hours_per_month = fields.List(fields.Nested(MonthHoursSchema), required=True)
@@ -116,6 +127,8 @@ class ProgressSchema(Schema):
     wellbeing = fields.List(fields.Nested(WellbeingPointSchema), required=True)
     active_matches = fields.List(fields.Nested(MatchSchema), required=True)
     past_matches = fields.List(fields.Nested(MatchSchema), required=True)
+    steps_done_per_month = fields.List(fields.Nested(MonthStepsSchema), required=True)
+    plan = fields.Nested(PlanCountsSchema, required=True)
 
 
 class LadderAssessmentCreateSchema(Schema):

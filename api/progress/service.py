@@ -85,7 +85,7 @@ def list_checkins(
 
 
 def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
-    """Ladder, hours per month, steps toward work, wellbeing, matches: the way come so far."""
+    """Ladder, hours, steps toward work, wellbeing, matches, plan steps done: the way so far."""
     checkins = list(
         session.scalars(select(CheckIn).where(CheckIn.user_id == user_id).order_by(CheckIn.date))
     )
@@ -116,4 +116,6 @@ def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
             m for m in attach_history(session, matches) if m.status in TAKES_A_PLACE
         ],
         "past_matches": [m for m in matches if m.status == MatchStatus.COMPLETED],
+        "steps_done_per_month": plans.steps_done_per_month(session, user_id=user_id),
+        "plan": plans.step_counts(session, user_id=user_id),
     }
