@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,13 +40,15 @@ from api.users.models import User
 
 __all__ = [
     "MAX_OPEN",
-    "step_counts",
+    "all_steps",
+    "anonymise_steps",
     "caseload_steps",
     "close_from_checkin",
     "create_caseload_step",
     "create_my_step",
     "current_step",
     "my_steps",
+    "step_counts",
     "steps_done_per_month",
     "suggest_closures",
     "update_caseload_step",
@@ -163,6 +165,30 @@ def caseload_steps(
         limit=limit,
         cursor=cursor,
         now=now or utcnow(),
+    )
+
+
+def all_steps(session: Session, *, user_id: uuid.UUID, now: datetime) -> list[PlanStep]:
+    """Every step of the person with its history, oldest first (for their export)."""
+    steps = session.scalars(
+        select(PlanStep)
+        .where(PlanStep.recipient_id == user_id)
+        .order_by(PlanStep.created_at, PlanStep.id)
+    ).all()
+    return _decorate(session, steps, local_date(now))
+
+
+def anonymise_steps(session: Session, *, user_id: uuid.UUID) -> None:
+    """Erasure: the person and their words go; the steps stay only as anonymous counts."""
+    mine = select(PlanStep.id).where(PlanStep.recipient_id == user_id).scalar_subquery()
+    session.execute(
+        update(PlanStepEvent).where(PlanStepEvent.step_id.in_(mine)).values(reason=None)
+    )
+    session.execute(
+        update(PlanStep)
+        .where(PlanStep.recipient_id == user_id)
+        .values(recipient_id=None, what=None, why=None, drop_reason=None)
+        .execution_options(synchronize_session=False)
     )
 
 

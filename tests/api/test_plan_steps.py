@@ -237,7 +237,14 @@ def _agreed(session: Session, w: dict[str, Any], kind: str, **more: Any) -> Plan
         **more,
     )
     lifecycle.propose(session, step, role="coach", actor_id=w["coach"].id, now=at)
-    lifecycle.transition(session, step, "agreed", role="recipient", actor_id=w["person"].id, now=at)
+    lifecycle.transition(
+        session,
+        step,
+        "agreed",
+        role="recipient",
+        actor_id=w["person"].id,
+        now=at + timedelta(minutes=5),
+    )
     return step
 
 
@@ -322,3 +329,23 @@ def test_a_rung_reached_suggests_paid_work_done(app, client, session: Session) -
     assert resp.status_code == 201
     item = client.get("/v1/me/steps", headers=w["person_h"]).get_json()["items"][0]
     assert item["suggestedDone"]["source"] == "ladder" and item["status"] == "agreed"
+
+
+def test_export_holds_the_plan_and_the_funnel_counts_steps(app, client, session: Session) -> None:
+    w = _people(app, session)
+    step = _agreed(session, w, "make_cv")
+    export = client.get("/v1/me/export", headers=w["person_h"]).get_json()
+    assert [s["id"] for s in export["steps"]] == [str(step.id)]
+    assert [e["action"] for e in export["steps"][0]["history"]] == ["proposed", "agreed"]
+    admin = create_user(session, municipality=w["m"], role="admin")
+    for i in range(10):
+        p = create_user(session, municipality=w["m"], role="recipient", coach=w["coach"])
+        s = _agreed(session, {**w, "person": p}, "visit_activity")
+        if i < 3:
+            lifecycle.transition(session, s, "done", role="recipient", actor_id=p.id)
+    report = client.get(
+        "/v1/admin/reports/funnel?months=1", headers=auth_headers(app, session, admin)
+    ).get_json()
+    month = report["items"][-1]
+    assert month["withAgreedStep"] == 11  # open at some moment of the month, done or not
+    assert month["stepsDone"] is None and "stepsDone" in month["suppressed"]  # 3 < 10
