@@ -261,7 +261,7 @@ def caseload(
 
 
 def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) -> dict[str, Any]:
-    """Profile, matches, check-ins and ladder of one person; the read is audited."""
+    """Profile, matches, check-ins, ladder and plan of one person; the read is audited."""
     person = caseload_person(session, actor=actor, recipient_id=recipient_id)
     profile = session.get(RecipientProfile, person.id)
     record(
@@ -281,6 +281,7 @@ def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) ->
         "matches": matches,
         "checkins": list_checkins(session, user_id=person.id, limit=20).items,
         "ladder": ladder_history(session, user_id=person.id),
+        "steps": plans.all_steps(session, user_id=person.id, now=utcnow()),
     }
 
 
