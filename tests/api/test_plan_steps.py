@@ -349,3 +349,27 @@ def test_export_holds_the_plan_and_the_funnel_counts_steps(app, client, session:
     month = report["items"][-1]
     assert month["withAgreedStep"] == 11  # open at some moment of the month, done or not
     assert month["stepsDone"] is None and "stepsDone" in month["suppressed"]  # 3 < 10
+
+
+def test_demo_plans_in_every_municipality_some_late_some_done(app, session: Session) -> None:
+    from sqlalchemy import func
+
+    from api.municipalities.models import Municipality
+    from seeds.demo import _PLAN_STORIES, load_demo
+
+    load_demo(app)
+    session.expire_all()
+    demo = list(session.scalars(select(Municipality.id).where(Municipality.cbs_code.is_not(None))))
+    assert len(demo) == 7
+    today = date.today()
+    for mun in demo:
+        steps = list(session.scalars(select(PlanStep).where(PlanStep.municipality_id == mun)))
+        assert len(steps) == len(_PLAN_STORIES)
+        assert any(s.status == "done" for s in steps)
+        assert any(s.status == "agreed" and s.due_on < today for s in steps)  # late
+        assert any(s.status == "proposed" for s in steps)
+    load_demo(app)  # a second load finds what the first made
+    again = session.scalar(
+        select(func.count()).select_from(PlanStep).where(PlanStep.municipality_id.in_(demo))
+    )
+    assert again == len(_PLAN_STORIES) * len(demo)
