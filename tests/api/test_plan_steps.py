@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.audit.models import AuditEvent
 from api.plans import lifecycle
 from api.plans.models import PlanStep
+from api.plans.status import StepStatus
 from tests.factories import (
     auth_headers,
     create_match,
@@ -182,7 +183,7 @@ def test_late_is_derived_from_the_date_and_a_new_date_ends_it(
     )
     lifecycle.propose(session, step, role="coach", actor_id=w["coach"].id, now=past)
     lifecycle.transition(
-        session, step, "agreed", role="recipient", actor_id=w["person"].id, now=past
+        session, step, StepStatus.AGREED, role="recipient", actor_id=w["person"].id, now=past
     )
     item = client.get("/v1/me/steps", headers=w["person_h"]).get_json()["items"][0]
     assert item["status"] == "agreed" and item["late"] is True and item["lateDays"] >= 13
@@ -240,7 +241,7 @@ def _agreed(session: Session, w: dict[str, Any], kind: str, **more: Any) -> Plan
     lifecycle.transition(
         session,
         step,
-        "agreed",
+        StepStatus.AGREED,
         role="recipient",
         actor_id=w["person"].id,
         now=at + timedelta(minutes=5),
@@ -342,7 +343,7 @@ def test_export_holds_the_plan_and_the_funnel_counts_steps(app, client, session:
         p = create_user(session, municipality=w["m"], role="recipient", coach=w["coach"])
         s = _agreed(session, {**w, "person": p}, "visit_activity")
         if i < 3:
-            lifecycle.transition(session, s, "done", role="recipient", actor_id=p.id)
+            lifecycle.transition(session, s, StepStatus.DONE, role="recipient", actor_id=p.id)
     report = client.get(
         "/v1/admin/reports/funnel?months=1", headers=auth_headers(app, session, admin)
     ).get_json()
