@@ -289,7 +289,62 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 
+BY_SCHEMA.update(
+    {
+        "PlanStep": {
+            "id": "The id of this step",
+            "kind": "What sort of step, from the short list; null: only `what` says it",
+            "what": "The step in plain words; null when `kind` says it",
+            "why": "Why it matters to the person",
+            "dueOn": "By when (local date)",
+            "status": "proposed, agreed, done or dropped",
+            "lateDays": "Days past its date while open (0 when not late)",
+            "proposedBy": "Who proposed it: the person (recipient) or their coach",
+            "withCoach": "The person does it together with the coach",
+            "matchId": "The match it is about, if any",
+            "opportunityId": "The opportunity it is about, if any",
+            "dropReason": "Why it was dropped, in the person's own words",
+            "agreedAt": "When both agreed (UTC)",
+            "doneAt": "When it was done (UTC)",
+            "droppedAt": "When it was dropped (UTC)",
+        },
+        "PlanStepEvent": {
+            "action": "What happened to the step",
+            "fromStatus": "The status before; null when the step was proposed",
+            "toStatus": "The status after",
+            "dueOn": "The date it was due after this event",
+            "reason": "Why, when someone gave a reason",
+        },
+        "PlanStepCreate": {
+            "matchId": "The match it is about (optional)",
+            "opportunityId": "The opportunity it is about (optional)",
+        },
+        "PlanCounts": {
+            "open": "Steps proposed or agreed, not yet done",
+            "done": "Steps done",
+            "dropped": "Steps dropped",
+        },
+        "MonthSteps": {"count": "Plan steps done that month"},
+        "StepSuggestion": {"at": "When it was noticed (UTC)"},
+    }
+)
+BY_SCHEMA["Progress"].update(
+    {
+        "stepsDonePerMonth": "Plan steps done per month",
+        "plan": "How many plan steps are open, done and dropped",
+    }
+)
+BY_SCHEMA["FlagCounts"].update(
+    {
+        "stepLateWeeks": "People with an agreed step weeks past its date",
+        "noAgreedStep": "People without an agreed step for weeks",
+    }
+)
+
 _POLICY = {
+    "stepDueDaysBefore": "Remind a person this many days before a plan step is due",
+    "stepLateWeeks": "An agreed step this many weeks late raises a flag",
+    "noAgreedStepWeeks": "No agreed plan step for this many weeks raises a flag",
     "allowanceCapEurMonth": "Coaches are warned when an allowance is above this (euros a month)",
     "requestExpiryDays": "A request nobody decided on expires after this many days",
     "recentDeclineDays": "An opportunity turned down stays out of the feed this many days",
@@ -463,6 +518,13 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "note": "Leuke ochtend gehad.",
         "createdAt": "2026-03-10T16:40:00Z",
     },
+    "PlanStepCreate": {
+        "kind": "make_cv",
+        "why": "Dan kan ik solliciteren bij de bibliotheek.",
+        "dueWeek": "2026-W14",
+        "withCoach": True,
+    },
+    "PlanStepUpdate": {"status": "done"},
     "LadderAssessmentCreate": {"step": 3, "note": "Gaat nu wekelijks naar het buurthuis."},
     "PolicyUpdate": {
         "weights": {

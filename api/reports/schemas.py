@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import fields
 
+from api.reports.service import FUNNEL_COLUMNS
 from api.schemas import Computed, QueryInt, Schema, camelcase, choice
 
 
@@ -14,15 +15,7 @@ class FunnelQuerySchema(Schema):
 
 
 # The counted cells of a row, as named in JSON; any of them may be withheld.
-COUNT_FIELDS: tuple[str, ...] = (
-    "withProfile",
-    "requested",
-    "approved",
-    "active",
-    "completed",
-    "movedUpLadder",
-    "reachedStep5",
-)
+COUNT_FIELDS: tuple[str, ...] = tuple(camelcase(c) for c in FUNNEL_COLUMNS)
 
 
 class FunnelRowSchema(Schema):
@@ -34,6 +27,10 @@ class FunnelRowSchema(Schema):
     completed = fields.Integer(allow_none=True)
     moved_up_ladder = fields.Integer(allow_none=True)
     reached_step5 = fields.Integer(allow_none=True, data_key="reachedStep5")
+    with_agreed_step = fields.Integer(
+        allow_none=True, metadata={"description": "People with an agreed plan step open"}
+    )
+    steps_done = fields.Integer(allow_none=True, metadata={"description": "Plan steps done"})
     suppressed = Computed(
         "_suppressed",
         returns=fields.List(choice(COUNT_FIELDS)),
