@@ -117,3 +117,15 @@ def test_reused_idempotency_key_is_its_own_code(app: Flask, client, session: Ses
     assert client.post("/v1/me/checkins", json=body, headers=headers).status_code == 201
     other = client.post("/v1/me/checkins", json={**body, "hours": 3}, headers=headers)
     assert _code(other, 409) == "idempotency_conflict"
+
+
+def test_malformed_plan_week_is_400_not_500(app: Flask, client, session: Session) -> None:
+    m = create_municipality(session)
+    person = create_user(session, municipality=m, role="recipient")
+    headers = auth_headers(app, session, person)
+    for week in ("next week", "2026W14", "2026-W99"):
+        resp = client.post(
+            "/v1/me/steps", json={"what": "Mijn cv maken", "dueWeek": week}, headers=headers
+        )
+        assert _code(resp, 400) == "invalid_input"
+        assert resp.get_json()["invalidParams"][0]["name"] == "dueWeek"
