@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.geocoding.geocoders import GeocoderUnavailable
 from api.geocoding.postcodes import POSTCODES
 from api.opportunities.models import Opportunity
 from tests.factories import (
@@ -222,3 +223,22 @@ def test_staff_and_recipients_without_a_postcode_get_no_distance_or_reasons(clie
     for who in ("coach", "org", "person"):
         got = client.get(f"/v1/opportunities/{opp.id}", headers=w["h"][who]).get_json()
         assert "distanceKm" not in got and "reasons" not in got, who
+
+
+class _Down:
+    """A geocoder that cannot be reached."""
+
+    def locate(self, postcode: str) -> Any:
+        raise GeocoderUnavailable("down")
+
+    def locate_address(self, address: str) -> Any:
+        raise GeocoderUnavailable("down")
+
+
+def test_geocoder_down_is_503_and_writes_nothing(app, client, w, monkeypatch) -> None:
+    monkeypatch.setitem(app.extensions, "meedoen_geocoder", _Down())
+    before = _count(w["session"])
+    resp = client.post("/v1/opportunities", json=body(), headers=w["h"]["org"])
+    assert resp.status_code == 503
+    assert resp.content_type == "application/problem+json"
+    assert _count(w["session"]) == before
