@@ -103,7 +103,7 @@ def _times(data: dict[str, Any], opp: Opportunity) -> None:
                 " derive them: " + ", ".join(derived) + ".",
             )
         data["slots"] = derived
-        if "hours_per_week" not in data:
+        if data.get("hours_per_week") is None:  # not given (or null): the times add up
             data["hours_per_week"] = times.hours_of(blocks)
     elif "schedule" in data:  # emptied: the day parts stay as given (or as they were)
         data["schedule"] = []
