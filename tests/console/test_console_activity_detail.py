@@ -55,7 +55,7 @@ def test_organiser_enters_the_detail_a_screen_needs(client: FlaskClient, session
     mun = create_municipality(session)
     team = create_team(session, municipality=mun)
     org = create_user(session, municipality=mun, role="organizer", team=team)
-    _sign_in(client, org.email)
+    _sign_in(client, str(org.email))
     page = client.get("/console/activiteiten/nieuw").get_data(as_text=True)
     assert 'id="f-schedule-0-start"' in page and 'id="f-contact-email"' in page
 
@@ -87,7 +87,7 @@ def test_times_and_address_errors_are_named_in_words(client: FlaskClient, sessio
     mun = create_municipality(session)
     team = create_team(session, municipality=mun)
     org = create_user(session, municipality=mun, role="organizer", team=team)
-    _sign_in(client, org.email)
+    _sign_in(client, str(org.email))
     token = _token(client.get("/console/activiteiten/nieuw").get_data(as_text=True))
 
     bad_time = _form(token, **{"schedule.2.end": "13:05"})
