@@ -105,3 +105,31 @@ def test_times_and_address_errors_are_named_in_words(client: FlaskClient, sessio
     assert resp.status_code == 400
     assert "adres niet vinden" in _error(resp.get_data(as_text=True), "f-address")
     assert session.scalars(select(Opportunity).where(Opportunity.team_id == team.id)).all() == []
+
+
+def test_coach_sees_who_when_and_whom_to_ask(client: FlaskClient, session: Session) -> None:
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from api.db import utcnow
+    from tests.factories import create_match, create_opportunity, create_profile
+
+    mun = create_municipality(session)
+    coach = create_user(session, municipality=mun, role="coach")
+    person = create_user(session, municipality=mun, coach=coach, name="Petra Persoon")
+    create_profile(session, user=person)
+    opp = create_opportunity(session, team=create_team(session, municipality=mun))
+    opp.schedule = [{"day": "tue", "start": "09:30", "end": "12:00"}]
+    opp.hours_per_week = Decimal("2.5")
+    opp.organisation = "Buurthuis De Meevaart"
+    opp.contact_name, opp.contact_email = "Fatima Amrani", "fatima@meevaart.example.org"
+    session.flush()
+    create_match(
+        session, person=person, opportunity=opp, history=[("requested", utcnow() - timedelta(1))]
+    )
+    _sign_in(client, str(coach.email))
+    html = client.get(f"/console/mensen/{person.id}").get_data(as_text=True)
+    assert "Buurthuis De Meevaart" in html
+    assert "dinsdag 09:30–12:00" in html
+    assert "2,5 uur per week" in html
+    assert "Contact: Fatima Amrani (fatima@meevaart.example.org)" in html
