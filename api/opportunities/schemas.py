@@ -197,7 +197,7 @@ class OpportunityWriteSchema(Schema):
     image_url = Text(
         max_length=500,
         allow_none=True,
-        validate=_https_url,
+        validate=[validate.Length(max=500), _https_url],
         metadata={"description": "An https:// address of a picture of the place or activity"},
     )
     start_date = PlausibleDate(allow_none=True, future_days=FUTURE_DAYS)

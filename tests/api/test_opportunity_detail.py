@@ -130,6 +130,7 @@ def test_without_organisation_and_contact_the_team_is_named(client, w) -> None:
         ({"imageUrl": "http://example.org/a.jpg"}, "imageUrl"),
         ({"imageUrl": "https://user:secret@example.org/a.jpg"}, "imageUrl"),
         ({"imageUrl": "javascript:alert(1)"}, "imageUrl"),
+        ({"imageUrl": "https://example.org/" + "a" * 500}, "imageUrl"),
         ({"directions": "x" * 1001}, "directions"),
         ({"address": "Balistraat 48A, Amsterdam"}, "address"),  # no postcode: cannot be placed
         ({"address": "Dorpsstraat 1, 9999 ZZ Nergens"}, "address"),  # unknown postcode
