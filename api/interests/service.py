@@ -9,6 +9,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.errors import InvalidInput
+from api.i18n import N_
 from api.interests.models import Interest, InterestCategory
 from api.interests.taxonomy import CATEGORIES, INTERESTS
 
@@ -31,7 +32,8 @@ def ensure_known(session: Session, keys: Iterable[str], *, field: str) -> list[s
     known = set(session.scalars(select(Interest.key).where(Interest.key.in_(wanted))))
     unknown = [k for k in wanted if k not in known]
     if unknown:
-        raise InvalidInput.field(field, f"Unknown interest(s): {', '.join(sorted(unknown))}.")
+        reason = N_("Unknown interest(s): {keys}.")
+        raise InvalidInput.field(field, reason, keys=", ".join(sorted(unknown)))
     return wanted
 
 

@@ -17,6 +17,7 @@ from api.auth.security import Actor
 from api.core.paging import Page
 from api.db import utcnow
 from api.errors import Conflict
+from api.i18n import match_status
 from api.matches.access import (
     caseload_match,
     open_match,
@@ -178,7 +179,9 @@ def approve_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Mat
     """The coach gives permission; the opportunity row lock makes the last place go once."""
     match = caseload_match(session, actor, match_id)
     if match.status != MatchStatus.REQUESTED:
-        raise Conflict(f"A match that is {match.status} cannot be approved.")
+        raise Conflict(
+            "A match that is {status} cannot be approved.", status=match_status(match.status)
+        )
     if not lock_free_place(session, match.opportunity_id):
         raise Conflict("This opportunity is full.")
     transition(session, match, MatchStatus.APPROVED, role="coach", actor_id=actor.user_id)

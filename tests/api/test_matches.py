@@ -265,7 +265,7 @@ def test_full_opportunity_refuses_approval(client, w) -> None:
     assert client.post(f"/v1/matches/{m1}/approve", headers=h["coach"]).status_code == 200
     full = client.post(f"/v1/matches/{m2}/approve", headers=h["coach"])
     assert full.status_code == 409
-    assert "full" in full.get_json()["detail"]
+    assert full.get_json()["detail"] == "Deze activiteit is vol."  # Dutch by default
     # a full opportunity leaves the feed of others
     feed = client.get("/v1/me/feed", headers=h["stranger"]).get_json()["items"]
     assert oid not in [i["opportunity"]["id"] for i in feed]
