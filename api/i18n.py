@@ -221,6 +221,23 @@ def request_texts() -> Texts:
     return texts
 
 
+def requested_language() -> str | None:
+    """The language the request asked for with Accept-Language; None when it named none we have.
+
+    Where a signed-in person's own choice can apply (their feed), that wins over Dutch.
+    """
+    if not has_request_context() or not request.headers.get("Accept-Language"):
+        return None
+    chain = negotiate(request.accept_languages)
+    asked = {v.replace("-", "_").split("_")[0].lower() for v, q in request.accept_languages if q}
+    return chain[0] if chain[0] in asked else None
+
+
+def use_language(language: str) -> None:
+    """Answer the request in this language (Content-Language follows)."""
+    g.meedoen_texts = _texts(chain_for(language))
+
+
 def request_language() -> str:
     """The language chosen for the request in flight."""
     return request_texts().language

@@ -11,7 +11,6 @@ Pure Babel: no Flask here, so the matching engine and the API share it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from io import BytesIO
 from pathlib import Path
@@ -21,9 +20,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from matching import model as _model
+
 DEFAULT_LANGUAGE = "nl"
 # A language tag as we store it on a profile: a primary subtag ("nl", "ti"), optionally a region.
-LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")
+LANGUAGE_TAG = _model.LANGUAGE_TAG
 # Babel locales for formatting when the bare language would choose differently from what we
 # write: our English is British (organiser, neighbourhood: "a, b and c", no serial comma).
 FORMAT_LOCALES = {"en": "en_GB"}

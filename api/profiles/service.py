@@ -15,7 +15,7 @@ from api.auth.security import Actor
 from api.core.geo import point
 from api.errors import InvalidInput, NotFound, ServiceUnavailable
 from api.geocoding.geocoders import Geocoder, GeocoderUnavailable, UnknownPostcode
-from api.i18n import Term
+from api.i18n import N_, Term
 from api.interests.service import ensure_known
 from api.ladder.service import record_ladder
 from api.profiles.models import RecipientProfile
@@ -130,7 +130,7 @@ def caseload_person(
             action=action,
             object_type=object_type,
             object_id=recipient_id,
-            purpose="not on this coach's caseload",
+            purpose=N_("not on this coach's caseload"),
         )
         raise NotFound()
     return person
