@@ -8,7 +8,7 @@ msgids with their Dutch (B1) and English texts to `api/locale/{nl,en}/LC_MESSAGE
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
 
@@ -24,6 +24,8 @@ class Message:
     title: str
     body: str | Plural
     count: str = "count"  # the parameter that chooses between singular and plural
+    # Other bodies chosen by params["variant"] (e.g. a check-in prompt that also asks about a step).
+    variants: dict[str, str | Plural] = field(default_factory=dict)
 
 
 MESSAGES: dict[str, Message] = {
@@ -76,6 +78,16 @@ MESSAGES: dict[str, Message] = {
     "checkin_prompt": Message(
         N_("How are things going?"),
         N_("Hi {name}, how is {title} going? Tell us in a few taps. It helps you and your coach."),
+        variants={
+            "step": N_(
+                "Hi {name}, how is your step going: {step}? Tell us in a few taps. "
+                "It helps you and your coach."
+            ),
+            "title_step": N_(
+                "Hi {name}, how is {title} going? And your step: {step}? "
+                "Tell us in a few taps. It helps you and your coach."
+            ),
+        },
     ),
     "coach_digest": Message(
         N_("Who needs attention this week"),
@@ -96,6 +108,13 @@ MESSAGES: dict[str, Message] = {
         ),
         count="weeks",
     ),
+    "step_due": Message(
+        N_("A small reminder"),
+        N_(
+            "Hi {name}, you planned to do this: {step}. The date is {date}. "
+            "Not working out? Feel free to pick a new date, that is perfectly fine."
+        ),
+    ),
 }
 
 LANGUAGES = languages()
@@ -111,9 +130,10 @@ def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
     message = MESSAGES[kind]
     texts = texts_for(language)
     title = texts.gettext(message.title, **params)
-    if isinstance(message.body, Plural):
+    text = message.variants.get(str(params.get("variant")), message.body)
+    if isinstance(text, Plural):
         n = int(params.get(message.count, 0))
-        body = texts.ngettext(message.body.singular, message.body.plural, n, **params)
+        body = texts.ngettext(text.singular, text.plural, n, **params)
     else:
-        body = texts.gettext(message.body, **params)
+        body = texts.gettext(text, **params)
     return title, body

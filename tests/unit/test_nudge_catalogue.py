@@ -18,6 +18,8 @@ SAMPLE = {
     "days": 4,
     "people": "Amina, Piet",
     "weeks": 12,
+    "step": "Een cv maken",
+    "date": "5 december",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
@@ -88,9 +90,16 @@ def test_numbers_are_written_the_dutch_way() -> None:
 
 def test_placeholders_are_the_parameters_planners_give() -> None:
     for message in MESSAGES.values():
-        texts = [
-            message.title,
-            *([message.body] if isinstance(message.body, str) else message.body),
-        ]
+        texts = [message.title]
+        for body in [message.body, *message.variants.values()]:
+            texts += [body] if isinstance(body, str) else list(body)
         for text in texts:
             assert placeholders(text) <= set(SAMPLE), text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_checkin_prompt_asks_about_the_current_step(language: str) -> None:
+    for variant in ("step", "title_step"):
+        _, body = render("checkin_prompt", language, {**SAMPLE, "variant": variant})
+        assert "Een cv maken" in body and "{" not in body
+        assert not FORBIDDEN.search(body) and len(body) <= 240
