@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ from api.feed.candidates import excluded_opportunity_ids, load_shown
 from api.feed.catalog import CATALOG
 from api.municipalities.policy import load_policy
 from api.opportunities.models import Opportunity
+from api.opportunities.seen import Seen
 from api.profiles.models import RecipientProfile
 from api.profiles.service import get_profile
 from api.ranking.adapter import (
@@ -49,14 +50,7 @@ class FeedPage:
     items: list[FeedItem]
     next_cursor: str | None
     profile_complete: bool
-
-
-@dataclass(frozen=True)
-class Explained:
-    """One opportunity seen from a person's home: how far, and why it may suit them."""
-
-    distance_km: float
-    reasons: list[dict[str, str]]
+    language: str = "nl"  # of the reasons
 
 
 def _reasons(
@@ -74,13 +68,15 @@ def explain(
     *,
     actor: Actor,
     opportunity: Opportunity,
+    language: str | None = None,
     now: datetime | None = None,
-) -> Explained | None:
+) -> Seen | None:
     """Distance and reasons of one opportunity for the signed-in recipient, as the feed gives.
 
     The same distance (the compiled ranker's haversine on PostGIS's sphere, from the same
-    points) and the engine's reasons for the same person and candidate. None for anyone who is
-    not a recipient with a home area.
+    points), the engine's reasons for the same person and candidate, in the same language
+    (`language`, the request's, else the profile's). None for anyone who is not a recipient with
+    a home area.
     """
     if actor.role != "recipient":
         return None
@@ -91,8 +87,10 @@ def explain(
     metres = distance_m(profile.home_lat, profile.home_lon, opportunity.lat, opportunity.lon)
     km = metres / 1000.0
     candidate = to_candidate(opportunity, metres)
-    reasons = _reasons(person_from_profile(profile), candidate, load_taxonomy(session), now)
-    return Explained(distance_km=round(km, 1), reasons=reasons)
+    language = language or profile.preferred_language
+    person = replace(person_from_profile(profile), language=language)
+    reasons = _reasons(person, candidate, load_taxonomy(session), now)
+    return Seen(distance_km=round(km, 1), reasons=reasons, language=language)
 
 
 def personal_feed(
@@ -103,12 +101,16 @@ def personal_feed(
     limit: int = 20,
     cursor: str | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> FeedPage:
-    """Ranked suggestions for the signed-in person; empty until they gave a postcode and times."""
+    """Ranked suggestions for the signed-in person; empty until they gave a postcode and times.
+
+    Reasons are in `language` (the request's Accept-Language), else in the profile's.
+    """
     now = now or utcnow()
     profile = get_profile(session, actor=actor)
     if profile.home_lat is None or profile.home_lon is None or not profile.availability:
-        return FeedPage([], None, profile_complete=False)
+        return FeedPage([], None, profile_complete=False, language=language or "nl")
     after = decode_cursor(cursor, as_int, as_int)
     offset = after[0] if after else 0
     if offset < 0:
@@ -122,6 +124,8 @@ def personal_feed(
     taxonomy = load_taxonomy(session)
     table = CATALOG.table(session, actor.municipality_id)
     person = person_from_profile(profile)
+    language = language or profile.preferred_language
+    person = replace(person, language=language)
     excluded = excluded_opportunity_ids(
         session, recipient_id=actor.user_id, now=now, recent_days=policy.recent_decline_days
     )
@@ -168,4 +172,4 @@ def personal_feed(
         )
     more = len(chosen) > offset + limit
     nxt = encode_cursor([offset + limit, int(now.timestamp() * 1000)]) if more else None
-    return FeedPage(items, nxt, True)
+    return FeedPage(items, nxt, True, language)

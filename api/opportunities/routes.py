@@ -11,8 +11,8 @@ from api.auth.security import current_actor, roles_required, signed_in
 from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
-from api.feed.service import explain
 from api.geocoding.geocoders import Geocoder
+from api.i18n import requested_language, use_language
 from api.opportunities import service
 from api.opportunities.models import Opportunity
 from api.opportunities.schemas import (
@@ -23,6 +23,7 @@ from api.opportunities.schemas import (
     OpportunitySchema,
     OpportunityUpdateSchema,
 )
+from api.opportunities.seen import EXTENSION, Explainer
 
 
 def _geocoder() -> Geocoder:
@@ -72,10 +73,12 @@ def get_opportunity(opportunity_id: uuid.UUID) -> Opportunity:
     """
     session, actor = get_session(), current_actor()
     opp = service.get_opportunity(session, actor=actor, opportunity_id=opportunity_id)
-    seen = explain(session, actor=actor, opportunity=opp)
+    explain: Explainer = current_app.extensions[EXTENSION]
+    seen = explain(session, actor=actor, opportunity=opp, language=requested_language())
     if seen is not None:
         opp.distance_km = seen.distance_km
         opp.reasons = seen.reasons
+        use_language(seen.language)  # no Accept-Language: the profile's language, said so
     return opp
 
 

@@ -12,10 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+from api.i18n import N_
 from matching.model import DAYS, PARTS, SLOT_INDEX
 
 TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-MIN_BLOCK_MINUTES = 15
+MIN_BLOCK_MINUTES = 15  # as the message in block_problem says
 MAX_BLOCKS = 21
 # Where each day part starts and ends, in minutes after midnight (end exclusive).
 PART_BOUNDS: dict[str, tuple[int, int]] = {
@@ -36,11 +37,11 @@ def block_problem(block: Mapping[str, Any]) -> str | None:
     """Why one block is not a valid time block, or None."""
     start, end = block.get("start"), block.get("end")
     if not (isinstance(start, str) and TIME_RE.match(start)):
-        return "Use a start time like 09:30."
+        return N_("Use a start time like 09:30.")
     if not (isinstance(end, str) and TIME_RE.match(end)):
-        return "Use an end time like 12:00."
+        return N_("Use an end time like 12:00.")
     if minutes(end) - minutes(start) < MIN_BLOCK_MINUTES:
-        return f"The end time must be at least {MIN_BLOCK_MINUTES} minutes after the start time."
+        return N_("The end time must be at least 15 minutes after the start time.")
     return None
 
 
@@ -53,7 +54,7 @@ def overlap_problem(blocks: Sequence[Mapping[str, Any]]) -> str | None:
         spans.sort()
         for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             if start < end:
-                return "Two times on the same day overlap."
+                return N_("Two times on the same day overlap.")
     return None
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from api.core.geo import NL_BBOX, in_netherlands
+from api.i18n import N_
 from api.opportunities.schedule import MAX_BLOCKS, TIME_RE, block_problem, overlap_problem
 from api.schemas import (
     PageQuerySchema,
@@ -82,12 +83,12 @@ class TimeBlockSchema(Schema):
     )
     start = fields.String(
         required=True,
-        validate=validate.Regexp(TIME_RE, error="Use a time like 09:30."),
+        validate=validate.Regexp(TIME_RE, error=N_("Use a time like 09:30.")),
         metadata={"description": "Start time, HH:MM (24 hours)", "example": "09:30"},
     )
     end = fields.String(
         required=True,
-        validate=validate.Regexp(TIME_RE, error="Use a time like 12:00."),
+        validate=validate.Regexp(TIME_RE, error=N_("Use a time like 12:00.")),
         metadata={"description": "End time, HH:MM (24 hours), after the start", "example": "12:00"},
     )
 
@@ -106,17 +107,17 @@ class ContactInSchema(Schema):
     phone = Text(
         max_length=20,
         allow_none=True,
-        validate=validate.Regexp(_PHONE, error="Use a phone number like 020-1234567."),
+        validate=validate.Regexp(_PHONE, error=N_("Use a phone number like 020-1234567.")),
     )
     email = fields.Email(allow_none=True, validate=validate.Length(max=254))
 
     @validates_schema
     def _reachable(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("phone") and not data.get("email"):
-            raise ValidationError("Give a phone number or an e-mail address.")
+            raise ValidationError(N_("Give a phone number or an e-mail address."))
         phone = data.get("phone")
         if phone and not 9 <= sum(c.isdigit() for c in phone) <= 15:
-            raise ValidationError({"phone": ["Use a phone number like 020-1234567."]})
+            raise ValidationError({"phone": [N_("Use a phone number like 020-1234567.")]})
 
 
 class ContactSchema(Schema):
@@ -139,7 +140,7 @@ def _https_url(value: str) -> bool:
         or parts.password is not None
         or any(c.isspace() for c in value)
     ):
-        raise ValidationError("Use a web address that starts with https://.")
+        raise ValidationError(N_("Use a web address that starts with https://."))
     return True
 
 
@@ -275,7 +276,7 @@ class OpportunityCreateSchema(OpportunityWriteSchema):
     def _times(self, data: dict[str, Any], original: Any, **_: Any) -> None:
         sent = original if isinstance(original, dict) else {}
         if not sent.get("slots") and not sent.get("schedule"):
-            raise ValidationError({"slots": ["Give the times (schedule) or the day parts."]})
+            raise ValidationError({"slots": [N_("Give the times (schedule) or the day parts.")]})
 
 
 class OpportunityUpdateSchema(OpportunityWriteSchema):

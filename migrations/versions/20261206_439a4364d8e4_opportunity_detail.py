@@ -1,7 +1,7 @@
 """opportunity detail: concrete times, hours per week, organisation, contact, directions, image
 
 Revision ID: 439a4364d8e4
-Revises: c0a50e5e5510
+Revises: b9f662385a03
 Create Date: 2026-12-06 21:30:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "439a4364d8e4"
-down_revision: str | None = "c0a50e5e5510"
+down_revision: str | None = "b9f662385a03"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -243,3 +243,17 @@ def test_geocoder_down_is_503_and_writes_nothing(app, client, w, monkeypatch) ->
     assert resp.status_code == 503
     assert resp.content_type == "application/problem+json"
     assert _count(w["session"]) == before
+
+
+def test_detail_reasons_speak_the_language_the_feed_speaks(client, w) -> None:
+    _profile(client, w["h"]["person"])
+    create_opportunity(w["session"], team=w["team"], lat=52.3640, lon=4.9400)
+    english = {**w["h"]["person"], "Accept-Language": "en"}
+    for headers in (w["h"]["person"], english):
+        feed = client.get("/v1/me/feed", headers=headers)
+        item = feed.get_json()["items"][0]
+        detail = client.get(f"/v1/opportunities/{item['opportunity']['id']}", headers=headers)
+        assert detail.get_json()["reasons"] == item["reasons"]
+        assert detail.headers["Content-Language"] == feed.headers["Content-Language"]
+    texts = " ".join(r["text"] for r in detail.get_json()["reasons"])
+    assert "km" in texts and "van huis" not in texts  # English now
