@@ -9,14 +9,16 @@ from flask import Flask, Response, request
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import db
+from api import db, i18n
 from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
+from api.feed.service import explain
 from api.geocoding.geocoders import build_geocoder
 from api.jsonbody import StrictJSONProvider
 from api.nudges.providers import build_push_provider
+from api.opportunities.seen import EXTENSION as EXPLAIN
 from api.ratelimit import init_limiter
 
 
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
     )
     app.extensions["meedoen_geocoder"] = build_geocoder(settings.geocoder, settings.pdok_url)
+    app.extensions[EXPLAIN] = explain  # an opportunity's detail as the feed sees it
     app.extensions["meedoen_push"] = build_push_provider(
         settings.push_provider, settings.push_webhook_url
     )
@@ -54,6 +57,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api = Api(app)
     app.extensions["meedoen_api"] = api
     register_error_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
+    i18n.init_app(app)  # Accept-Language -> the request's texts; Content-Language
     _register_blueprints(api)
     _register_console(app)
     _register_headers(app, settings)
@@ -132,7 +136,7 @@ def _init_jwt(app: Flask) -> None:
 
     @manager.unauthorized_loader
     def _missing(reason: str) -> Response:
-        return _unauthorized("Sign in first: " + reason, "token_missing")
+        return _unauthorized("Sign in first.", "token_missing")  # the code says what was missing
 
     @manager.invalid_token_loader
     def _invalid(reason: str) -> Response:

@@ -12,6 +12,9 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from api.errortexts import WERKZEUG_DETAILS, problem_title, translate_reason
+from api.i18n import N_, request_texts
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -79,11 +82,16 @@ def code_for_status(status: int) -> str:
 
 
 class DomainError(Exception):
-    """An expected failure that a service raises and the API turns into a problem."""
+    """An expected failure that a service raises and the API turns into a problem.
+
+    `detail` is an English text from the catalogue (api/locale), with `{name}` placeholders
+    filled from `params`; the problem shows it in the request's language. `self.detail` is the
+    filled English text (logs, the console).
+    """
 
     status = 400
     slug = "bad-request"
-    code = "invalid_input"
+    code = "invalid_input"  # machine-readable, from PROBLEM_CODES; subclasses and raisers set it
 
     def __init__(
         self,
@@ -91,12 +99,17 @@ class DomainError(Exception):
         *,
         invalid_params: list[dict[str, str]] | None = None,
         code: str | None = None,
-    ):
+        **params: Any,
+    ) -> None:
         super().__init__(detail)
-        self.detail = detail
-        self.invalid_params = invalid_params
         if code is not None:
             self.code = code
+        self.message = detail
+        self.params = params
+        self.detail = detail.format(**params) if params else detail
+        self.invalid_params = invalid_params
+        # For invalid_params[i]: the catalogue text and its values, when they had any.
+        self.reason_params: dict[int, tuple[str, dict[str, Any]]] = {}
 
 
 class InvalidInput(DomainError):
@@ -106,9 +119,17 @@ class InvalidInput(DomainError):
     slug = "invalid-input"
 
     @classmethod
-    def field(cls, name: str, reason: str) -> InvalidInput:
-        """One invalid field."""
-        return cls(f"Invalid value for {name}.", invalid_params=[{"name": name, "reason": reason}])
+    def field(cls, name: str, reason: str, **params: Any) -> InvalidInput:
+        """One invalid field; `reason` is a catalogue text, filled from `params`."""
+        filled = reason.format(**params) if params else reason
+        err = cls(
+            "Invalid value for {name}.",
+            invalid_params=[{"name": name, "reason": filled}],
+            name=name,
+        )
+        if params:
+            err.reason_params[0] = (reason, params)
+        return err
 
 
 class Unauthorized(DomainError):
@@ -130,10 +151,10 @@ class NotFound(DomainError):
 
     def __init__(
         self,
-        detail: str = "The resource does not exist or is not yours.",
+        detail: str = N_("The resource does not exist or is not yours."),
         *,
         code: str | None = None,
-    ):
+    ) -> None:
         super().__init__(detail, code=code)
 
 
@@ -150,8 +171,8 @@ class UnsupportedMediaType(DomainError):
     slug = "unsupported-media-type"
     code = "unsupported_media_type"
 
-    def __init__(self, detail: str, *, method: str = "POST") -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, *, method: str = "POST", **params: Any) -> None:
+        super().__init__(detail, **params)
         header = {"POST": "Accept-Post", "PATCH": "Accept-Patch"}.get(method)  # RFC 9110 / 5789
         self.headers = {header: "application/json"} if header else {}
 
@@ -163,8 +184,8 @@ class TooManyRequests(DomainError):
     slug = "too-many-requests"
     code = "daily_limit"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, *, retry_after: int, **params: Any) -> None:
+        super().__init__(detail, **params)
         self.headers = {"Retry-After": str(max(1, retry_after))}
 
 
@@ -172,15 +193,6 @@ class ServiceUnavailable(DomainError):
     status = 503
     slug = "service-unavailable"
     code = "unavailable"
-
-
-def problem_texts(status: int, detail: str | None, *, code: str) -> tuple[str, str]:
-    """The `title` and `detail` a person reads; every problem's texts pass through here.
-
-    (The one place to translate them: by `code`, or by the English detail as a message id.)
-    """
-    phrase = HTTPStatus(status).phrase
-    return phrase, detail or phrase
 
 
 def problem(
@@ -191,25 +203,37 @@ def problem(
     code: str | None = None,
     invalid_params: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    reason_params: Mapping[int, tuple[str, Mapping[str, Any]]] | None = None,
 ) -> Response:
-    """Build one problem+json response; `code` (from PROBLEM_CODES) defaults by status."""
-    phrase = HTTPStatus(status).phrase
+    """Build one problem+json response, its title and texts in the request's language.
+
+    `detail` and each invalid parameter's `reason` are catalogue texts (English msgids);
+    `params` fills the detail's placeholders, `reason_params` those of a reason. `code` (from
+    PROBLEM_CODES) tells apps what happened; it defaults by status.
+    """
     code = code or code_for_status(status)
     if code not in PROBLEM_CODES:
         raise ValueError(f"unknown problem code {code!r}: add it to PROBLEM_CODES")
-    title, text = problem_texts(status, detail, code=code)
+    texts = request_texts()
+    phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": TYPE_BASE + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
-        "title": title,
+        "title": problem_title(texts, status, slug),
         "status": status,
-        "detail": text,
+        "detail": texts.gettext(detail, **(params or {}))
+        if detail
+        else problem_title(texts, status),
         "instance": request.path if request else "",
         "code": code,
     }
     if status == 400 and not invalid_params:  # a 400 always names what to fix
-        invalid_params = [{"name": "body", "reason": text}]
+        invalid_params = [{"name": "body", "reason": detail or "Invalid input."}]
     if invalid_params:
-        body["invalidParams"] = invalid_params
+        body["invalidParams"] = [
+            {**p, "reason": translate_reason(texts, p["reason"], (reason_params or {}).get(i))}
+            for i, p in enumerate(invalid_params)
+        ]
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -262,11 +286,13 @@ def register_error_handlers(app: Flask) -> None:
     def _domain(err: DomainError) -> Response:
         return problem(
             err.status,
-            err.detail,
+            err.message,
             slug=err.slug,
             code=err.code,
             invalid_params=err.invalid_params,
             headers=getattr(err, "headers", None),
+            params=err.params,
+            reason_params=err.reason_params,
         )
 
     @app.errorhandler(HTTPException)
@@ -278,7 +304,7 @@ def register_error_handlers(app: Flask) -> None:
                 400,
                 "The request has invalid fields; see invalidParams.",
                 slug="invalid-input",
-                invalid_params=params or [{"name": "body", "reason": "Invalid input."}],
+                invalid_params=params or [{"name": "body", "reason": N_("Invalid input.")}],
             )
         headers = {}
         if isinstance(err, MethodNotAllowed) and err.valid_methods:
@@ -286,14 +312,15 @@ def register_error_handlers(app: Flask) -> None:
         if status == 429:
             retry = getattr(err, "retry_after", None) or "60"
             headers["Retry-After"] = str(retry)
-            return problem(status, err.description, code="rate_limited", headers=headers)
         detail = err.description if status < 500 else None
+        if detail == type(err).description:  # werkzeug's own English: our catalogue's instead
+            detail = WERKZEUG_DETAILS.get(status)
         if status == 400 and detail and "decode JSON" in detail:
             return problem(
                 400,
                 "The body is not valid JSON.",
                 slug="invalid-input",
-                invalid_params=[{"name": "body", "reason": "Not valid JSON."}],
+                invalid_params=[{"name": "body", "reason": N_("Not valid JSON.")}],
             )
         return problem(status, detail, headers=headers)
 
@@ -304,7 +331,9 @@ def register_error_handlers(app: Flask) -> None:
             400,
             "A value in the request cannot be stored.",
             slug="invalid-input",
-            invalid_params=[{"name": "body", "reason": "Contains a value that cannot be stored."}],
+            invalid_params=[
+                {"name": "body", "reason": N_("Contains a value that cannot be stored.")}
+            ],
         )
 
     @app.errorhandler(PoolTimeout)
@@ -326,4 +355,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         log.exception("unhandled error", exc_info=err)
-        return problem(500, "Something went wrong on our side. Please try again later.")
+        return problem(500, N_("Something went wrong on our side. Please try again later."))

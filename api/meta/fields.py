@@ -328,6 +328,19 @@ BY_SCHEMA.update(
         "StepSuggestion": {"at": "When it was noticed (UTC)"},
     }
 )
+BY_SCHEMA["OpportunityDetail"] = dict(BY_SCHEMA["Opportunity"])
+BY_SCHEMA.update(
+    {
+        "Category": {
+            "key": "Stable key of the group",
+            "labels": "The group's name in Dutch and English",
+        },
+        "ContactIn": {"phone": "Phone number to call (optional)"},
+    }
+)
+BY_SCHEMA["InterestList"] = {"categories": "The groups interests belong to, in display order"}
+for _write in ("OpportunityCreate", "OpportunityUpdate"):
+    BY_SCHEMA.setdefault(_write, {})["contact"] = "Who to ask at the place (optional)"
 BY_SCHEMA["Progress"].update(
     {
         "stepsDonePerMonth": "Plan steps done per month",
@@ -438,6 +451,12 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "ladderStep": 3,
         "monthlyAllowanceEur": 25.0,
         "notReplacingPaidWork": True,
+        "schedule": [{"day": "tue", "start": "09:30", "end": "12:00"}],
+        "hoursPerWeek": 2.5,
+        "organisation": "Buurthuis De Meeuw",
+        "contact": {"name": "Jan de Vries", "phone": "020 123 4567", "email": None},
+        "directions": "Tram 14 tot het Javaplein; de ingang is naast de bakker.",
+        "imageUrl": None,
         "publishedAt": "2026-03-02T09:00:00Z",
         "createdAt": "2026-03-01T15:12:00Z",
         "updatedAt": "2026-03-02T09:00:00Z",

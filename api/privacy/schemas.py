@@ -8,7 +8,14 @@ from api.nudges.schemas import InboxMessageSchema
 from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, QueryDateTime, Schema, choice, page_schema
+from api.schemas import (
+    CatalogueText,
+    PageQuerySchema,
+    QueryDateTime,
+    Schema,
+    choice,
+    page_schema,
+)
 from api.users.models import ROLES
 
 
@@ -18,7 +25,9 @@ class AccessLogEntrySchema(Schema):
     actor_name = fields.String(required=True)
     action = fields.String(required=True)
     object_type = fields.String(required=True)
-    purpose = fields.String(allow_none=True)
+    purpose = CatalogueText(
+        allow_none=True, metadata={"description": "Why, in the language of the request"}
+    )
     result = choice(
         ("success", "denied"),
         required=True,

@@ -241,9 +241,10 @@ def test_journey_through_the_generated_python_client(
 
     detail = _parsed(
         _op("getOpportunitiesOpportunityId").sync_detailed(item.opportunity.id, client=person),
-        models.Opportunity,
+        models.OpportunityDetail,
     )
-    assert detail.kind == item.opportunity.kind
+    assert detail.kind.value == item.opportunity.kind.value
+    assert detail.reasons and all(isinstance(r.code, models.ReasonCode) for r in detail.reasons)
 
     profile = _parsed(_op("getMeProfile").sync_detailed(client=person), models.Profile)
     assert isinstance(profile.nudge_preferences, models.NudgeSettings)
