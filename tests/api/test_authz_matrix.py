@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
-from api.invitations.service import create_invitation
+from api.invitations.service import create_invitation, issue_reset_code
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
 from api.nudges.models import InboxMessage
@@ -101,6 +101,7 @@ class World:
     users: dict[str, User]
     ids: dict[str, uuid.UUID]
     invite_code: str
+    reset_code: str
     # strings that must not appear in a 2xx body of a row that lists them in `hidden`
     markers: dict[str, str] = field(default_factory=dict)
 
@@ -196,11 +197,20 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         email=None,
         coach_id=None,
     )
+    reset = issue_reset_code(
+        session, actor=Actor(coach_a.id, "coach", m1.id, None), user_id=users["recipient_a"].id
+    )
     for key in ("opp_x", "match_b", "match_x", "msg_b", "msg_x", "checkin_b", "checkin_x"):
         markers[key] = str(ids[key])
     for key in ("recipient_b", "recipient_x", "coach_x"):
         markers[key] = str(users[key].id)
-    return World(users=users, ids=ids, invite_code=invitation.invite_code, markers=markers)
+    return World(
+        users=users,
+        ids=ids,
+        invite_code=invitation.invite_code,
+        reset_code=reset.invite_code,
+        markers=markers,
+    )
 
 
 def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
@@ -234,6 +244,14 @@ def _register(w: World, who: str) -> dict[str, Any]:
         "email": f"nieuw-{uuid.uuid4().hex[:10]}@example.org",
         "password": "een heel lang wachtwoord",
     }
+
+
+def _reset(w: World, who: str) -> dict[str, Any]:
+    return {"resetCode": w.reset_code, "password": "een heel lang wachtwoord"}
+
+
+def _password_change(w: World, who: str) -> dict[str, Any]:
+    return {"oldPassword": PASSWORD, "newPassword": "een heel lang wachtwoord"}
 
 
 def _invitation(w: World, who: str) -> dict[str, Any]:
@@ -329,7 +347,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/auth/register"): Row(public(201), body=_register),
     ("POST", "/v1/auth/refresh"): Row(signed_in(200), token="refresh"),
     ("POST", "/v1/auth/logout"): Row(signed_in(204)),
+    ("POST", "/v1/auth/reset"): Row(public(200), body=_reset),
     ("POST", "/v1/invitations"): Row(only(coach=201, admin=201), body=_invitation),
+    # the account
+    ("GET", "/v1/me"): Row(signed_in(200), hidden=("recipient_b", "recipient_x", "coach_x")),
+    ("POST", "/v1/me/password"): Row(signed_in(204), body=_password_change),
+    ("POST", f"{CASE}/reset-codes"): Row(only(coach=by_variant(201)), target="recipient"),
+    ("POST", "/v1/admin/users/<uuid:user_id>/reset-codes"): Row(
+        only(admin=by_variant(201, foreign=201)), target="recipient"
+    ),
     # admin
     ("POST", "/v1/admin/users"): Row(only(admin=201), body=_staff_user),
     # an admin's "own" is their whole municipality: side A and side B are both theirs
