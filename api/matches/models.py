@@ -62,6 +62,8 @@ class Match(UUIDPk, Timestamps, Base):
     opportunity: Mapped[Opportunity] = relationship(lazy="raise")
     # The steps so far, oldest first; set by api.matches.queries.attach_history, never stored.
     history: list[MatchEvent]
+    # The person's name on the coach's queue; set by api.matches.queries, never stored.
+    recipient_name: str | None
 
 
 class MatchEvent(UUIDPk, Base):

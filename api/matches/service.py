@@ -35,6 +35,7 @@ from api.matches.queries import (
     list_coach_matches,
     list_my_matches,
     list_person_matches,
+    list_team_candidates,
     reload,
     team_candidates,
 )
@@ -64,6 +65,7 @@ __all__ = [
     "list_coach_matches",
     "list_my_matches",
     "list_person_matches",
+    "list_team_candidates",
     "reject_match",
     "request_match",
     "suggest_match",

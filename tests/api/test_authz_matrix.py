@@ -431,6 +431,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # matches: coach decides for their caseload, organiser for their team's opportunities
     ("GET", "/v1/matches"): Row(only(coach=200), hidden=OTHERS_MATCHES),
+    ("GET", "/v1/teams/mine/candidates"): Row(only(organizer=200), hidden=OTHERS_MATCHES),
     ("POST", f"{MATCH}/approve"): Row(
         only(coach=by_variant(200)), target="match", match_status="requested"
     ),
