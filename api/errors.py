@@ -24,10 +24,18 @@ class DomainError(Exception):
     status = 400
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, invalid_params: list[dict[str, str]] | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        invalid_params: list[dict[str, str]] | None = None,
+        extra: Mapping[str, str] | None = None,
+    ):
         super().__init__(detail)
         self.detail = detail
         self.invalid_params = invalid_params
+        # More members of the problem (RFC 9457 extensions), e.g. the id of what is in the way.
+        self.extra = dict(extra or {})
 
 
 class InvalidInput(DomainError):
@@ -100,6 +108,7 @@ def problem(
     slug: str | None = None,
     invalid_params: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> Response:
     """Build one problem+json response."""
     phrase = HTTPStatus(status).phrase
@@ -112,6 +121,8 @@ def problem(
     }
     if invalid_params:
         body["invalidParams"] = invalid_params
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -168,6 +179,7 @@ def register_error_handlers(app: Flask) -> None:
             slug=err.slug,
             invalid_params=err.invalid_params,
             headers=getattr(err, "headers", None),
+            extra=err.extra,
         )
 
     @app.errorhandler(HTTPException)

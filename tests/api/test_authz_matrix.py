@@ -225,7 +225,7 @@ def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
             "foreign": u["recipient_b"].id,
             "other_mun": u["recipient_x"].id,
         }
-    prefix = {"opportunity": "opp", "match": "match"}[target]
+    prefix = {"opportunity": "opp", "match": "match", "checkin": "checkin"}[target]
     return {v: w.ids[f"{prefix}_{s}"] for v, s in zip(VARIANTS, "abx", strict=True)}
 
 
@@ -308,6 +308,10 @@ def _checkin(w: World, who: str) -> dict[str, Any]:
     return {"date": (date.today() - timedelta(days=1)).isoformat(), "hours": 2.5, "wellbeing": 4}
 
 
+def _checkin_change(w: World, who: str) -> dict[str, Any]:
+    return {"hours": 3, "note": "Toch wat langer"}
+
+
 def _assessment(w: World, who: str) -> dict[str, Any]:
     return {"step": 3, "note": "Gaat goed"}
 
@@ -324,7 +328,7 @@ class Row:
     """Expected status per actor (and per variant when the path names an object)."""
 
     expect: dict[str, Expect]
-    target: str | None = None  # what the path id names: opportunity | match | recipient | message
+    target: str | None = None  # the path id: opportunity | match | recipient | message | checkin
     body: Body | None = None
     opp_status: str = "published"
     match_status: str = "approved"
@@ -400,6 +404,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/me/devices"): Row(signed_in(201), body=_device),
     ("POST", "/v1/me/checkins"): Row(only(recipient=201), body=_checkin),
     ("GET", "/v1/me/checkins"): Row(only(recipient=200), hidden=("checkin_b", "checkin_x")),
+    ("PATCH", "/v1/me/checkins/<uuid:checkin_id>"): Row(
+        only(recipient=by_variant(200)), target="checkin", body=_checkin_change
+    ),
+    ("DELETE", "/v1/me/checkins/<uuid:checkin_id>"): Row(
+        only(recipient=by_variant(204)), target="checkin"
+    ),
     ("GET", "/v1/me/progress"): Row(only(recipient=200), hidden=OTHERS_MATCHES),
     ("GET", "/v1/me/access-log"): Row(signed_in(200), hidden=("auditor_b", "auditor_x")),
     ("GET", "/v1/me/export"): Row(
