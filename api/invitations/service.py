@@ -44,11 +44,6 @@ class IssuedInvitation:
     expires_at: datetime
     purpose: str = ACTIVATE
 
-    @property
-    def reset_code(self) -> str:
-        """The same code, by the name POST /v1/auth/reset takes it."""
-        return self.invite_code
-
 
 BAD_RESET_CODE = "This code is unknown, already used or expired. Ask your coach for a new one."
 
@@ -186,8 +181,7 @@ def issue_login_code(
     Someone who has chosen a password gets a reset code (POST /v1/auth/reset); someone who never
     activated the account gets a new invitation code (POST /v1/auth/register).
     """
-    person = caseload_person(session, actor=actor, recipient_id=recipient_id, action="create")
-    return _code_for(session, actor=actor, person=person)
+    return issue_reset_code(session, actor=actor, user_id=recipient_id)
 
 
 def issue_reset_code(session: Session, *, actor: Actor, user_id: uuid.UUID) -> IssuedInvitation:
