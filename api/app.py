@@ -74,6 +74,7 @@ def _register_blueprints(api: Api) -> None:
     from api.meta.routes import blp as meta_blp
     from api.nudges.routes import blp as inbox_blp
     from api.opportunities.routes import blp as opportunities_blp
+    from api.plans.routes import blp as plans_blp
     from api.privacy.routes import blp as privacy_blp
     from api.profiles.routes import blp as profile_blp
     from api.progress.routes import blp as progress_blp
@@ -96,6 +97,7 @@ def _register_blueprints(api: Api) -> None:
         policy_blp,
         progress_blp,
         caseload_blp,
+        plans_blp,
         reports_blp,
         privacy_blp,
     ):

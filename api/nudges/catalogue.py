@@ -30,4 +30,7 @@ def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
     entry = catalogue(lang)[kind]
     body = entry["body_one"] if params.get("count") == 1 and "body_one" in entry else entry["body"]
+    variant = params.get("variant")  # e.g. a check-in prompt that also asks about a plan step
+    if variant and f"body_{variant}" in entry:
+        body = entry[f"body_{variant}"]
     return entry["title"].format(**params), body.format(**params)

@@ -21,6 +21,7 @@ from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
 from api.nudges.models import Nudge
+from api.plans import service as plans
 from api.privacy.replies import stored_replies_about
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
@@ -68,6 +69,7 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
                 )
             )
     forget_stored_replies(session, user_id=user_id)
+    plans.anonymise_steps(session, user_id=user_id)
     session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_name=ERASED)
     )

@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
 from api.nudges.schemas import InboxMessageSchema
+from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
 from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
@@ -103,6 +104,11 @@ class ExportSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema), required=True)
     checkins = fields.List(fields.Nested(CheckInSchema), required=True)
     ladder = fields.Nested(LadderHistorySchema, required=True)
+    steps = fields.List(
+        fields.Nested(PlanStepSchema),
+        required=True,
+        metadata={"description": "Your plan: every step with its history"},
+    )
     nudges = fields.List(fields.Nested(ExportNudgeSchema), required=True)
     inbox = fields.List(fields.Nested(InboxMessageSchema), required=True)
     devices = fields.List(fields.Nested(ExportDeviceSchema), required=True)

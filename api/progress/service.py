@@ -22,6 +22,7 @@ from api.matches.models import Match
 from api.matches.service import attach_history
 from api.matches.status import TAKES_A_PLACE, MatchStatus
 from api.opportunities.models import Opportunity
+from api.plans import service as plans
 from api.profiles.models import RecipientProfile
 from api.progress.models import CORRECTION_DAYS, CheckIn
 
@@ -98,6 +99,8 @@ def create_checkin(
     if match_id is not None:
         _checkable_match(session, actor=actor, match_id=match_id)
         _already(session, match_id=match_id, day=data["date"], but=None)
+    data = dict(data)
+    done_step_ids = data.pop("done_step_ids", None) or []
     checkin = CheckIn(
         user_id=actor.user_id, municipality_id=actor.municipality_id, created_at=now, **data
     )
@@ -117,6 +120,17 @@ def create_checkin(
         if profile is not None:
             profile.ladder_step = data["ladder_step"]
     session.flush()
+    # Steps the person says they did are done; reported steps toward work, or a rung reached,
+    # suggest a matching step done (the person confirms in their plan).
+    plans.close_from_checkin(
+        session,
+        actor=actor,
+        steps_toward_work=data.get("steps_toward_work") or [],
+        done_step_ids=done_step_ids,
+        now=now,
+    )
+    if data.get("ladder_step"):
+        plans.suggest_closures(session, now=now, user_ids=[actor.user_id])
     return checkin
 
 
@@ -197,7 +211,7 @@ def list_checkins(
 
 
 def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
-    """Ladder, hours per month, steps toward work, wellbeing, matches: the way come so far."""
+    """Ladder, hours, steps toward work, wellbeing, matches, plan steps done: the way so far."""
     checkins = list(
         session.scalars(select(CheckIn).where(CheckIn.user_id == user_id).order_by(CheckIn.date))
     )
@@ -228,4 +242,6 @@ def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
             m for m in attach_history(session, matches) if m.status in TAKES_A_PLACE
         ],
         "past_matches": [m for m in matches if m.status == MatchStatus.COMPLETED],
+        "steps_done_per_month": plans.steps_done_per_month(session, user_id=user_id),
+        "plan": plans.step_counts(session, user_id=user_id),
     }

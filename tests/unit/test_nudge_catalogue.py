@@ -17,6 +17,8 @@ SAMPLE = {
     "days": 4,
     "people": "Amina, Piet",
     "weeks": 12,
+    "step": "Een cv maken",
+    "date": "5 december",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
@@ -51,3 +53,11 @@ def test_one_is_not_plural(language: str) -> None:
         _, body = render(kind, language, {**SAMPLE, "count": 1})
         assert not re.search(r"\b1 (activiteiten|mensen|activities|people)\b", body), body
         assert not FORBIDDEN.search(body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_checkin_prompt_asks_about_the_current_step(language: str) -> None:
+    for variant in ("step", "title_step"):
+        _, body = render("checkin_prompt", language, {**SAMPLE, "variant": variant})
+        assert "Een cv maken" in body and "{" not in body
+        assert not FORBIDDEN.search(body) and len(body) <= 240
