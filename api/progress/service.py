@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -66,23 +68,27 @@ def _duplicate(existing: uuid.UUID) -> Conflict:
     )
 
 
-def _flush_once_per_day(session: Session, checkin: CheckIn) -> None:
-    """Write the check-in; a concurrent one for the same match and day loses with a 409.
+@contextmanager
+def _once_per_day(session: Session, *, match_id: uuid.UUID | None, day: date) -> Iterator[None]:
+    """Write what the block adds or changes; if a concurrent check-in took this match and day
+    first, this one loses with a 409 naming it.
 
-    The unique index decides; the savepoint keeps the request's transaction usable.
+    The unique index decides; the savepoint (opened before the block, as opening it flushes)
+    keeps the request's transaction usable.
     """
     try:
         with session.begin_nested():
+            yield
             session.flush()
     except IntegrityError as exc:
-        if "uq_checkins_match_date" not in str(exc.orig) or checkin.match_id is None:
+        if "uq_checkins_match_date" not in str(exc.orig) or match_id is None:
             raise
         existing = session.scalar(
-            select(CheckIn.id).where(
-                CheckIn.match_id == checkin.match_id, CheckIn.date == checkin.date
-            )
+            select(CheckIn.id).where(CheckIn.match_id == match_id, CheckIn.date == day)
         )
-        raise _duplicate(existing or checkin.id) from None
+        if existing is None:
+            raise
+        raise _duplicate(existing) from None
 
 
 def create_checkin(
@@ -104,8 +110,8 @@ def create_checkin(
     checkin = CheckIn(
         user_id=actor.user_id, municipality_id=actor.municipality_id, created_at=now, **data
     )
-    session.add(checkin)
-    _flush_once_per_day(session, checkin)
+    with _once_per_day(session, match_id=match_id, day=data["date"]):
+        session.add(checkin)
     if data.get("ladder_step"):
         record_ladder(
             session,
@@ -179,9 +185,9 @@ def update_checkin(
         raise InvalidInput.field("date", "The date cannot be in the future.")
     if checkin.match_id is not None and day != checkin.date:
         _already(session, match_id=checkin.match_id, day=day, but=checkin.id)
-    for key, value in data.items():
-        setattr(checkin, key, value)
-    _flush_once_per_day(session, checkin)
+    with _once_per_day(session, match_id=checkin.match_id, day=day):
+        for key, value in data.items():
+            setattr(checkin, key, value)
     _audit_change(session, actor, checkin.id, "update")
     session.flush()
     return checkin
