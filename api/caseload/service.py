@@ -16,6 +16,7 @@ from api.auth.security import Actor
 from api.core.paging import as_int, as_uuid, decode_cursor, encode_cursor
 from api.core.time import local_date
 from api.db import utcnow
+from api.i18n import N_
 from api.ladder.service import ladder_history, record_ladder
 from api.matches.service import list_person_matches
 from api.matches.status import MatchStatus, sql_in
@@ -250,7 +251,7 @@ def caseload(
         subject_ids=[r["id"] for r in page],
         action="read",
         object_type="caseload_overview",
-        purpose="caseload overview (name, flags)",
+        purpose=N_("caseload overview (name, flags)"),
     )
     nxt = None
     if len(rows) > limit:
@@ -271,7 +272,7 @@ def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) ->
         action="read",
         object_type="caseload_person",
         object_id=str(person.id),
-        purpose="caseload follow-up",
+        purpose=N_("caseload follow-up"),
     )
     matches = list_person_matches(session, recipient_id=person.id, limit=50).items
     return {
@@ -314,6 +315,6 @@ def assess_ladder(
         action="create",
         object_type="ladder_assessment",
         object_id=str(entry.id) if entry else None,
-        purpose="ladder assessment",
+        purpose=N_("ladder assessment"),
     )
     return entry

@@ -18,6 +18,7 @@ from api.auth.security import Actor
 from api.config import INVITATION_TTL, RESET_CODE_TTL
 from api.db import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
+from api.i18n import N_
 from api.invitations.models import ACTIVATE, RESET, Invitation
 from api.profiles.service import caseload_person
 from api.users.models import User
@@ -84,7 +85,11 @@ def create_invitation(
     session.add(recipient)
     session.flush()
     return _issue_audited(
-        session, actor=actor, person=recipient, purpose=ACTIVATE, note="invitation onto a caseload"
+        session,
+        actor=actor,
+        person=recipient,
+        purpose=ACTIVATE,
+        note=N_("invitation onto a caseload"),
     )
 
 
@@ -102,7 +107,7 @@ def _pending_on_caseload(user: User, actor: Actor, coach_id: uuid.UUID) -> bool:
 def _invite_again(session: Session, *, actor: Actor, person: User) -> IssuedInvitation:
     """A lost or expired code: a new one, and the older unused codes stop working."""
     return _issue_audited(
-        session, actor=actor, person=person, purpose=ACTIVATE, note="new invitation code"
+        session, actor=actor, person=person, purpose=ACTIVATE, note=N_("new invitation code")
     )
 
 
@@ -118,7 +123,7 @@ def _as_if_invited(session: Session, *, actor: Actor, holder: User) -> IssuedInv
         subject_id=holder.id,
         action="create",
         object_type="invitation",
-        purpose="invitation refused: e-mail address already in use",
+        purpose=N_("invitation refused: e-mail address already in use"),
     )
     return IssuedInvitation(_new_code(), uuid.uuid4(), utcnow() + INVITATION_TTL, ACTIVATE)
 
@@ -206,7 +211,7 @@ def _municipality_user(session: Session, *, actor: Actor, user_id: uuid.UUID) ->
             action="create",
             object_type="reset_code",
             object_id=user_id,
-            purpose="not in this municipality",
+            purpose=N_("not in this municipality"),
         )
         raise NotFound()
     return user
@@ -216,7 +221,7 @@ def _code_for(session: Session, *, actor: Actor, person: User) -> IssuedInvitati
     """A reset code for an account in use; a new invitation code for one never activated."""
     if person.password_hash is None:
         return _issue_audited(
-            session, actor=actor, person=person, purpose=ACTIVATE, note="new invitation code"
+            session, actor=actor, person=person, purpose=ACTIVATE, note=N_("new invitation code")
         )
     if not person.is_active:
         raise Conflict("This account has been closed.")
@@ -225,7 +230,7 @@ def _code_for(session: Session, *, actor: Actor, person: User) -> IssuedInvitati
         actor=actor,
         person=person,
         purpose=RESET,
-        note="code to choose a new password",
+        note=N_("code to choose a new password"),
     )
 
 

@@ -16,6 +16,7 @@ from api.audit.service import audit_denied, record
 from api.auth.security import Actor
 from api.db import rows_changed
 from api.errors import Forbidden, NotFound
+from api.i18n import N_
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
@@ -130,7 +131,7 @@ def erase_self(session: Session, *, actor: Actor) -> None:
         action="delete",
         object_type="person",
         object_id=None,
-        purpose="erasure asked by the person",
+        purpose=N_("erasure asked by the person"),
         actor_name=ERASED,
     )
     erase_person(session, user_id=actor.user_id)
@@ -152,7 +153,7 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
             action="delete",
             object_type="person",
             object_id=recipient_id,
-            purpose="erasure refused: not within reach",
+            purpose=N_("erasure refused: not within reach"),
         )
         raise NotFound()
     if actor.role not in ("coach", "admin"):
@@ -164,7 +165,7 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
         action="delete",
         object_type="person",
         object_id=None,
-        purpose="erasure asked at the desk",
+        purpose=N_("erasure asked at the desk"),
     )
     erase_person(session, user_id=person.id)
 

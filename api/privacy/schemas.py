@@ -7,7 +7,7 @@ from api.nudges.schemas import InboxMessageSchema
 from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
+from api.schemas import CatalogueText, PageQuerySchema, QueryDateTime, Schema, page_schema
 
 
 class AccessLogEntrySchema(Schema):
@@ -16,7 +16,9 @@ class AccessLogEntrySchema(Schema):
     actor_name = fields.String(required=True)
     action = fields.String(required=True)
     object_type = fields.String(required=True)
-    purpose = fields.String(allow_none=True)
+    purpose = CatalogueText(
+        allow_none=True, metadata={"description": "Why, in the language of the request"}
+    )
     result = fields.String(
         required=True, metadata={"description": "success, or denied when access was refused"}
     )

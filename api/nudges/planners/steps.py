@@ -10,6 +10,7 @@ from sqlalchemy import String, cast, func, select
 from sqlalchemy.orm import Session
 
 from api.core.time import local_date
+from api.i18n import texts_for
 from api.nudges.models import Nudge
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.plans.models import PlanStep
@@ -17,15 +18,10 @@ from api.plans.status import StepStatus, label
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 
-_NL = "januari februari maart april mei juni juli augustus september oktober november december"
-_EN = "January February March April May June July August September October November December"
-MONTHS = {"nl": _NL.split(), "en": _EN.split()}
-
 
 def day_in_words(day: date, language: str) -> str:
-    """'5 december' / '5 December': a date a person reads without thinking."""
-    months = MONTHS.get(language, MONTHS["nl"])
-    return f"{day.day} {months[day.month - 1]}"
+    """'5 december' / '5 December': a date a person reads without thinking (CLDR month names)."""
+    return texts_for(language).date(day, "d MMMM")
 
 
 def step_period(step: PlanStep) -> str:
