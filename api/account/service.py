@@ -12,13 +12,14 @@ from api.audit.service import audit_denied, record
 from api.auth.passwords import check_password_strength, hash_password, verify_password
 from api.auth.security import Actor
 from api.errors import InvalidInput, NotFound
+from api.i18n import N_
 from api.invitations.service import IssuedInvitation, issue_reset_code
 from api.municipalities.models import Municipality, Team
 from api.profiles.models import RecipientProfile
 from api.signin.service import revoke_all_for_user
 from api.users.models import User
 
-NOT_CURRENT = "This is not your current password."
+NOT_CURRENT = N_("This is not your current password.")
 DEFAULT_LANGUAGE = "nl"
 
 
@@ -82,7 +83,7 @@ def change_password(
             subject_id=user.id,
             action="update",
             object_type="password",
-            purpose="password change refused: wrong current password",
+            purpose=N_("password change refused: wrong current password"),
         )
         raise InvalidInput.field("oldPassword", NOT_CURRENT)
     check_password_strength(new_password, email=user.email, name=user.name, field="newPassword")
@@ -95,7 +96,7 @@ def change_password(
         action="update",
         object_type="password",
         object_id=str(user.id),
-        purpose="own password changed; other sign-ins ended",
+        purpose=N_("own password changed; other sign-ins ended"),
     )
     session.flush()
 

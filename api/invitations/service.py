@@ -46,7 +46,7 @@ class IssuedInvitation:
     purpose: str = ACTIVATE
 
 
-BAD_RESET_CODE = "This code is unknown, already used or expired. Ask your coach for a new one."
+BAD_RESET_CODE = N_("This code is unknown, already used or expired. Ask your coach for a new one.")
 
 
 def create_invitation(

@@ -19,6 +19,7 @@ from api.core.paging import Page, keyset_page
 from api.core.time import local_date
 from api.db import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
+from api.i18n import N_, match_status
 from api.ladder.service import ladder_history, record_ladder
 from api.matches.models import Match
 from api.matches.service import attach_history
@@ -45,8 +46,9 @@ def _checkable_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> 
         raise InvalidInput.field("matchId", "This is not one of your matches.")
     if status not in CHECKABLE:
         raise Conflict(
-            f"A match that is {status} cannot get a check-in yet: "
-            "tell how it went once you have started."
+            "A match that is {status} cannot get a check-in yet: "
+            "tell how it went once you have started.",
+            status=match_status(status),
         )
 
 
@@ -62,9 +64,10 @@ def _already(session: Session, *, match_id: uuid.UUID, day: date, but: uuid.UUID
 
 def _duplicate(existing: uuid.UUID) -> Conflict:
     return Conflict(
-        f"There is already a check-in for this activity on this day ({existing}); "
+        "There is already a check-in for this activity on this day ({id}); "
         "change that one instead.",
         extra={"existingId": str(existing)},
+        id=str(existing),
     )
 
 
@@ -151,8 +154,8 @@ def _own_recent(session: Session, *, actor: Actor, checkin_id: uuid.UUID, now: d
         raise NotFound()
     if checkin.created_at < now - timedelta(days=CORRECTION_DAYS):
         raise Conflict(
-            f"A check-in can be changed for {CORRECTION_DAYS} days after you made it; "
-            "this one is older."
+            "A check-in can be changed for {days} days after you made it; this one is older.",
+            days=CORRECTION_DAYS,
         )
     return checkin
 
@@ -165,7 +168,7 @@ def _audit_change(session: Session, actor: Actor, checkin_id: uuid.UUID, action:
         action=action,
         object_type="checkin",
         object_id=str(checkin_id),
-        purpose="own check-in corrected" if action == "update" else "own check-in removed",
+        purpose=N_("own check-in corrected") if action == "update" else N_("own check-in removed"),
     )
 
 

@@ -76,7 +76,13 @@ def test_only_started_or_finished_own_matches_take_a_check_in(
         resp = _post(client, w["h"], matchId=str(w["matches"][status].id))
         assert resp.status_code == 409, status
         assert resp.content_type == "application/problem+json"
-        assert status in resp.get_json()["detail"] and "started" in resp.get_json()["detail"]
+        assert "als je begonnen bent" in resp.get_json()["detail"]  # Dutch unless asked otherwise
+    english = _post(
+        client,
+        {**w["h"], "Accept-Language": "en"},
+        matchId=str(w["matches"]["requested"].id),
+    ).get_json()["detail"]
+    assert "requested" in english and "once you have started" in english
     for status in ("active", "completed"):
         assert _post(client, w["h"], matchId=str(w["matches"][status].id)).status_code == 201
     assert _post(client, w["h"]).status_code == 201  # without an activity
@@ -200,6 +206,6 @@ def test_correct_and_remove_within_14_days_audited_and_counted(
         .values(created_at=datetime.now(UTC) - timedelta(days=15))
     )
     late = client.patch(url, json={"hours": 8}, headers=w["h"])
-    assert late.status_code == 409 and "14 days" in late.get_json()["detail"]
+    assert late.status_code == 409 and "14 dagen" in late.get_json()["detail"]
     assert client.delete(url, headers=w["h"]).status_code == 409
     assert client.get("/v1/me/progress", headers=w["h"]).get_json()["totalHours"] == 5.5
