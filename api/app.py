@@ -16,6 +16,8 @@ from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
 from api.geocoding.geocoders import build_geocoder
 from api.jsonbody import StrictJSONProvider
+from api.matches.lifecycle import listen
+from api.nudges.events import on_match_steps
 from api.nudges.providers import build_push_provider
 from api.ratelimit import init_limiter
 
@@ -47,8 +49,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.extensions["meedoen_geocoder"] = build_geocoder(settings.geocoder, settings.pdok_url)
     app.extensions["meedoen_push"] = build_push_provider(
-        settings.push_provider, settings.push_webhook_url
+        settings.push_provider, settings.push_webhook_url, settings.push_settings
     )
+    listen(on_match_steps)  # every live match step tells whoever should hear of it
     _init_jwt(app)
     init_limiter(app, settings)
     api = Api(app)

@@ -49,6 +49,7 @@ def run_dispatcher(
         total.delivered += stats.delivered
         total.retried += stats.retried
         total.dead += stats.dead
+        total.devices_removed += stats.devices_removed
         if stats.handled < batch:
             break
     return total

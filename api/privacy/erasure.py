@@ -20,6 +20,7 @@ from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
+from api.nudges.events import NAMES_THE_PERSON
 from api.nudges.models import Nudge
 from api.privacy.replies import stored_replies_about
 from api.profiles.models import RecipientProfile
@@ -53,7 +54,7 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
     if own_matches:
         session.execute(
             delete(Nudge).where(
-                Nudge.kind.in_(("request_waiting", "approved_not_started")),
+                Nudge.kind.in_(("request_waiting", "approved_not_started", *NAMES_THE_PERSON)),
                 Nudge.period.in_([str(m.id) for m in own_matches]),
             )
         )
