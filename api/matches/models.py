@@ -73,6 +73,8 @@ class Match(UUIDPk, Timestamps, Base):
     opportunity: Mapped[Opportunity] = relationship(lazy="raise")
     # The steps so far, oldest first; set by api.matches.queries.attach_history, never stored.
     history: list[MatchEvent]
+    # The person's "did it help?" answer, if any; set by attach_history too.
+    feedback: MatchFeedback | None
 
 
 class MatchEvent(UUIDPk, Base):

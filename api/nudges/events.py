@@ -17,16 +17,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
+from api.core.time import AMSTERDAM, local_date
 from api.matches.lifecycle import Step
 from api.matches.status import TAKES_A_PLACE, MatchStatus
+from api.municipalities.models import Municipality
 from api.municipalities.policy import NUDGE_KINDS, PolicySettings, load_policy
-from api.nudges.catalogue import DEFAULT_LANGUAGE, render
+from api.nudges.catalogue import DEFAULT_LANGUAGE, catalogue, render
 from api.nudges.clock import next_allowed, parse_hhmm
 from api.nudges.models import InboxMessage, NotificationPreference, Nudge
+from api.nudges.outbox import PlanStats
 from api.nudges.targets import TARGET_TYPES, Target
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -316,3 +319,52 @@ def emit(
         )
     )
     return "created"
+
+
+def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -> None:
+    """Staff who chose a daily summary get one message a day, in the morning, about the rest.
+
+    The events held for it are marked summarised once their summary is written; one written
+    earlier the same day leaves later events for tomorrow's.
+    """
+    local = now.astimezone(AMSTERDAM)
+    for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
+        policy = load_policy(session, mid)
+        if local.time() < parse_hhmm(policy.quiet_hours_end):
+            continue  # summaries come in the morning
+        held = session.execute(
+            select(Nudge.user_id, Nudge.kind, func.count())
+            .where(
+                Nudge.municipality_id == mid,
+                Nudge.drop_reason == "daily_summary",
+                Nudge.created_at <= now,
+            )
+            .group_by(Nudge.user_id, Nudge.kind)
+            .order_by(Nudge.user_id, Nudge.kind)
+        ).tuples()
+        counts: dict[uuid.UUID, dict[str, int]] = {}
+        for user_id, kind, n in held:
+            counts.setdefault(user_id, {})[kind] = n
+        for user_id, kinds in counts.items():
+            entries = catalogue(DEFAULT_LANGUAGE)
+            lines = "; ".join(entries[k]["summary"].format(n=n) for k, n in kinds.items())
+            notice = Notice(
+                user_id,
+                SUMMARY_KIND,
+                local_date(now).isoformat(),
+                Target("inbox"),
+                {"count": sum(kinds.values()), "lines": lines},
+            )
+            outcome = emit(session, notice, municipality_id=mid, policy=policy, now=now)
+            stats.add(SUMMARY_KIND, outcome if outcome != "existing" else "existing")
+            if outcome == "created":
+                session.execute(
+                    update(Nudge)
+                    .where(
+                        Nudge.user_id == user_id,
+                        Nudge.drop_reason == "daily_summary",
+                        Nudge.created_at <= now,
+                    )
+                    .values(drop_reason="summarised")
+                    .execution_options(synchronize_session=False)
+                )

@@ -18,7 +18,7 @@ from api.db import rows_changed
 from api.errors import Forbidden, NotFound
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
-from api.matches.models import Match, MatchEvent
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
 from api.nudges.events import NAMES_THE_PERSON
 from api.nudges.models import Nudge
@@ -77,6 +77,10 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
         update(MatchEvent).where(MatchEvent.match_id.in_(match_ids)).values(reason=None)
     )
     session.execute(update(MatchEvent).where(MatchEvent.actor_id == user_id).values(actor_id=None))
+    # "Did it help?" stays as an anonymous count; the person's own words go.
+    session.execute(
+        update(MatchFeedback).where(MatchFeedback.match_id.in_(match_ids)).values(words=None)
+    )
     session.execute(
         update(Match)
         .where(Match.recipient_id == user_id)
