@@ -26,6 +26,10 @@ import httpx
 import jwt
 
 log = logging.getLogger(__name__)
+# hpack and h2 write every header they encode at DEBUG, the authorization header with its
+# access or provider token too: they never log below WARNING here, whatever the root level.
+for _chatty in ("hpack", "h2"):
+    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 FCM_BASE_URL = "https://fcm.googleapis.com"
