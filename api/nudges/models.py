@@ -65,7 +65,7 @@ class Nudge(UUIDPk, Timestamps, Base):
     last_error: Mapped[str | None] = mapped_column(String(300))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     channel: Mapped[str] = mapped_column(String(10), default="nudge", server_default="nudge")
-    # What the message is about, so the app opens the right screen (api.nudges.events.TARGETS).
+    # What the message is about, so the app opens the right screen (api.nudges.targets).
     target_type: Mapped[str | None] = mapped_column(String(20))
     target_id: Mapped[str | None] = mapped_column(String(64))
     # False: inbox only (the person's or staff member's preference, or a bundled request).
@@ -99,6 +99,11 @@ class InboxMessage(UUIDPk, Base):
     read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Moves whenever the message changes (written, read): the app's change feed.
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def target(self) -> dict[str, str | None]:
+        """`{type, id}`: what the message is about (the inbox itself for old messages)."""
+        return {"type": self.target_type or "inbox", "id": self.target_id}
 
 
 class NotificationPreference(Base):

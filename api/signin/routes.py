@@ -56,18 +56,18 @@ def refresh() -> service.TokenPair:
 
 @blp.route("/logout", methods=["POST"])
 @token_required(verify_type=False)
-@blp.arguments(LogoutSchema, required=False)
+@blp.arguments(LogoutSchema, location="query")
 @blp.response(204)
 @blp.alt_response(401, description="Not signed in")
 @blp.doc(security=[{"bearerAuth": []}, {"refreshToken": []}])
-def logout(body: dict[str, Any] | None) -> None:
+def logout(query: dict[str, Any]) -> None:
     """Sign out: the tokens of this sign-in stop working and its device is removed."""
     claims = get_jwt()
     service.logout(
         get_session(),
         family_id=uuid.UUID(claims["fam"]),
         user_id=uuid.UUID(claims["sub"]),
-        device_id=(body or {}).get("device_id"),
+        device_id=query.get("device_id"),
     )
 
 

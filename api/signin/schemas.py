@@ -27,5 +27,8 @@ class RegisterSchema(Schema):
 
 class LogoutSchema(Schema):
     device_id = fields.UUID(
-        metadata={"description": "This phone's device id (from POST /v1/me/devices): removed too"}
+        metadata={
+            "description": "This phone's device id (from POST /v1/me/devices), removed too; the"
+            " device registered under this sign-in always goes"
+        }
     )
