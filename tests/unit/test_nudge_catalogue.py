@@ -6,8 +6,10 @@ import pytest
 
 from api.municipalities.policy import PolicySettings
 from api.nudges.catalogue import LANGUAGES, catalogue, placeholders, render
+from api.nudges.events import EVENT_KINDS, STAFF_KINDS
 
-KINDS = PolicySettings().nudge_kinds
+# Planned nudges and event notifications (minus the retired planner kinds already counted).
+KINDS = tuple(dict.fromkeys((*PolicySettings().nudge_kinds, *EVENT_KINDS)))
 SAMPLE = {
     "name": "Amina",
     "count": 3,
@@ -17,6 +19,8 @@ SAMPLE = {
     "days": 4,
     "people": "Amina, Piet",
     "weeks": 12,
+    "reason": "Het past nu niet goed naast je taalles op dinsdag",
+    "lines": "nieuwe aanvragen: 2; nieuwe kandidaten: 1",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
@@ -41,13 +45,19 @@ def test_languages_need_the_same_placeholders() -> None:
         assert needs["nl"] == needs["en"], kind
 
 
+def test_staff_kinds_have_a_summary_line_in_every_language() -> None:
+    for kind in STAFF_KINDS:
+        for lang in LANGUAGES:
+            assert catalogue(lang)[kind]["summary"].format(n=2)
+
+
 def test_unknown_language_falls_back_to_dutch() -> None:
     assert render("checkin_prompt", "pl", SAMPLE) == render("checkin_prompt", "nl", SAMPLE)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_one_is_not_plural(language: str) -> None:
-    for kind in ("weekly_suggestions", "coach_digest"):
+    for kind in ("weekly_suggestions", "coach_digest", "daily_summary"):
         _, body = render(kind, language, {**SAMPLE, "count": 1})
         assert not re.search(r"\b1 (activiteiten|mensen|activities|people)\b", body), body
         assert not FORBIDDEN.search(body)
