@@ -115,7 +115,7 @@ def w(app: Flask, session: Session) -> dict[str, Any]:
 def inbox(client: FlaskClient, headers: dict[str, str]) -> list[tuple[str, dict[str, Any]]]:
     resp = client.get("/v1/me/inbox?limit=50", headers=headers)
     assert resp.status_code == 200, resp.json
-    return [(m["kind"], m["target"]) for m in resp.json["items"]]
+    return [(m["kind"], m["target"]) for m in resp.get_json()["items"]]
 
 
 def on_match(match_id: str) -> dict[str, Any]:
@@ -141,7 +141,7 @@ def test_request_approve_confirm_checkin_tells_each_party_once(
         "/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=w["h_person"]
     )
     assert resp.status_code == 201, resp.json
-    match_id = resp.json["id"]
+    match_id = resp.get_json()["id"]
     assert inbox(client, w["h_coach"]) == [("request_new", on_match(match_id))]
     assert inbox(client, w["h_person"]) == []
     assert client.post(f"/v1/matches/{match_id}/approve", headers=w["h_coach"]).status_code == 200
@@ -159,7 +159,7 @@ def test_request_approve_confirm_checkin_tells_each_party_once(
     ]
     assert inbox(client, w["h_coach"]) == [("request_new", on_match(match_id))]
     assert inbox(client, w["h_org"]) == [("candidate_approved", on_match(match_id))]
-    texts = client.get("/v1/me/inbox", headers=w["h_person"]).json["items"]
+    texts = client.get("/v1/me/inbox", headers=w["h_person"]).get_json()["items"]
     assert "Koken in De Meevaart" in texts[1]["body"] and texts[1]["title"] == "Je mag meedoen!"
     # the pushes: each once, to the provider of each phone
     provider = provider_for(fcm, apns, tmp_path)
@@ -262,13 +262,13 @@ def test_declines_and_rejections_quote_the_reason_kindly(client: FlaskClient, se
     resp = client.post(
         "/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=w["h_person"]
     )
-    match_id = resp.json["id"]
+    match_id = resp.get_json()["id"]
     client.post(
         f"/v1/matches/{match_id}/decline",
         json={"reason": "Past nu niet goed naast je taalles"},
         headers=w["h_coach"],
     )
-    (msg,) = client.get("/v1/me/inbox", headers=w["h_person"]).json["items"]
+    (msg,) = client.get("/v1/me/inbox", headers=w["h_person"]).get_json()["items"]
     assert msg["kind"] == "match_declined" and msg["target"] == on_match(match_id)
     assert "“Past nu niet goed naast je taalles”" in msg["body"]
     assert "Dat zegt niets over jou" in msg["body"]
@@ -276,14 +276,14 @@ def test_declines_and_rejections_quote_the_reason_kindly(client: FlaskClient, se
     resp = client.post(
         "/v1/me/matches", json={"opportunityId": str(other.id)}, headers=w["h_person"]
     )
-    second = resp.json["id"]
+    second = resp.get_json()["id"]
     client.post(f"/v1/matches/{second}/approve", headers=w["h_coach"])
     client.post(
         f"/v1/matches/{second}/reject", json={"reason": "De groep is vol"}, headers=w["h_org"]
     )
     kinds = [k for k, _ in inbox(client, w["h_person"])]
     assert kinds == ["match_rejected", "match_approved", "match_declined"]
-    rejected = client.get("/v1/me/inbox", headers=w["h_person"]).json["items"][0]
+    rejected = client.get("/v1/me/inbox", headers=w["h_person"]).get_json()["items"][0]
     assert "“De groep is vol”" in rejected["body"] and "niet aan jou" in rejected["body"]
 
 
@@ -298,12 +298,12 @@ def test_suggestion_reaches_a_paused_person_in_the_inbox_without_a_push(
         headers=w["h_coach"],
     )
     assert resp.status_code == 201, resp.json
-    assert inbox(client, w["h_person"]) == [("match_suggested", on_match(resp.json["id"]))]
+    assert inbox(client, w["h_person"]) == [("match_suggested", on_match(resp.get_json()["id"]))]
     (nudge,) = session.scalars(select(Nudge).where(Nudge.user_id == w["person"].id))
     assert nudge.push is False and nudge.channel == "event"
     # an answer is not a nudge: with a cap of 0 the approval is still pushed
     client.post("/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=w["h_person"])
-    client.post(f"/v1/matches/{resp.json['id']}/approve", headers=w["h_coach"])
+    client.post(f"/v1/matches/{resp.get_json()['id']}/approve", headers=w["h_coach"])
     approved = session.scalar(select(Nudge).where(Nudge.kind == "match_approved"))
     assert approved is not None and approved.push and approved.status == "pending"
 
@@ -343,10 +343,10 @@ def test_auto_approval_tells_the_person_and_organiser_but_not_the_coach(
     resp = client.post(
         "/v1/me/matches", json={"opportunityId": str(course.id)}, headers=w["h_person"]
     )
-    assert resp.json["status"] == "approved"
+    assert resp.get_json()["status"] == "approved"
     assert inbox(client, w["h_coach"]) == []
-    assert inbox(client, w["h_person"]) == [("match_approved", on_match(resp.json["id"]))]
-    assert inbox(client, w["h_org"]) == [("candidate_approved", on_match(resp.json["id"]))]
+    assert inbox(client, w["h_person"]) == [("match_approved", on_match(resp.get_json()["id"]))]
+    assert inbox(client, w["h_org"]) == [("candidate_approved", on_match(resp.get_json()["id"]))]
 
 
 def test_an_expiry_at_night_is_in_the_inbox_at_once_and_pushed_in_the_morning(
@@ -372,7 +372,7 @@ def test_withdrawing_and_completing_tell_the_organiser_and_ask_did_it_help(
         opp = create_opportunity(session, team=w["team"], title=title)
         match_id = client.post(
             "/v1/me/matches", json={"opportunityId": str(opp.id)}, headers=w["h_person"]
-        ).json["id"]
+        ).get_json()["id"]
         client.post(f"/v1/matches/{match_id}/approve", headers=w["h_coach"])
         client.post(f"/v1/matches/{match_id}/confirm", headers=w["h_org"])
         ids.append((match_id, str(opp.id)))
@@ -392,14 +392,14 @@ def test_withdrawing_and_completing_tell_the_organiser_and_ask_did_it_help(
         headers=w["h_person"],
     )
     assert resp.status_code == 200, resp.json
-    assert resp.json["feedback"]["helped"] is True
-    view = client.get(f"/v1/caseload/{w['person'].id}", headers=w["h_coach"]).json
+    assert resp.get_json()["feedback"]["helped"] is True
+    view = client.get(f"/v1/caseload/{w['person'].id}", headers=w["h_coach"]).get_json()
     shown = {m["id"]: m["feedback"] for m in view["matches"]}
     assert shown[done]["words"] == "Gezellig en ik leerde veel" and shown[left] is None
     # only after taking part; not someone else's match
     open_match = client.post(
         "/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=w["h_person"]
-    ).json["id"]
+    ).get_json()["id"]
     body = {"helped": False, "again": False}
     assert (
         client.put(f"/v1/me/matches/{open_match}/feedback", json=body, headers=w["h_person"])
@@ -412,7 +412,7 @@ def test_withdrawing_and_completing_tell_the_organiser_and_ask_did_it_help(
 
 
 def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session, w) -> None:
-    assert client.get("/v1/me/notification-preferences", headers=w["h_coach"]).json == {
+    assert client.get("/v1/me/notification-preferences", headers=w["h_coach"]).get_json() == {
         "kinds": [{"kind": "request_new", "mode": "push"}]
     }
     resp = client.put(
@@ -420,7 +420,7 @@ def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session
         json={"kinds": [{"kind": "request_new", "mode": "summary"}]},
         headers=w["h_coach"],
     )
-    assert resp.status_code == 200 and resp.json["kinds"][0]["mode"] == "summary"
+    assert resp.status_code == 200 and resp.get_json()["kinds"][0]["mode"] == "summary"
     bad = client.put(
         "/v1/me/notification-preferences",
         json={"kinds": [{"kind": "request_new", "mode": "push"}]},
@@ -435,7 +435,7 @@ def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session
     )
     match_id = client.post(
         "/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=w["h_person"]
-    ).json["id"]
+    ).get_json()["id"]
     client.post(f"/v1/matches/{match_id}/approve", headers=w["h_coach"])
     assert inbox(client, w["h_coach"]) == []  # held for the summary
     assert inbox(client, w["h_org"]) == [("candidate_approved", on_match(match_id))]
@@ -447,7 +447,7 @@ def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session
     plan_daily_summaries(session, now=morning, stats=stats)
     plan_daily_summaries(session, now=morning + timedelta(minutes=15), stats=stats)
     assert stats.created == {"daily_summary": 1}
-    (summary,) = client.get("/v1/me/inbox", headers=w["h_coach"]).json["items"]
+    (summary,) = client.get("/v1/me/inbox", headers=w["h_coach"]).get_json()["items"]
     assert summary["kind"] == "daily_summary" and summary["target"] == {"type": "inbox", "id": None}
     assert "nieuwe aanvragen: 1" in summary["body"]
 
@@ -455,20 +455,25 @@ def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session
 def test_inbox_unread_count_read_all_and_changes_since(client: FlaskClient, session, w) -> None:
     match_id = client.post(
         "/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=w["h_person"]
-    ).json["id"]
+    ).get_json()["id"]
     client.post(f"/v1/matches/{match_id}/approve", headers=w["h_coach"])
     client.post(f"/v1/matches/{match_id}/confirm", headers=w["h_org"])
     h = w["h_person"]
-    assert client.get("/v1/me/inbox/unread-count", headers=h).json == {"unread": 2, "marked": 0}
-    first = client.get("/v1/me/inbox", headers=h).json["items"]
+    assert client.get("/v1/me/inbox/unread-count", headers=h).get_json() == {
+        "unread": 2,
+        "marked": 0,
+    }
+    first = client.get("/v1/me/inbox", headers=h).get_json()["items"]
     newest = max(m["updatedAt"] for m in first)
     changed = client.get("/v1/me/inbox", query_string={"updatedSince": newest}, headers=h)
-    assert changed.status_code == 200 and changed.json["items"] == []
-    assert client.post("/v1/me/inbox/read-all", headers=h).json == {"unread": 0, "marked": 2}
-    changes = client.get("/v1/me/inbox", query_string={"updatedSince": newest}, headers=h).json
+    assert changed.status_code == 200 and changed.get_json()["items"] == []
+    assert client.post("/v1/me/inbox/read-all", headers=h).get_json() == {"unread": 0, "marked": 2}
+    changes = client.get(
+        "/v1/me/inbox", query_string={"updatedSince": newest}, headers=h
+    ).get_json()
     assert sorted(m["id"] for m in changes["items"]) == sorted(m["id"] for m in first)
     assert all(m["readAt"] for m in changes["items"])
-    assert client.get("/v1/me/inbox/unread-count", headers=h).json["unread"] == 0
+    assert client.get("/v1/me/inbox/unread-count", headers=h).get_json()["unread"] == 0
 
 
 def test_devices_list_remove_move_and_go_at_sign_out(
@@ -477,11 +482,11 @@ def test_devices_list_remove_move_and_go_at_sign_out(
     h = w["h_person"]
     phone = client.post(
         "/v1/me/devices", json={"platform": "android", "pushToken": "token-phone-1"}, headers=h
-    ).json
+    ).get_json()
     tablet = client.post(
         "/v1/me/devices", json={"platform": "ios", "pushToken": "token-tablet-1"}, headers=h
-    ).json
-    listed = client.get("/v1/me/devices", headers=h).json["items"]
+    ).get_json()
+    listed = client.get("/v1/me/devices", headers=h).get_json()["items"]
     assert [d["id"] for d in listed] == [phone["id"], tablet["id"]]
     # another's device is not yours to remove
     assert client.delete(f"/v1/me/devices/{phone['id']}", headers=w["h_coach"]).status_code == 404
@@ -495,8 +500,8 @@ def test_devices_list_remove_move_and_go_at_sign_out(
         json={"platform": "android", "pushToken": "token-phone-1"},
         headers=h_other,
     )
-    assert client.get("/v1/me/devices", headers=h).json["items"] == []
-    assert len(client.get("/v1/me/devices", headers=h_other).json["items"]) == 1
+    assert client.get("/v1/me/devices", headers=h).get_json()["items"] == []
+    assert len(client.get("/v1/me/devices", headers=h_other).get_json()["items"]) == 1
     # signing out removes the device registered under that sign-in
     assert client.post("/v1/auth/logout", headers=h_other).status_code == 204
     assert (
@@ -506,7 +511,7 @@ def test_devices_list_remove_move_and_go_at_sign_out(
     # ... and the one the app names at sign-out, registered under another sign-in
     dev = client.post(
         "/v1/me/devices", json={"platform": "ios", "pushToken": "token-ipad-9999"}, headers=h
-    ).json
+    ).get_json()
     h_again = auth_headers(app, session, w["person"])
     assert client.post(f"/v1/auth/logout?deviceId={dev['id']}", headers=h_again).status_code == 204
     assert session.get(Device, uuid.UUID(dev["id"])) is None
