@@ -47,7 +47,10 @@ PERSON_KINDS: tuple[str, ...] = (
     "request_expired",  # nobody decided in time
     "did_it_help",  # after a match ended: one kind question
 )
-COACH_KINDS: tuple[str, ...] = ("request_new",)  # someone on the caseload asked for something
+COACH_KINDS: tuple[str, ...] = (
+    "request_new",  # someone on the caseload asked for something
+    "person_erased",  # someone on the caseload had their data erased at the desk (by an admin)
+)
 ORGANISER_KINDS: tuple[str, ...] = (
     "candidate_approved",  # a new approved candidate for the team's opportunity
     "candidate_withdrew",  # an approved or active candidate stepped back

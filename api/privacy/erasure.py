@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from api.audit.models import AuditEvent
 from api.audit.service import audit_denied, record
 from api.auth.security import Actor
-from api.db import rows_changed
+from api.db import rows_changed, utcnow
 from api.errors import Forbidden, NotFound
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
-from api.nudges.events import NAMES_THE_PERSON
+from api.municipalities.policy import load_policy
+from api.nudges.events import NAMES_THE_PERSON, Notice, Target, emit
 from api.nudges.models import Nudge
 from api.privacy.replies import stored_replies_about
 from api.profiles.models import RecipientProfile
@@ -169,7 +170,13 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
         object_id=None,
         purpose="erasure asked at the desk",
     )
+    coach_id = person.coach_id
     erase_person(session, user_id=person.id)
+    if coach_id is not None and coach_id != actor.user_id:
+        # Someone else (an admin) did it at the desk: the coach hears, without a name.
+        notice = Notice(coach_id, "person_erased", str(uuid.uuid4()), Target("caseload"), {})
+        policy = load_policy(session, actor.municipality_id)
+        emit(session, notice, municipality_id=actor.municipality_id, policy=policy, now=utcnow())
 
 
 def apply_retention(

@@ -25,6 +25,7 @@ from api.auth.security import Actor
 from api.db import utcnow
 from api.matches import service as matches
 from api.matches.jobs import expire_requests
+from api.matches.models import MatchFeedback
 from api.municipalities.models import Municipality, Policy
 from api.nudges.dispatcher import dispatch_batch
 from api.nudges.events import plan_daily_summaries
@@ -413,7 +414,10 @@ def test_withdrawing_and_completing_tell_the_organiser_and_ask_did_it_help(
 
 def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session, w) -> None:
     assert client.get("/v1/me/notification-preferences", headers=w["h_coach"]).get_json() == {
-        "kinds": [{"kind": "request_new", "mode": "push"}]
+        "kinds": [
+            {"kind": "request_new", "mode": "push"},
+            {"kind": "person_erased", "mode": "push"},
+        ]
     }
     resp = client.put(
         "/v1/me/notification-preferences",
@@ -487,7 +491,7 @@ def test_devices_list_remove_move_and_go_at_sign_out(
         "/v1/me/devices", json={"platform": "ios", "pushToken": "token-tablet-1"}, headers=h
     ).get_json()
     listed = client.get("/v1/me/devices", headers=h).get_json()["items"]
-    assert [d["id"] for d in listed] == [phone["id"], tablet["id"]]
+    assert sorted(d["id"] for d in listed) == sorted([phone["id"], tablet["id"]])
     # another's device is not yours to remove
     assert client.delete(f"/v1/me/devices/{phone['id']}", headers=w["h_coach"]).status_code == 404
     assert client.delete(f"/v1/me/devices/{tablet['id']}", headers=h).status_code == 204
@@ -556,3 +560,40 @@ def test_invalid_tokens_remove_devices_and_permanent_failures_are_dead_letters(
         )
         == 1
     )
+
+
+def test_the_answer_is_exported_counted_and_only_the_taps_survive_erasure(
+    app: Flask, client: FlaskClient, session, w
+) -> None:
+    admin = create_user(session, municipality=w["m"], role="admin")
+    h_admin = auth_headers(app, session, admin)
+    now = utcnow()
+    people = []
+    for _ in range(10):  # the funnel withholds cells under 10
+        p = create_user(session, municipality=w["m"], role="recipient", coach=w["coach"])
+        create_profile(session, user=p)
+        story = [("requested", now - timedelta(hours=4)), ("approved", now - timedelta(hours=3))]
+        story += [("active", now - timedelta(hours=2)), ("completed", now - timedelta(hours=1))]
+        match = create_match(session, person=p, opportunity=w["opp"], history=story)
+        people.append((p, match))
+    for i, (p, match) in enumerate(people):
+        resp = client.put(
+            f"/v1/me/matches/{match.id}/feedback",
+            json={"helped": i < 7, "again": True, "words": f"Mijn woorden {i}"},
+            headers=auth_headers(app, session, p),
+        )
+        assert resp.status_code == 200
+    month = client.get("/v1/admin/reports/funnel?months=1", headers=h_admin).get_json()["items"]
+    assert month[-1]["answeredDidItHelp"] == 10 and month[-1]["helped"] is None  # 7 < 10
+    first, match = people[0]
+    h_first = auth_headers(app, session, first)
+    exported = client.get("/v1/me/export", headers=h_first).get_json()
+    assert exported["matches"][0]["feedback"]["words"] == "Mijn woorden 0"
+    # erased at the desk by an admin: the words go, the taps stay; the coach hears, nameless
+    assert client.delete(f"/v1/admin/users/{first.id}", headers=h_admin).status_code == 204
+    answer = session.get(MatchFeedback, match.id)
+    session.refresh(answer)
+    assert answer.words is None and answer.helped is True
+    (told,) = client.get("/v1/me/inbox", headers=w["h_coach"]).get_json()["items"]
+    assert told["kind"] == "person_erased" and told["target"] == {"type": "caseload", "id": None}
+    assert first.name not in told["body"]
