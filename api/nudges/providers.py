@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -36,6 +37,8 @@ FCM_BASE_URL = "https://fcm.googleapis.com"
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"  # noqa: S105 - an address, not a secret
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 APNS_BASE_URL = "https://api.push.apple.com"
+# Small frames (HTTP/2 HEADERS then DATA) go out at once instead of waiting on delayed ACKs.
+NO_DELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 APNS_TOKEN_TTL = 50 * 60  # Apple wants a provider token younger than an hour, renewed >= 20 min
 
 
@@ -223,6 +226,7 @@ class FcmPushProvider:
         self.account = account
         self.base_url = base_url.rstrip("/")
         self.clock = clock
+        transport = transport or httpx.HTTPTransport(socket_options=NO_DELAY)
         self.client = httpx.Client(timeout=timeout, transport=transport)
         self.token = _CachedToken(self._exchange, clock)
 
@@ -380,7 +384,10 @@ class ApnsPushProvider:
         self.key = key
         self.base_url = base_url.rstrip("/")
         self.clock = clock
-        self.client = httpx.Client(http1=False, http2=True, timeout=timeout, verify=verify)
+        transport = httpx.HTTPTransport(
+            http1=False, http2=True, verify=verify, socket_options=NO_DELAY
+        )
+        self.client = httpx.Client(timeout=timeout, transport=transport)
         self.token = _CachedToken(self._provider_token, clock)
 
     def __repr__(self) -> str:
