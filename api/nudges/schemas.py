@@ -4,7 +4,7 @@ from marshmallow import fields, validate
 
 from api.nudges.events import EVENT_KINDS, MODES, STAFF_KINDS
 from api.nudges.targets import TARGET_TYPES
-from api.schemas import PageQuerySchema, QueryBool, Schema, Text, page_schema
+from api.schemas import PageQuerySchema, QueryBool, QueryDateTime, Schema, Text, page_schema
 
 
 class TargetSchema(Schema):
@@ -38,7 +38,7 @@ class InboxMessageSchema(Schema):
 
 class InboxQuerySchema(PageQuerySchema):
     unread = QueryBool()
-    updated_since = fields.AwareDateTime(
+    updated_since = QueryDateTime(
         metadata={
             "description": "Only what changed (written or read) after this moment, oldest change"
             " first: pass the newest updatedAt you hold (less a minute) and merge by id"
