@@ -26,7 +26,7 @@ from api.matches.lifecycle import Step
 from api.matches.status import TAKES_A_PLACE, MatchStatus
 from api.municipalities.models import Municipality
 from api.municipalities.policy import NUDGE_KINDS, PolicySettings, load_policy
-from api.nudges.catalogue import DEFAULT_LANGUAGE, catalogue, render
+from api.nudges.catalogue import DEFAULT_LANGUAGE, render, summary_line
 from api.nudges.clock import next_allowed, parse_hhmm
 from api.nudges.models import InboxMessage, NotificationPreference, Nudge
 from api.nudges.outbox import PlanStats
@@ -349,8 +349,7 @@ def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -
         for user_id, kind, n in held:
             counts.setdefault(user_id, {})[kind] = n
         for user_id, kinds in counts.items():
-            entries = catalogue(DEFAULT_LANGUAGE)
-            lines = "; ".join(entries[k]["summary"].format(n=n) for k, n in kinds.items())
+            lines = "; ".join(summary_line(k, DEFAULT_LANGUAGE, n) for k, n in kinds.items())
             notice = Notice(
                 user_id,
                 SUMMARY_KIND,

@@ -15,6 +15,7 @@ from api.auth.security import Actor
 from api.core.paging import Page, keyset_page
 from api.db import rows_changed, utcnow
 from api.errors import Forbidden, InvalidInput, NotFound
+from api.i18n import N_
 from api.nudges.events import COACH_KINDS, DEFAULT_MODE, MODES, ORGANISER_KINDS, STAFF_KINDS
 from api.nudges.models import Device, InboxMessage, NotificationPreference
 
@@ -60,7 +61,7 @@ def mark_read(session: Session, *, actor: Actor, message_id: uuid.UUID) -> Inbox
             action="update",
             object_type="inbox_message",
             object_id=message_id,
-            purpose="not their own message",
+            purpose=N_("not their own message"),
         )
         raise NotFound()
     if msg.read_at is None:
