@@ -194,9 +194,7 @@ SUMMARY_LINES: dict[str, Plural] = {
     "request_new": N_plural("{n} new request", "{n} new requests"),
     "person_erased": N_plural("{n} person's data erased", "{n} people's data erased"),
     "candidate_approved": N_plural("{n} new candidate", "{n} new candidates"),
-    "candidate_withdrew": N_plural(
-        "{n} candidate stepped back", "{n} candidates stepped back"
-    ),
+    "candidate_withdrew": N_plural("{n} candidate stepped back", "{n} candidates stepped back"),
 }
 
 LANGUAGES = languages()

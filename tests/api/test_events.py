@@ -453,7 +453,7 @@ def test_staff_choose_inbox_only_or_a_daily_summary(client: FlaskClient, session
     assert stats.created == {"daily_summary": 1}
     (summary,) = client.get("/v1/me/inbox", headers=w["h_coach"]).get_json()["items"]
     assert summary["kind"] == "daily_summary" and summary["target"] == {"type": "inbox", "id": None}
-    assert "nieuwe aanvragen: 1" in summary["body"]
+    assert "er 1 bericht voor je. 1 nieuwe aanvraag." in summary["body"]
 
 
 def test_inbox_unread_count_read_all_and_changes_since(client: FlaskClient, session, w) -> None:

@@ -23,7 +23,7 @@ SAMPLE = {
     "step": "Een cv maken",
     "date": "5 december",
     "reason": "Het past nu niet goed naast je taalles op dinsdag",
-    "lines": "nieuwe aanvragen: 2; nieuwe kandidaten: 1",
+    "lines": "2 nieuwe aanvragen; 1 nieuwe kandidaat",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
@@ -113,7 +113,7 @@ def test_a_checkin_prompt_asks_about_the_current_step(language: str) -> None:
 def test_staff_kinds_have_a_summary_line(language: str) -> None:
     for kind in STAFF_KINDS:
         one, five = summary_line(kind, language, 1), summary_line(kind, language, 5)
-        assert "1" in one and "5" in five and one != five.replace("5", "1")[:0] + five
+        assert "1" in one and "5" in five and one.replace("1", "5") != five, (kind, one, five)
 
 
 def test_a_declined_request_quotes_the_coach_kindly() -> None:
