@@ -2,7 +2,7 @@
 to a sign-in and owned by one account, staff notification preferences, match feedback
 
 Revision ID: 81e6b9608712
-Revises: b9f662385a03
+Revises: 439a4364d8e4
 Create Date: 2026-12-01 09:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "81e6b9608712"
-down_revision: str | None = "b9f662385a03"
+down_revision: str | None = "439a4364d8e4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
