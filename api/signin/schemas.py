@@ -23,3 +23,12 @@ class RegisterSchema(Schema):
     password = fields.String(
         required=True, validate=validate.Length(min=MIN_LENGTH, max=MAX_LENGTH)
     )
+
+
+class LogoutSchema(Schema):
+    device_id = fields.UUID(
+        metadata={
+            "description": "This phone's device id (from POST /v1/me/devices), removed too; the"
+            " device registered under this sign-in always goes"
+        }
+    )
