@@ -16,7 +16,7 @@ from api.core.paging import Page, keyset_page
 from api.errors import NotFound
 from api.i18n import N_
 from api.matches.access import load_match
-from api.matches.models import Match, MatchEvent
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.matches.status import TAKES_A_PLACE
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -37,10 +37,20 @@ def _history(session: Session, match_ids: list[uuid.UUID]) -> dict[uuid.UUID, li
 
 
 def attach_history(session: Session, matches: list[Match]) -> list[Match]:
-    """Give each match its history in one query (no N+1)."""
-    history = _history(session, [m.id for m in matches])
+    """Give each match its history and "did it help?" answer, in two queries (no N+1)."""
+    ids = [m.id for m in matches]
+    history = _history(session, ids)
+    answers = (
+        {
+            f.match_id: f
+            for f in session.scalars(select(MatchFeedback).where(MatchFeedback.match_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     for m in matches:
         m.history = history[m.id]
+        m.feedback = answers.get(m.id)
     return matches
 
 

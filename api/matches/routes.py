@@ -13,6 +13,7 @@ from api.matches import service
 from api.matches.schemas import (
     CandidateListSchema,
     CoachMatchPageSchema,
+    FeedbackCreateSchema,
     MatchCreateSchema,
     MatchDecisionSchema,
     MatchPageSchema,
@@ -61,6 +62,17 @@ def my_matches(query: dict[str, Any]) -> service.Page:
 def withdraw(match_id: uuid.UUID) -> Any:
     """Step back from a match."""
     return service.withdraw_match(get_session(), actor=current_actor(), match_id=match_id)
+
+
+@blp.route("/me/matches/<uuid:match_id>/feedback", methods=["PUT"])
+@roles_required("recipient")
+@blp.arguments(FeedbackCreateSchema)
+@blp.response(200, MatchSchema)
+@blp.alt_response(404, description="Not your match")
+@blp.alt_response(409, description="The match has not ended after a start")
+def feedback(body: dict[str, Any], match_id: uuid.UUID) -> Any:
+    """Did it help? Two taps (helped, would like something like it again), words optional."""
+    return service.give_feedback(get_session(), actor=current_actor(), match_id=match_id, **body)
 
 
 @blp.route("/caseload/<uuid:recipient_id>/suggestions", methods=["POST"])

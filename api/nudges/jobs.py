@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.db import session_scope
 from api.nudges.dispatcher import DispatchStats, dispatch_batch
+from api.nudges.events import plan_daily_summaries
 from api.nudges.outbox import PlanStats
 from api.nudges.planners import PLANNERS, run_planners
 from api.nudges.providers import PushProvider
@@ -28,8 +29,16 @@ def _planning_job(name: str) -> Callable[..., dict[str, Any]]:
 
 
 # Name -> job(session, *, now) -> stats; api.scheduler runs each under its own lock.
+def _summaries_job(session: Session, *, now: datetime) -> dict[str, Any]:
+    """Write the daily summaries of staff who chose one."""
+    stats = PlanStats.empty()
+    plan_daily_summaries(session, now=now, stats=stats)
+    return asdict(stats)
+
+
 PLANNING_JOBS: dict[str, Callable[..., dict[str, Any]]] = {
-    name: _planning_job(name) for name in PLANNERS
+    **{name: _planning_job(name) for name in PLANNERS},
+    "staff_summaries": _summaries_job,
 }
 
 
@@ -49,6 +58,7 @@ def run_dispatcher(
         total.delivered += stats.delivered
         total.retried += stats.retried
         total.dead += stats.dead
+        total.devices_removed += stats.devices_removed
         if stats.handled < batch:
             break
     return total

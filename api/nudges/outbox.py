@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.municipalities.policy import PolicySettings
 from api.nudges.clock import next_allowed, parse_hhmm, week_bounds
 from api.nudges.models import Nudge
+from api.nudges.targets import nudge_target
 
 
 @dataclass
@@ -71,10 +72,13 @@ def enqueue(
         start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
         end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
         due_at = next_allowed(now, start, end)
+    target = nudge_target(kind, period)
     row = session.execute(
         insert(Nudge)
         .values(
             id=uuid.uuid4(),
+            target_type=target.type,
+            target_id=target.id,
             municipality_id=municipality_id,
             user_id=user_id,
             kind=kind,
@@ -115,6 +119,7 @@ def _over_cap(
         .select_from(Nudge)
         .where(
             Nudge.user_id == user_id,
+            Nudge.channel == "nudge",  # events answer the person: they are not nudges
             Nudge.status != "dropped",
             Nudge.created_at >= start,
             Nudge.created_at < end,

@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from api.audit.models import AuditEvent
 from api.audit.service import audit_denied, record
 from api.auth.security import Actor
-from api.db import rows_changed
+from api.db import rows_changed, utcnow
 from api.errors import Forbidden, NotFound
 from api.i18n import N_
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
-from api.matches.models import Match, MatchEvent
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
+from api.municipalities.policy import load_policy
+from api.nudges.events import NAMES_THE_PERSON, Notice, Target, emit
 from api.nudges.models import Nudge
 from api.plans import service as plans
 from api.privacy.replies import stored_replies_about
@@ -55,7 +57,7 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
     if own_matches:
         session.execute(
             delete(Nudge).where(
-                Nudge.kind.in_(("request_waiting", "approved_not_started")),
+                Nudge.kind.in_(("request_waiting", "approved_not_started", *NAMES_THE_PERSON)),
                 Nudge.period.in_([str(m.id) for m in own_matches]),
             )
         )
@@ -79,6 +81,10 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
         update(MatchEvent).where(MatchEvent.match_id.in_(match_ids)).values(reason=None)
     )
     session.execute(update(MatchEvent).where(MatchEvent.actor_id == user_id).values(actor_id=None))
+    # "Did it help?" stays as an anonymous count; the person's own words go.
+    session.execute(
+        update(MatchFeedback).where(MatchFeedback.match_id.in_(match_ids)).values(words=None)
+    )
     session.execute(
         update(Match)
         .where(Match.recipient_id == user_id)
@@ -167,7 +173,13 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
         object_id=None,
         purpose=N_("erasure asked at the desk"),
     )
+    coach_id = person.coach_id
     erase_person(session, user_id=person.id)
+    if coach_id is not None and coach_id != actor.user_id:
+        # Someone else (an admin) did it at the desk: the coach hears, without a name.
+        notice = Notice(coach_id, "person_erased", str(uuid.uuid4()), Target("caseload"), {})
+        policy = load_policy(session, actor.municipality_id)
+        emit(session, notice, municipality_id=actor.municipality_id, policy=policy, now=utcnow())
 
 
 def apply_retention(

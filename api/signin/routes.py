@@ -22,7 +22,13 @@ from api.ratelimit import (
     login_account,
 )
 from api.signin import service
-from api.signin.schemas import LoginSchema, RegisterSchema, ResetSchema, TokenPairSchema
+from api.signin.schemas import (
+    LoginSchema,
+    LogoutSchema,
+    RegisterSchema,
+    ResetSchema,
+    TokenPairSchema,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and tokens")
 
@@ -57,14 +63,18 @@ def refresh() -> service.TokenPair:
 
 @blp.route("/logout", methods=["POST"])
 @token_required(verify_type=False)
+@blp.arguments(LogoutSchema, location="query")
 @blp.response(204)
 @blp.alt_response(401, description="Not signed in")
 @blp.doc(security=[{"bearerAuth": []}, {"refreshToken": []}])
-def logout() -> None:
-    """Sign out: the access and refresh tokens of this sign-in stop working."""
+def logout(query: dict[str, Any]) -> None:
+    """Sign out: the tokens of this sign-in stop working and its device is removed."""
     claims = get_jwt()
     service.logout(
-        get_session(), family_id=uuid.UUID(claims["fam"]), user_id=uuid.UUID(claims["sub"])
+        get_session(),
+        family_id=uuid.UUID(claims["fam"]),
+        user_id=uuid.UUID(claims["sub"]),
+        device_id=query.get("device_id"),
     )
 
 

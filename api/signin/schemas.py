@@ -41,6 +41,15 @@ class RegisterSchema(Schema):
     )
 
 
+class LogoutSchema(Schema):
+    device_id = fields.UUID(
+        metadata={
+            "description": "This phone's device id (from POST /v1/me/devices), removed too; the"
+            " device registered under this sign-in always goes"
+        }
+    )
+
+
 class ResetSchema(Schema):
     reset_code = Text(
         required=True,

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.audit.service import audit_sign_in_denied
-from api.auth.models import RefreshToken, TokenFamily
+from api.auth.models import Device, RefreshToken, TokenFamily
 from api.auth.passwords import hash_password, needs_rehash, verify_password
 from api.config import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL
 from api.db import utcnow
@@ -152,8 +152,21 @@ def refresh(session: Session, *, claims: dict[str, object]) -> TokenPair:
     return _issue(session, user, family.id, now)
 
 
-def logout(session: Session, *, family_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """End the sign-in: every token of the family stops working."""
+def logout(
+    session: Session,
+    *,
+    family_id: uuid.UUID,
+    user_id: uuid.UUID,
+    device_id: uuid.UUID | None = None,
+) -> None:
+    """End the sign-in: every token of the family stops working, and its phone gets no pushes.
+
+    The device registered under this sign-in goes, and the one the app names (its own).
+    """
+    mine = [Device.family_id == family_id]
+    if device_id is not None:
+        mine.append(Device.id == device_id)
+    session.execute(delete(Device).where(Device.user_id == user_id, or_(*mine)))
     session.execute(
         update(TokenFamily)
         .where(
@@ -168,10 +181,14 @@ def logout(session: Session, *, family_id: uuid.UUID, user_id: uuid.UUID) -> Non
 def revoke_all_for_user(
     session: Session, *, user_id: uuid.UUID, reason: str, keep: uuid.UUID | None = None
 ) -> None:
-    """End every sign-in of a user (erasure, deactivation, a new password), except `keep`."""
+    """End every sign-in of a user (erasure, deactivation, a new password), except `keep`;
+    the phones of the ended sign-ins get no more pushes."""
+    devices = delete(Device).where(Device.user_id == user_id)
     stmt = update(TokenFamily).where(
         TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None)
     )
     if keep is not None:
+        devices = devices.where(Device.family_id.is_distinct_from(keep))
         stmt = stmt.where(TokenFamily.id != keep)
+    session.execute(devices)
     session.execute(stmt.values(revoked_at=utcnow(), revoked_reason=reason))

@@ -42,7 +42,7 @@ from api.auth.security import Actor
 from api.invitations.service import create_invitation, issue_reset_code
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
-from api.nudges.models import InboxMessage
+from api.nudges.models import Device, InboxMessage
 from api.plans import lifecycle as plan_lifecycle
 from api.plans.models import PlanStep
 from api.progress.models import CheckIn
@@ -116,6 +116,7 @@ _HISTORY = {
     "requested": ("requested",),
     "approved": ("requested", "approved"),
     "active": ("requested", "approved", "active"),
+    "completed": ("requested", "approved", "active", "completed"),
 }
 
 
@@ -163,7 +164,11 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
             object_id=str(rec.id),
             purpose="caseload follow-up",
         )
-        rows.extend([msg, checkin, read])
+        device = Device(
+            id=uuid.uuid4(), user_id=rec.id, platform="android", push_token=f"tok-{uuid.uuid4()}"
+        )
+        rows.extend([msg, checkin, read, device])
+        ids[f"device_{tag}"] = device.id
         step = PlanStep(
             municipality_id=mun.id,
             recipient_id=rec.id,
@@ -198,8 +203,15 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         msg = InboxMessage(
             id=uuid.uuid4(), user_id=users[f"{role}_a"].id, kind="message", title="Hoi", body="."
         )
-        rows.append(msg)
+        device = Device(
+            id=uuid.uuid4(),
+            user_id=users[f"{role}_a"].id,
+            platform="ios",
+            push_token=f"tok-{uuid.uuid4()}",
+        )
+        rows.extend([msg, device])
         ids[f"msg_own_{role}"] = msg.id
+        ids[f"device_own_{role}"] = device.id
     session.add_all(rows)
     session.flush()
     coach_a = users["coach_a"]
@@ -221,6 +233,8 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         "msg_x",
         "checkin_b",
         "checkin_x",
+        "device_b",
+        "device_x",
         "step_b",
         "step_x",
     ):
@@ -238,9 +252,10 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
 
 def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
     """The path id per variant, relative to the actor (always the A-side user of the role)."""
-    if target == "message":
-        own = w.ids[f"msg_own_{'recipient' if who == 'anonymous' else who}"]
-        return {"own": own, "foreign": w.ids["msg_b"], "other_mun": w.ids["msg_x"]}
+    if target in ("message", "device"):
+        prefix = "msg" if target == "message" else "device"
+        own = w.ids[f"{prefix}_own_{'recipient' if who == 'anonymous' else who}"]
+        return {"own": own, "foreign": w.ids[f"{prefix}_b"], "other_mun": w.ids[f"{prefix}_x"]}
     if target == "recipient":
         u = w.users
         return {
@@ -342,6 +357,15 @@ def _device(w: World, who: str) -> dict[str, Any]:
     return {"platform": "android", "pushToken": f"push-{uuid.uuid4().hex}"}
 
 
+def _feedback(w: World, who: str) -> dict[str, Any]:
+    return {"helped": True, "again": False, "words": "Fijn om te doen"}
+
+
+def _notification_choice(w: World, who: str) -> dict[str, Any]:
+    kind = "candidate_approved" if who == "organizer" else "request_new"
+    return {"kinds": [{"kind": kind, "mode": "summary"}]}
+
+
 def _checkin(w: World, who: str) -> dict[str, Any]:
     return {"date": (date.today() - timedelta(days=1)).isoformat(), "hours": 2.5, "wellbeing": 4}
 
@@ -374,7 +398,7 @@ class Row:
     """Expected status per actor (and per variant when the path names an object)."""
 
     expect: dict[str, Expect]
-    # what the path id names: opportunity | match | recipient | message | step | case_step | checkin
+    # the path id: opportunity | match | recipient | message | device | step | case_step | checkin
     target: str | None = None
     body: Body | None = None
     opp_status: str = "published"
@@ -448,7 +472,18 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/me/inbox/<uuid:message_id>/read"): Row(
         signed_in(by_variant(200)), target="message"
     ),
+    ("GET", "/v1/me/inbox/unread-count"): Row(signed_in(200)),
+    ("POST", "/v1/me/inbox/read-all"): Row(signed_in(200)),
     ("POST", "/v1/me/devices"): Row(signed_in(201), body=_device),
+    ("GET", "/v1/me/devices"): Row(signed_in(200), hidden=("device_b", "device_x")),
+    ("DELETE", "/v1/me/devices/<uuid:device_id>"): Row(signed_in(by_variant(204)), target="device"),
+    ("GET", "/v1/me/notification-preferences"): Row(only(coach=200, organizer=200, admin=200)),
+    ("PUT", "/v1/me/notification-preferences"): Row(
+        only(coach=200, organizer=200, admin=200), body=_notification_choice
+    ),
+    ("PUT", "/v1/me/matches/<uuid:match_id>/feedback"): Row(
+        only(recipient=by_variant(200)), target="match", match_status="completed", body=_feedback
+    ),
     ("POST", "/v1/me/checkins"): Row(only(recipient=201), body=_checkin),
     ("GET", "/v1/me/checkins"): Row(only(recipient=200), hidden=("checkin_b", "checkin_x")),
     ("PATCH", "/v1/me/checkins/<uuid:checkin_id>"): Row(

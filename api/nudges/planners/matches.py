@@ -1,4 +1,7 @@
-"""Planners that follow a match: a request left waiting, a request expired, a start not made."""
+"""Planners that follow a match: a request left waiting, a start not made.
+
+(A request that expired is told with the expiry itself: api.nudges.events.)
+"""
 
 from __future__ import annotations
 
@@ -7,22 +10,16 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.matches.models import Match
 from api.matches.status import MatchStatus
-from api.nudges.catalogue import DEFAULT_LANGUAGE
-from api.nudges.models import Nudge
 from api.nudges.planners.queries import entered
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.users.models import User
-
-# A person hears of their expired request if the expiry is at most this old: a scheduler that
-# was down for longer sends no stale news.
-EXPIRED_NEWS_WITHIN = timedelta(days=7)
 
 
 def _first_name(name: str | None) -> str:
@@ -55,49 +52,6 @@ def _waiting_what(row: tuple[Match, User, str], scope: Scope) -> Planned:
 
 # Coaches hear about requests waiting > N days.
 REQUEST_WAITING = Planner("request_waiting", _waiting_who, _waiting_what, capped=False)
-
-
-def _expired_who(session: Session, scope: Scope) -> Sequence[Any]:
-    """Requests that expired lately (api.matches.jobs expires them), not yet told to the person."""
-    since = scope.now - EXPIRED_NEWS_WITHIN
-    expired_at = entered(MatchStatus.EXPIRED)
-    told = select(Nudge.id).where(
-        Nudge.user_id == Match.recipient_id,
-        Nudge.kind == "request_expired",
-        Nudge.period == cast(Match.id, String),
-    )
-    return session.execute(
-        select(Match.id, Match.recipient_id, Opportunity.title, RecipientProfile)
-        .join(Opportunity, Opportunity.id == Match.opportunity_id)
-        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
-        .where(
-            Match.municipality_id == scope.municipality_id,
-            Match.status == MatchStatus.EXPIRED,
-            Match.recipient_id.is_not(None),  # erased: nobody to tell
-            Match.updated_at > since,  # cheap first cut: expiry updated the match
-            expired_at > since,
-            expired_at <= scope.now,
-            ~told.exists(),
-        )
-        .order_by(Match.id)
-    ).all()
-
-
-def _expired_what(
-    row: tuple[uuid.UUID, uuid.UUID, str, RecipientProfile | None], scope: Scope
-) -> Planned:
-    match_id, person_id, title, profile = row
-    params = {
-        "name": profile.display_name if profile else "daar",
-        "title": title,
-        "days": scope.policy.request_expiry_days,
-    }
-    language = profile.preferred_language if profile else DEFAULT_LANGUAGE
-    return Planned(person_id, str(match_id), params, language)
-
-
-# The person hears, kindly, that their request expired.
-REQUEST_EXPIRED = Planner("request_expired", _expired_who, _expired_what, capped=False)
 
 
 def _not_started_who(
