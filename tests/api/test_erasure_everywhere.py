@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.core.time import local_date
 from api.nudges.dispatcher import dispatch_batch
 from api.nudges.outbox import PlanStats
 from api.nudges.planners import run_planners
@@ -39,6 +40,11 @@ WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
        OR (c.data_type = 'ARRAY' AND c.udt_name IN ('_text', '_varchar', '_bpchar')))
 ORDER BY c.table_name, c.column_name
 """
+
+
+def _dutch_today() -> date:
+    """Plans take Dutch calendar days (between 23:00 and 24:00 UTC the UTC day is yesterday)."""
+    return local_date(datetime.now(UTC))
 
 
 def _escape_like(value: str) -> str:
@@ -183,12 +189,12 @@ def story(app, client, session: Session) -> dict[str, Any]:
     # a plan: the coach proposes a step in the person's words; the person drops one of their own
     step = client.post(
         f"/v1/caseload/{person.id}/steps",
-        json={"what": texts["step"], "why": texts["why"], "dueOn": date.today().isoformat()},
+        json={"what": texts["step"], "why": texts["why"], "dueOn": _dutch_today().isoformat()},
         headers=ch,
     )
     assert step.status_code == 201, step.get_json()
     own = client.post(
-        "/v1/me/steps", json={"kind": "make_cv", "dueOn": date.today().isoformat()}, headers=h
+        "/v1/me/steps", json={"kind": "make_cv", "dueOn": _dutch_today().isoformat()}, headers=h
     ).get_json()
     dropped = client.patch(
         f"/v1/me/steps/{own['id']}",
