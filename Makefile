@@ -11,7 +11,7 @@ PORT ?= 5000
 REDIS_URL ?= redis://127.0.0.1:6379/0
 export HOST PORT REDIS_URL
 
-.PHONY: run test lint typecheck format install db test-db seed bench clean
+.PHONY: run test lint typecheck format install db test-db seed bench clean vendor-console
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,7 @@ run: seed
 test-db: install
 	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh
 	scripts/ensure-redis.sh
+	scripts/ensure-chromium.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
 
 test: test-db
@@ -45,13 +46,16 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory typecheck
 
-# mypy, strict on api/ and matching/; the settings are in pyproject.toml ([tool.mypy]).
+# mypy: strict on api/ and matching/, bodies of tests/ checked too; settings in pyproject.toml ([tool.mypy]).
 typecheck: install
 	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+vendor-console:
+	scripts/vendor-console-assets.sh
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     proxies = settings.proxy_count
     if proxies:
+        # Wrapping wsgi_app is Flask's documented way to add WSGI middleware; mypy sees a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
     init_audit(app)  # before db: its teardown must run after the request's rollback
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.extensions["meedoen_api"] = api
     register_error_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
     _register_blueprints(api)
+    _register_console(app)
     _register_headers(app, settings)
     _register_cli(app)
     return app
@@ -61,7 +63,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 def _register_blueprints(api: Api) -> None:
     from api.admin.routes import blp as policy_blp
-    from api.auth.routes import blp as auth_blp
+    from api.admin.routes import users_blp
     from api.caseload.routes import blp as caseload_blp
     from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
@@ -75,7 +77,7 @@ def _register_blueprints(api: Api) -> None:
     from api.profiles.routes import blp as profile_blp
     from api.progress.routes import blp as progress_blp
     from api.reports.routes import blp as reports_blp
-    from api.users.routes import blp as users_blp
+    from api.signin.routes import blp as auth_blp
 
     for blp in (
         health_blp,
@@ -96,6 +98,13 @@ def _register_blueprints(api: Api) -> None:
         privacy_blp,
     ):
         api.register_blueprint(blp)
+
+
+def _register_console(app: Flask) -> None:
+    """The staff web console at /console (server-rendered pages on the same services)."""
+    from api.console.blueprint import bp as console_bp
+
+    app.register_blueprint(console_bp)
 
 
 def _init_jwt(app: Flask) -> None:
@@ -159,7 +168,8 @@ def _register_headers(app: Flask, settings: Settings) -> None:
         h["API-Version"] = API_VERSION
         h.setdefault("Cache-Control", "no-store")
         h["X-Content-Type-Options"] = "nosniff"
-        h["Content-Security-Policy"] = "frame-ancestors 'none'; default-src 'none'"
+        # The console sets its own policy (its pages load their own styles and scripts).
+        h.setdefault("Content-Security-Policy", "frame-ancestors 'none'; default-src 'none'")
         h["Referrer-Policy"] = "no-referrer"
         if request.is_secure:
             h["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"

@@ -6,14 +6,16 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import ColumnElement, DateTime, MetaData, bindparam, cast, create_engine, func
+from sqlalchemy import ColumnElement, DateTime, MetaData, bindparam, create_engine, func
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.schema import SchemaItem
+from sqlalchemy.sql.dml import UpdateBase
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -41,12 +43,19 @@ def uuid_text(ids: Iterable[uuid.UUID]) -> str:
 
 def uuid_array(ids: Iterable[uuid.UUID]) -> ColumnElement[Any]:
     """Many ids as one uuid[] in a SQLAlchemy expression (`col == any_(uuid_array(ids))`)."""
-    return cast(func.string_to_array(bindparam(None, uuid_text(ids)), ","), ARRAY(UUID()))
+    return sql_cast(func.string_to_array(bindparam(None, uuid_text(ids)), ","), ARRAY(UUID()))
 
 
 def utcnow() -> datetime:
     """Aware UTC now; the one clock the web process uses."""
     return datetime.now(UTC)
+
+
+def rows_changed(session: Session, stmt: UpdateBase) -> int:
+    """Run a bulk UPDATE or DELETE and say how many rows it touched."""
+    # Session.execute is typed as returning a Result; for DML it is a CursorResult.
+    result = cast("CursorResult[Any]", session.execute(stmt))
+    return int(result.rowcount or 0)
 
 
 class UUIDPk:

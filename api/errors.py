@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, Response, json, request
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -182,8 +182,8 @@ def register_error_handlers(app: Flask) -> None:
                 invalid_params=params or [{"name": "body", "reason": "Invalid input."}],
             )
         headers = {}
-        if status == 405 and err.valid_methods:  # type: ignore[attr-defined]
-            headers["Allow"] = ", ".join(err.valid_methods)  # type: ignore[attr-defined]
+        if isinstance(err, MethodNotAllowed) and err.valid_methods:
+            headers["Allow"] = ", ".join(err.valid_methods)
         if status == 429:
             retry = getattr(err, "retry_after", None) or "60"
             headers["Retry-After"] = str(retry)

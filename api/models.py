@@ -2,22 +2,25 @@
 
 from api.audit.models import AuditEvent
 from api.auth.models import RefreshToken, TokenFamily
+from api.console.models import ConsoleSession
 from api.db import Base
 from api.idempotency.models import IdempotencyKey
 from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
+from api.ladder.models import LadderEntry
 from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.nudges.models import AlertedOpportunity, Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
-from api.progress.models import CheckIn, LadderEntry
+from api.progress.models import CheckIn
 from api.users.models import User
 
 __all__ = [
     "AlertedOpportunity",
     "AuditEvent",
     "CheckIn",
+    "ConsoleSession",
     "LadderEntry",
     "Base",
     "IdempotencyKey",

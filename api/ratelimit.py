@@ -67,7 +67,8 @@ def _verified_claims() -> dict[str, Any] | None:
             except (PyJWTError, JWTExtendedException, ValueError):
                 claims = None
         g.meedoen_ratelimit_claims = claims
-    return g.meedoen_ratelimit_claims
+    found: dict[str, Any] | None = g.meedoen_ratelimit_claims
+    return found
 
 
 def caller() -> str:
@@ -85,7 +86,7 @@ def _is_read() -> bool:
 class AppLimiter(Limiter):
     """One limiter for the routes, but on or off per app (config RATELIMIT_ENABLED)."""
 
-    @property  # type: ignore[override]
+    @property
     def enabled(self) -> bool:
         if has_app_context():
             return bool(current_app.config.get("RATELIMIT_ENABLED", True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -41,18 +41,22 @@ class Schema(ma.Schema):
 class Text(fields.String):
     """A string that is trimmed and bounded."""
 
-    def __init__(self, *, max_length: int, min_length: int = 0, **kwargs: object) -> None:
+    def __init__(self, *, max_length: int, min_length: int = 0, **kwargs: Any) -> None:
         kwargs.setdefault("validate", validate.Length(min=min_length, max=max_length))
-        super().__init__(**kwargs)  # type: ignore[arg-type]
+        super().__init__(**kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(
+        self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any
+    ) -> Any:
         result = super()._deserialize(value, attr, data, **kwargs)
         if isinstance(result, str) and "\x00" in result:
             raise ValidationError("Must not contain NUL characters.")
         return result.strip() if isinstance(result, str) else result
 
 
-def _validators(minimum: float, maximum: float, extra: Any) -> list[Callable[[Any], Any]]:
+def _validators(
+    minimum: float | decimal.Decimal, maximum: float | decimal.Decimal, extra: Any
+) -> list[Callable[[Any], Any]]:
     """The field's range first, then any validators the caller adds."""
     if extra is None:
         more: list[Callable[[Any], Any]] = []
@@ -100,7 +104,7 @@ class StrictDecimal(fields.Decimal):
     def __init__(
         self, *, places: int, minimum: decimal.Decimal, maximum: decimal.Decimal, **kwargs: Any
     ) -> None:
-        validators = _validators(minimum, maximum, kwargs.pop("validate", None))  # type: ignore[arg-type]
+        validators = _validators(minimum, maximum, kwargs.pop("validate", None))
         super().__init__(places=places, as_string=False, validate=validators, **kwargs)
         self.decimals = places
 
@@ -108,7 +112,8 @@ class StrictDecimal(fields.Decimal):
         if not _is_number(value):
             raise self.make_error("invalid", input=value)
         exact = decimal.Decimal(str(value))  # str(float) is the shortest exact repr
-        if exact.is_finite() and -exact.as_tuple().exponent > self.decimals:  # type: ignore[operator]
+        exponent = exact.as_tuple().exponent  # a letter for NaN and infinity, else an int
+        if isinstance(exponent, int) and -exponent > self.decimals:
             raise ValidationError(f"At most {self.decimals} decimals.")
         return super()._validated(value)
 

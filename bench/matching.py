@@ -1,22 +1,26 @@
-"""Matching at national scale: the feed through gunicorn, and batch top-20 vs one query per person.
+"""Matching at national scale: the feed through the production server, and the national batch.
 
-Run from the repository root, after `flask --app wsgi seed scale --recipients 400000
---opportunities 50000` once:
+Run from the repository root against the scale data (`flask --app wsgi seed scale` once):
 
-    .venv/bin/python -m bench.matching            # full run (~15 minutes on 2 cores)
-    .venv/bin/python -m bench.matching --quick    # small run (~1.5 minutes)
+    export DATABASE_URL=postgresql://postgres@127.0.0.1:5432/meedoen_scale
+    .venv/bin/python -m bench.matching            # full: ~4 minutes on 2 cores
+    .venv/bin/python -m bench.matching --quick    # ~1 minute: shorter phases, a batch subset
 
-DATABASE_URL defaults to the dev database. Prints figures only; nothing here asserts a timing.
+Prints figures only; nothing here asserts a timing. Reads the database; writes only the sign-ins it
+opens for its own tokens (revoked again at the end). The machine may be shared: the load average
+is printed at the start and the end, and CPU seconds of the server processes per phase.
 
-1. GET /v1/me/feed?limit=20 and GET /v1/health through a real gunicorn started here on a free
-   127.0.0.1 port, at 1 and 16 concurrent clients (stdlib threads + http.client), with tokens
-   minted for recipients of the largest scale municipality (revoked again at the end).
-2. (a) `engine_top_k_for_profiles(k=20)` (the engine one person at a time) for every recipient of
-   that municipality; (b) the same batch for every scale municipality in worker processes, or a
-   stratified subset extrapolated by recipient count when the full run would take too long;
-   (c) the straightforward way, `candidate_rows` + `rank(limit=20)` per recipient as in
-   `personal_feed`, on a random sample; (d) whether (a) and (c) give the same top-20 ids and
-   scores.
+1. Recipients of the largest scale municipality, the same number from every (travel mode, reach)
+   group so the longest reaches are in; real access tokens are minted for them.
+2. `python -m api.server` (waitress, as scripts/serve.sh starts it; rate limits off) on a free
+   loopback port. Warm-up: over one connection to each worker process, one feed request per scale
+   municipality, so every worker loads every catalogue once (national scale). Then in one run, at 1
+   and 16 concurrent keep-alive clients (stdlib threads + http.client): GET /v1/health and
+   GET /v1/me/feed?limit=20, each for a fixed time: req/s, p50/p95/p99, the feed/health ratio.
+3. Per-worker RSS (VmRSS) after start, after warm-up and after the run.
+4. The national batch (`national_top_k`, what `flask matching batch` runs) with its phases; the
+   straightforward way (one PostGIS candidate query + `matching.rank(limit=20)` per person) on a
+   random sample across the country, extrapolated; and whether both give the same top-20.
 """
 
 from __future__ import annotations
@@ -24,11 +28,12 @@ from __future__ import annotations
 import argparse
 import base64
 import http.client
+import itertools
 import json
 import logging
-import multiprocessing
 import os
 import random
+import signal
 import socket
 import statistics
 import subprocess
@@ -39,92 +44,59 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import text
 
 from api.config import DEFAULT_DATABASE_URL
 
 os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE_URL)
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")  # as scripts/serve.sh
 
 from api.app import create_app  # noqa: E402 - reads DATABASE_URL
-from api.auth.service import logout, start_session  # noqa: E402
 from api.core.geo import point  # noqa: E402
 from api.db import session_scope, utcnow  # noqa: E402
-from api.feed.batch import engine_top_k_for_profiles  # noqa: E402
-from api.feed.candidates import (  # noqa: E402
-    candidate_rows,
-    excluded_opportunity_ids,
-    load_taxonomy,
-    person_from_profile,
-    weights_from_policy,
-)
-from api.municipalities.models import Municipality  # noqa: E402
+from api.feed.candidates import candidate_rows, excluded_opportunity_ids  # noqa: E402
+from api.feed.national import BatchTimings, national_top_k  # noqa: E402
 from api.municipalities.policy import load_policy  # noqa: E402
 from api.profiles.models import RecipientProfile  # noqa: E402
+from api.ranking.adapter import load_taxonomy, person_from_profile, weights_from_policy  # noqa: E402
+from api.signin.service import logout, start_session  # noqa: E402
 from api.users.models import User  # noqa: E402
-from matching import Ranked, rank  # noqa: E402
+from matching import rank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
-SEED = 20261125
+SEED = 20261130
 K = 20
 FEED_PATH = f"/v1/me/feed?limit={K}"
 HEALTH_PATH = "/v1/health"
-REQUEST_TIMEOUT_S = 30.0
-PHASE_DEADLINE_S = 240.0  # a load phase stops issuing requests after this long
-NATIONAL_PROCESSES = 2
+TIMEOUT_S = 30.0
+CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass(frozen=True)
 class Plan:
     """How big a run is."""
 
-    tokens: int
-    requests_c1: int
-    requests_c16: int
-    batch_limit: int | None  # None: every recipient of the large municipality
-    sample: int
-    national_budget_s: float  # above this estimated wall time, run a subset
-    strata: int  # how many municipalities the subset has
-    town_cap: int | None  # at most this many random recipients per picked municipality
+    tokens: int  # feed tokens in the largest municipality (spread over its reach groups)
+    seconds: float  # per load phase
+    rounds: int  # health and feed phases alternate this many times per concurrency
+    max_requests: int  # per phase, a bound besides the time
+    batch_towns: int | None  # None: the whole country; else this many towns of the middle sizes
+    sample: int  # people for the straightforward way
 
 
-FULL = Plan(
-    tokens=200,
-    requests_c1=300,
-    requests_c16=1600,
-    batch_limit=None,
-    sample=300,
-    national_budget_s=480,
-    strata=8,
-    town_cap=None,
-)
-QUICK = Plan(
-    tokens=40,
-    requests_c1=60,
-    requests_c16=320,
-    batch_limit=3000,
-    sample=60,
-    national_budget_s=60,
-    strata=6,
-    town_cap=1500,
-)
+FULL = Plan(tokens=240, seconds=15, rounds=2, max_requests=100_000, batch_towns=None, sample=200)
+QUICK = Plan(tokens=48, seconds=5, rounds=1, max_requests=20_000, batch_towns=4, sample=40)
 
 
-@dataclass(frozen=True)
-class Town:
-    """A scale municipality and how many recipient profiles it has."""
-
-    id: uuid.UUID
-    slug: str
-    recipients: int
-
-
-# ---------------------------------------------------------------------------- helpers
+def load_note() -> str:
+    """The machine's load average: other work on it inflates wall times (not CPU per request)."""
+    one, five, fifteen = os.getloadavg()
+    return f"[load avg {one:.1f} / {five:.1f} / {fifteen:.1f}, {os.cpu_count()} CPUs]"
 
 
 def pcts(ms: list[float]) -> tuple[float, float, float]:
@@ -136,575 +108,680 @@ def pcts(ms: list[float]) -> tuple[float, float, float]:
     return statistics.median(ms), q[94], q[98]
 
 
-def towns(session: Session) -> list[Town]:
-    """Every scale municipality, most recipients first."""
-    rows = session.execute(
-        select(Municipality.id, Municipality.slug, func.count(RecipientProfile.user_id))
-        .join(RecipientProfile, RecipientProfile.municipality_id == Municipality.id)
-        .where(Municipality.slug.like("scale-%"))
-        .group_by(Municipality.id, Municipality.slug)
-        .order_by(func.count(RecipientProfile.user_id).desc(), Municipality.slug)
-    ).all()
-    return [Town(mid, slug, int(n)) for mid, slug, n in rows]
-
-
-def load_profiles(session: Session, municipality_id: uuid.UUID) -> list[RecipientProfile]:
-    """A municipality's recipient profiles in one query (active users, as the feed needs)."""
-    return list(
-        session.scalars(
-            select(RecipientProfile)
-            .join(User, User.id == RecipientProfile.user_id)
-            .where(RecipientProfile.municipality_id == municipality_id, User.is_active.is_(True))
-            .order_by(RecipientProfile.user_id)
-        )
-    )
-
-
-def load_note() -> str:
-    """The machine's load average: other work on it inflates wall times (not CPU times)."""
-    one, five, _ = os.getloadavg()
-    return f"[load avg {one:.1f} / {five:.1f}]"
-
-
-def check_database(session: Session) -> None:
-    """Refuse an old schema; warn when dead rows (autovacuum off?) would skew the figures."""
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugins log INFO on import
+def check_database(session: Any) -> None:
+    """Say so when the schema is not the code's: the figures may then be of other code."""
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
     heads = set(ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_heads())
     at = set(session.scalars(text("select version_num from alembic_version")))
-    if at != heads:
-        sys.exit(
-            f"The database is at {sorted(at)}, the code at {sorted(heads)}: run "
-            "`.venv/bin/alembic upgrade head` (what `make db` does) first."
-        )
-    dead = session.execute(
-        text(
-            "select relname, n_dead_tup, n_live_tup from pg_stat_user_tables where relname in"
-            " ('users', 'recipient_profiles', 'opportunities') and n_dead_tup > 0.2 * n_live_tup"
-        )
-    ).all()
-    for name, d, live in dead:
-        print(f"WARNING: {name} has {d} dead rows next to {live} live ones; VACUUM ANALYZE first")
+    if at != heads:  # the bench only reads; a newer head may not touch what it reads
+        print(f"WARNING: the database is at {sorted(at)}, the code at {sorted(heads)}")
 
 
-def _claims(token: str) -> dict[str, Any]:
-    """A JWT's payload, unverified (we minted it ourselves)."""
-    body = token.split(".")[1]
-    return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-
-
-# ---------------------------------------------------------------------------- 1. HTTP
+# ------------------------------------------------------------------------------ 1. tokens
 
 
 @dataclass(frozen=True)
 class Minted:
     user_id: uuid.UUID
     family_id: uuid.UUID
-    access_token: str
+    token: str
+    group: str  # "bike 5 km", or the municipality for warm-up tokens
 
 
-def mint_tokens(app: Any, town: Town, n: int, rng: random.Random) -> list[Minted]:
-    """Real access tokens for n different recipients (scale recipients have no password)."""
+def pick_recipients(session: Any, slug: str, n: int, rng: random.Random) -> list[tuple[Any, str]]:
+    """n active recipients with a complete profile, the same number from every reach group."""
+    rows = session.execute(
+        text(
+            "select p.user_id, p.travel_mode, p.max_distance_km from recipient_profiles p"
+            " join users u on u.id = p.user_id join municipalities m on m.id = p.municipality_id"
+            " where m.slug = :slug and u.is_active and p.home_area is not null"
+            " and cardinality(p.availability) > 0 order by p.user_id"
+        ),
+        {"slug": slug},
+    ).all()
+    groups: dict[str, list[Any]] = {}
+    for uid, mode, km in rows:
+        groups.setdefault(f"{mode} {km:g} km", []).append(uid)
+    each = max(1, n // len(groups))
+    return [
+        (u, g) for g, ids in sorted(groups.items()) for u in rng.sample(ids, min(each, len(ids)))
+    ]
+
+
+def mint(app: Any, people: list[tuple[Any, str]]) -> list[Minted]:
+    """Real access tokens (scale recipients have no password): a sign-in per person."""
     out = []
-    with app.app_context(), session_scope(app) as s:
-        ids = list(
-            s.scalars(
-                select(User.id)
-                .where(
-                    User.municipality_id == town.id,
-                    User.role == "recipient",
-                    User.is_active.is_(True),
-                )
-                .order_by(User.id)
-            )
-        )
-        for uid in rng.sample(ids, min(n, len(ids))):
+    with session_scope(app) as s:
+        for uid, group in people:
             pair = start_session(s, s.get(User, uid))
-            fam = uuid.UUID(_claims(pair.access_token)["fam"])
-            out.append(Minted(uid, fam, pair.access_token))
+            payload = pair.access_token.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+            out.append(Minted(uid, uuid.UUID(claims["fam"]), pair.access_token, group))
     return out
 
 
-def revoke_tokens(app: Any, minted: list[Minted]) -> None:
+def revoke(app: Any, minted: list[Minted]) -> None:
     """End the sign-ins this benchmark opened."""
-    with app.app_context(), session_scope(app) as s:
+    with session_scope(app) as s:
         for m in minted:
             logout(s, family_id=m.family_id, user_id=m.user_id)
 
 
+# ------------------------------------------------------------------------------ 2. the server
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def get(port: int, path: str, token: str | None = None) -> tuple[int, bytes]:
-    """One GET on a fresh connection (gunicorn's sync workers close after each response)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
+def children(pid: int) -> list[int]:
+    """The direct child processes of pid."""
     try:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        conn.request("GET", path, headers=headers)
-        resp = conn.getresponse()
-        return resp.status, resp.read()
-    finally:
-        conn.close()
+        return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def cpu_s(pid: int) -> float:
+    """User + system CPU seconds a process has used so far."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process (VmRSS), MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _tcp() -> list[tuple[int, int, str]]:
+    """(local port, remote port, socket inode) of every IPv4 TCP socket on the machine."""
+    out = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        cols = line.split()
+        local, remote = int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16)
+        out.append((local, remote, cols[9]))
+    return out
+
+
+def _socket_owner(pids: list[int]) -> dict[str, int]:
+    """Socket inode -> which of these processes holds it."""
+    out = {}
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                out[target[8:-1]] = pid
+    return out
+
+
+def workers_of(server_port: int, workers: list[int]) -> dict[int, int]:
+    """Client port -> worker pid, for every open connection to the server."""
+    owner = _socket_owner(workers)
+    return {
+        remote: owner[inode]
+        for local, remote, inode in _tcp()
+        if local == server_port and remote and inode in owner
+    }
+
+
+def db_backends(session: Any, workers: list[int]) -> list[int]:
+    """Pids of the PostgreSQL backends that serve these worker processes' connections."""
+    owner = _socket_owner(workers)
+    ports = {local for local, remote, inode in _tcp() if remote == 5432 and inode in owner}
+    rows = session.execute(
+        text("select pid, client_port from pg_stat_activity where datname = current_database()")
+    ).all()
+    session.rollback()  # a new transaction sees new backends (activity is snapshotted per one)
+    return [int(pid) for pid, port in rows if port in ports]
+
+
+@dataclass
+class Server:
+    port: int
+    supervisor: int
+    workers: list[int]
+    log: str
+    db: Any = None  # a session of the benchmark, to find the workers' database backends
+
+    def cpu(self) -> dict[int, float]:
+        """CPU seconds so far of each worker and of each database backend serving one."""
+        pids = self.workers + (db_backends(self.db, self.workers) if self.db is not None else [])
+        return {pid: cpu_s(pid) for pid in pids}
 
 
 @contextmanager
-def gunicorn(workers: int) -> Iterator[int]:
-    """Start `gunicorn wsgi:app` on a free port, wait for /v1/health, always stop it."""
+def serve(processes: int, threads: int) -> Iterator[Server]:
+    """`python -m api.server` on a free loopback port; stopped (by its pid) afterwards."""
     port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
-    cmd = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "wsgi:app",
-    ]
-    env = {**os.environ, "DATABASE_URL": os.environ["DATABASE_URL"]}
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    log = tempfile.NamedTemporaryFile(prefix="bench-matching-server-", suffix=".log", delete=False)  # noqa: SIM115
+    env = {
+        **os.environ,
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "WEB_CONCURRENCY": str(processes),
+        "WEB_THREADS": str(threads),
+        "RATE_LIMITS": "off",
+        "ACCESS_LOG": "off",
+    }
+    proc = subprocess.Popen(  # noqa: S603 - our own server
+        [sys.executable, "-m", "api.server"], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+    done = False
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with {proc.returncode}; see {log.name}")
+                raise RuntimeError(f"the server exited with {proc.returncode}; see {log.name}")
+            kids = children(proc.pid)
             try:
-                if get(port, HEALTH_PATH)[0] == 200:
+                if len(kids) >= processes and Client(port).get(HEALTH_PATH)[0] == 200:
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer /v1/health in 60 s; see {log.name}")
-            time.sleep(0.2)
-        yield port
+                raise RuntimeError(f"the server did not answer in 90 s; see {log.name}")
+            time.sleep(0.3)
+        yield Server(port, proc.pid, sorted(kids) if processes > 1 else [proc.pid], log.name)
+        done = True
     finally:
-        proc.terminate()
+        proc.send_signal(signal.SIGTERM)  # the supervisor stops its workers
         try:
-            proc.wait(timeout=20)
+            proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
+            for pid in children(proc.pid):
+                os.kill(pid, signal.SIGKILL)
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+        if done:  # kept only to see why a run failed
+            os.unlink(log.name)
+
+
+class Client:
+    """One keep-alive connection."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT_S)
+
+    def get(self, path: str, token: str | None = None) -> tuple[int, bytes]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        try:
+            self.conn.request("GET", path, headers=headers)
+            resp = self.conn.getresponse()
+            return resp.status, resp.read()
+        except (OSError, http.client.HTTPException):
+            self.conn.close()  # reconnects on the next request
+            raise
+
+    def local_port(self) -> int | None:
+        return self.conn.sock.getsockname()[1] if self.conn.sock else None
+
+    def close(self) -> None:
+        self.conn.close()
 
 
 @dataclass
 class Phase:
-    latencies: list[float]
-    errors: dict[int, int]
-    wall_s: float
-    requested: int
-    cut_short: bool
+    latencies: list[float] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    wall: float = 0.0
+    server_cpu: float = 0.0
+    db_cpu: float = 0.0
+    client_cpu: float = 0.0
+    spread: list[str] = field(default_factory=list)  # connections per worker, per phase run
+
+    def add(self, other: Phase) -> None:
+        self.latencies += other.latencies
+        self.groups += other.groups
+        for key, n in other.errors.items():
+            self.errors[key] = self.errors.get(key, 0) + n
+        self.wall += other.wall
+        self.server_cpu += other.server_cpu
+        self.db_cpu += other.db_cpu
+        self.client_cpu += other.client_cpu
+        self.spread += other.spread
 
 
-def load(port: int, path: str, tokens: list[str], n: int, concurrency: int) -> Phase:
-    """n GETs spread over `concurrency` client threads and over the tokens; bounded in time."""
-    lock = threading.Lock()
-    nxt = [0]
-    latencies: list[float] = []
-    errors: dict[int, int] = {}
-    deadline = time.monotonic() + PHASE_DEADLINE_S
-    cut = [False]
+def run_phase(
+    server: Server, path: str, tokens: list[Minted], clients: int, seconds: float, cap: int
+) -> Phase:
+    """`clients` threads, each on its own keep-alive connection, for `seconds` (or `cap` GETs)."""
+    counter = itertools.count()  # next() is atomic under the GIL
+    results: list[tuple[list[float], list[str], dict[str, int]]] = []
+    conns = [Client(server.port) for _ in range(clients)]
+    start = threading.Barrier(clients + 1)
+    deadline = [0.0]
 
-    def client() -> None:
-        while True:
-            with lock:
-                i = nxt[0]
-                if i >= n:
-                    return
-                if time.monotonic() > deadline:
-                    cut[0] = True
-                    return
-                nxt[0] += 1
-            token = tokens[i % len(tokens)] if tokens else None
+    def client(conn: Client) -> None:
+        ms: list[float] = []
+        groups: list[str] = []
+        errors: dict[str, int] = {}
+        start.wait()
+        while time.perf_counter() < deadline[0]:
+            i = next(counter)
+            if i >= cap:
+                break
+            tok = tokens[i % len(tokens)] if tokens else None
             t0 = time.perf_counter()
             try:
-                status, _ = get(port, path, token)
-            except OSError:
-                status = -1
-            ms = (time.perf_counter() - t0) * 1000
-            with lock:
-                if status == 200:
-                    latencies.append(ms)
-                else:
-                    errors[status] = errors.get(status, 0) + 1
+                status: int | str = conn.get(path, tok.token if tok else None)[0]
+            except (OSError, http.client.HTTPException) as e:
+                status = type(e).__name__
+            if status == 200:
+                ms.append((time.perf_counter() - t0) * 1000)
+                groups.append(tok.group if tok else "")
+            else:
+                errors[str(status)] = errors.get(str(status), 0) + 1
+        results.append((ms, groups, errors))
 
-    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
-    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(c,), daemon=True) for c in conns]
     for t in threads:
         t.start()
-    for t in threads:
-        t.join()
-    return Phase(latencies, errors, time.perf_counter() - t0, nxt[0], cut[0])
-
-
-def bench_http(app: Any, town: Town, plan: Plan, workers: int, rng: random.Random) -> None:
-    print(
-        f"\n== 1. HTTP through gunicorn ({workers} sync workers, {os.cpu_count()} CPUs) ==  "
-        f"{load_note()}"
-    )
+    cpu0, client0 = server.cpu(), time.process_time()
     t0 = time.perf_counter()
-    minted = mint_tokens(app, town, plan.tokens, rng)
-    tokens = [m.access_token for m in minted]
+    deadline[0] = t0 + seconds
+    start.wait()
+    for t in threads:
+        t.join(seconds + 2 * TIMEOUT_S)
+    wall = time.perf_counter() - t0
+    client_cpu, cpu1 = time.process_time() - client0, server.cpu()
+    by_port = workers_of(server.port, server.workers)
+    per_worker: dict[int, int] = {}
+    for c in conns:
+        pid = by_port.get(c.local_port() or -1)
+        if pid is not None:
+            per_worker[pid] = per_worker.get(pid, 0) + 1
+        c.close()
+    spread = "/".join(str(per_worker.get(p, 0)) for p in server.workers)
+    phase = Phase(wall=wall, client_cpu=client_cpu, spread=[spread])
+    # Backends opened during the phase count in full (they started at zero).
+    used = {p: cpu1[p] - cpu0.get(p, 0.0) for p in cpu1}
+    phase.server_cpu = sum(used[p] for p in server.workers)
+    phase.db_cpu = sum(v for p, v in used.items() if p not in server.workers)
+    for ms, groups, errors in results:
+        phase.add(Phase(ms, groups, errors))
+    return phase
+
+
+def warm_up(server: Server, feed: list[Minted], national: list[Minted]) -> None:
+    """Over a connection pinned to each worker: one feed per municipality, then a few more."""
+    pinned: dict[int, Client] = {}
+    spare: list[Client] = []
+    for _ in range(10):  # 16 connections at once, so that every worker accepts some
+        batch = [Client(server.port) for _ in range(16)]
+        asks = [threading.Thread(target=c.get, args=(HEALTH_PATH,)) for c in batch]
+        for t in asks:
+            t.start()
+        for t in asks:
+            t.join()
+        by_port = workers_of(server.port, server.workers)
+        for c in batch:
+            pid = by_port.get(c.local_port() or -1)
+            if pid is not None and pid not in pinned:
+                pinned[pid] = c
+            else:
+                spare.append(c)
+        if len(pinned) == len(server.workers):
+            break
+    for c in spare:
+        c.close()
+    missing = [p for p in server.workers if p not in pinned]
+    if missing:
+        print(f"  WARNING: no connection reached worker(s) {missing}; they warm up in the run")
+    sizes: list[int] = []
+    for pid, c in sorted(pinned.items()):
+        cpu0 = cpu_s(pid)
+        first: list[tuple[float, str]] = []
+        for m in national:
+            t0 = time.perf_counter()
+            status, body = c.get(FEED_PATH, m.token)
+            first.append(((time.perf_counter() - t0) * 1000, m.group))
+            if status != 200:
+                raise RuntimeError(f"feed answered {status}: {body[:300]!r}")
+        warm = []
+        for m in feed:
+            t0 = time.perf_counter()
+            status, body = c.get(FEED_PATH, m.token)
+            warm.append((time.perf_counter() - t0) * 1000)
+            if status != 200:
+                raise RuntimeError(f"feed answered {status}: {body[:300]!r}")
+            sizes.append(len(json.loads(body)["items"]))
+        slow_ms, slow_town = max(first)
+        print(
+            f"  worker {pid}: first feed request of each of {len(national)} municipalities "
+            f"(loads its catalogue) {sum(ms for ms, _ in first) / 1000:.1f} s in all, slowest "
+            f"{slow_ms:.0f} ms ({slow_town}); then {len(warm)} feeds of the largest: p50 "
+            f"{statistics.median(warm):.1f} ms; CPU {cpu_s(pid) - cpu0:.1f} s"
+        )
+        c.close()
+    if sizes:
+        print(
+            f"  feed pages of the largest municipality had {min(sizes)}..{max(sizes)} items "
+            f"(mean {statistics.mean(sizes):.1f})"
+        )
+
+
+def bench_http(
+    app: Any, big: str, towns: list[str], plan: Plan, processes: int, threads: int
+) -> None:
+    rng = random.Random(SEED)
+    t0 = time.perf_counter()
+    with session_scope(app) as s:
+        people = pick_recipients(s, big, plan.tokens, rng)
+        others = []
+        for slug in towns:
+            one = pick_recipients(s, slug, 1, rng)
+            others.append((one[0][0], slug))
+    feed = mint(app, people)
+    national = mint(app, others)
+    groups = sorted({m.group for m in feed})
     print(
-        f"minted {len(tokens)} access tokens for recipients of {town.slug} "
+        f"minted {len(feed)} tokens in {big} ({len(feed) // len(groups)} per reach group: "
+        f"{', '.join(groups)}) and {len(national)} for warm-up (one per scale municipality) "
         f"in {time.perf_counter() - t0:.1f} s"
     )
     try:
-        with gunicorn(workers) as port:
-            print(f"gunicorn up on 127.0.0.1:{port}; client threads run on the same machine")
-            items = []
-            for tok in tokens[:: max(1, len(tokens) // 10)]:
-                status, body = get(port, FEED_PATH, tok)
-                if status != 200:
-                    raise RuntimeError(f"feed answered {status}: {body[:300]!r}")
-                items.append(len(json.loads(body)["items"]))
-            print(f"sanity: feed pages have {min(items)}..{max(items)} items")
-            load(port, HEALTH_PATH, [], 4 * workers, workers)  # warm every worker
-            load(port, FEED_PATH, tokens, 8 * workers, workers)
-            head = (
-                f"{'endpoint':<24} {'c':>3} {'n':>5} {'p50':>8} {'p95':>8} {'p99':>8} {'req/s':>7}"
-            )
-            print(head)
-            for conc, n in ((1, plan.requests_c1), (16, plan.requests_c16)):
-                for name, path, toks in (
-                    ("GET /v1/health", HEALTH_PATH, []),
-                    (f"GET /v1/me/feed?limit={K}", FEED_PATH, tokens),
-                ):
-                    ph = load(port, path, toks, n, conc)
-                    p50, p95, p99 = pcts(ph.latencies)
-                    note = ""
-                    if ph.errors:
-                        note += f"  errors {ph.errors}"
-                    if ph.cut_short:
-                        note += f"  (stopped at {PHASE_DEADLINE_S:.0f} s after {ph.requested})"
-                    print(
-                        f"{name:<24} {conc:>3} {len(ph.latencies):>5} {p50:>6.1f}ms "
-                        f"{p95:>6.1f}ms {p99:>6.1f}ms {len(ph.latencies) / ph.wall_s:>7.1f}{note}"
-                    )
+        with serve(processes, threads) as server, session_scope(app) as db:
+            server.db = db
+            _http_run(server, feed, national, plan, processes, threads)
     finally:
-        revoke_tokens(app, minted)
-    print(f"gunicorn stopped; the benchmark's sign-ins revoked  {load_note()}")
+        revoke(app, feed + national)
+    print(f"server stopped; the benchmark's sign-ins revoked  {load_note()}")
 
 
-# ---------------------------------------------------------------------------- 2. batch
+def _rss_line(server: Server, when: str) -> None:
+    print(f"RSS per worker {when}: " + ", ".join(f"{rss_mb(p):.0f} MiB" for p in server.workers))
 
 
-def top_ids(results: list[Ranked]) -> list[tuple[str, float]]:
-    return [(r.candidate_id, r.score) for r in results]
-
-
-@dataclass(frozen=True)
-class Cost:
-    """One batch run: profiles loaded for n_total people, top-k computed for n_run of them."""
-
-    n_total: int
-    n_run: int
-    load_wall: float
-    rank_wall: float
-    load_cpu: float
-    rank_cpu: float
-
-    @property
-    def ms_wall(self) -> float:
-        """Wall milliseconds per recipient."""
-        return 1000 * (self.load_wall / self.n_total + self.rank_wall / self.n_run)
-
-    @property
-    def ms_cpu(self) -> float:
-        """CPU milliseconds of this process per recipient (insensitive to other load)."""
-        return 1000 * (self.load_cpu / self.n_total + self.rank_cpu / self.n_run)
-
-
-def batch_run(
-    app: Any,
-    municipality_id: uuid.UUID,
-    now: datetime,
-    *,
-    cap: int | None = None,
-    keep: frozenset[uuid.UUID] | set[uuid.UUID] = frozenset(),
-) -> tuple[Cost, dict[uuid.UUID, list[Ranked]]]:
-    """Load a municipality's profiles in one query, then the engine batch for (some of) them."""
-    with app.app_context(), session_scope(app) as s:
-        w0, c0 = time.perf_counter(), time.process_time()
-        profiles = load_profiles(s, municipality_id)
-        w1, c1 = time.perf_counter(), time.process_time()
-        run = profiles
-        if cap is not None and cap < len(profiles):
-            rest = [p for p in profiles if p.user_id not in keep]
-            run = [p for p in profiles if p.user_id in keep]
-            run += random.Random(SEED).sample(rest, cap - len(run))
-        out = engine_top_k_for_profiles(
-            s, municipality_id=municipality_id, profiles=run, now=now, k=K
-        )
-        w2, c2 = time.perf_counter(), time.process_time()
-    cost = Cost(len(profiles), len(run), w1 - w0, w2 - w1, c1 - c0, c2 - c1)
-    return cost, out
-
-
-def bench_batch_large(
-    app: Any, town: Town, plan: Plan, now: datetime, sample_ids: set[uuid.UUID]
-) -> tuple[dict[uuid.UUID, list[Ranked]], Cost]:
-    """(a): one municipality, everyone at once. Returns the sampled people's results."""
-    cost, out = batch_run(app, town.id, now, cap=plan.batch_limit, keep=sample_ids)
-    subset = cost.n_run < cost.n_total
-    print(f"\n== 2a. batch engine_top_k_for_profiles(k={K}) for {town.slug} ==  {load_note()}")
+def _http_run(
+    server: Server,
+    feed: list[Minted],
+    national: list[Minted],
+    plan: Plan,
+    processes: int,
+    threads: int,
+) -> None:
     print(
-        f"profiles of {cost.n_total} recipients loaded in one query: {cost.load_wall:.1f} s"
-        + (f"; --quick: ranked a random {cost.n_run} of them" if subset else "")
+        f"\n== 2. HTTP: python -m api.server, {processes} processes x {threads} threads, on "
+        f"127.0.0.1:{server.port} (rate limits and access log off; the client threads run on "
+        f"the same machine)  {load_note()}"
+    )
+    _rss_line(server, "after start (app built, no catalogue)")
+    print("warm-up, one connection pinned to each worker (from /proc):")
+    warm_up(server, feed, national)
+    run_phase(server, HEALTH_PATH, [], 4, 1.0, 1000)
+    _rss_line(server, f"after warm-up (every worker holds all {len(national)} catalogues)")
+    head = (
+        f"{'endpoint':<26}{'c':>3}{'n':>7}{'req/s':>8}{'p50':>8}{'p95':>8}{'p99':>8}"
+        f"{'server':>8}{'db':>6}{'client':>8}{'used':>6}  conns/worker"
     )
     print(
-        f"engine_top_k_for_profiles for {cost.n_run} recipients: {cost.rank_wall:.1f} s wall "
-        f"({cost.rank_cpu:.1f} s CPU) = {1000 * cost.rank_wall / cost.n_run:.2f} ms/recipient; "
-        f"{sum(1 for v in out.values() if not v)} got no suggestions"
+        f"\n{plan.rounds} x {plan.seconds:.0f} s per endpoint and concurrency, health and feed "
+        f"alternating; latencies in ms. CPU ms per request: server = its worker processes, db = "
+        f"the PostgreSQL backends serving them, client = this process. used = all three as a "
+        f"share of the machine's {os.cpu_count()} CPUs over the phase (the rest: other work)"
     )
-    whole = cost.ms_wall * cost.n_total / 1000
-    print(
-        f"{'EXTRAPOLATED' if subset else 'total'} for all {cost.n_total} recipients incl. "
-        f"loading: {whole:.0f} s wall = {cost.ms_wall:.2f} ms/recipient "
-        f"({cost.ms_cpu:.2f} ms CPU)"
-    )
-    return {uid: out[uid] for uid in sample_ids}, cost
-
-
-_worker_app: Any = None
-
-
-def _worker_init() -> None:
-    global _worker_app
-    _worker_app = create_app()
-
-
-def _worker_run(job: tuple[uuid.UUID, str, datetime, int | None]) -> tuple[str, Cost]:
-    """Batch one municipality in a worker process with its own app and engine."""
-    mid, slug, now, cap = job
-    return slug, batch_run(_worker_app, mid, now, cap=cap)[0]
-
-
-def strata(all_towns: list[Town], count: int) -> list[tuple[list[Town], Town]]:
-    """Towns by size in `count` strata of about equal recipients; each with the town that holds
-    its middle recipient (a systematic sample with probability proportional to size)."""
-    size = sum(t.recipients for t in all_towns) / count
-    groups: list[list[Town]] = [[] for _ in range(count)]
-    cum = 0
-    for t in all_towns:
-        groups[min(count - 1, int((cum + t.recipients / 2) // size))].append(t)
-        cum += t.recipients
-    out = []
-    for g in (g for g in groups if g):
-        half, acc = sum(t.recipients for t in g) / 2, 0
-        for t in g:
-            acc += t.recipients
-            if acc >= half:
-                out.append((g, t))
-                break
-    return out
-
-
-def bench_national(all_towns: list[Town], plan: Plan, now: datetime, big: Cost) -> None:
-    """(b): every municipality, or a stratified subset extrapolated by recipient count."""
-    total = sum(t.recipients for t in all_towns)
-    est = total * big.ms_wall / 1000 / NATIONAL_PROCESSES
-    print(f"\n== 2b. batch for every scale municipality ({NATIONAL_PROCESSES} processes) ==")
-    print(
-        f"{len(all_towns)} municipalities, {total} recipients; the whole run at 2a's cost "
-        f"per recipient (the densest town) would take ~{est:.0f} s wall"
-    )
-    subset = est > plan.national_budget_s
-    plan_strata = strata(all_towns, plan.strata) if subset else [([t], t) for t in all_towns]
-    picks = [t for _, t in plan_strata]
-    reuse = {all_towns[0].slug: big} if subset and all_towns[0] in picks else {}
-    cap = plan.town_cap if subset else None
-    if subset:
-        n_pick = sum(t.recipients for t in picks)
+    print(head)
+    sums: dict[tuple[str, int], Phase] = {}
+    cores = os.cpu_count() or 1
+    for clients in (1, 16):
+        for _ in range(plan.rounds):
+            for name, path, toks in (("health", HEALTH_PATH, []), ("feed", FEED_PATH, feed)):
+                ph = run_phase(server, path, toks, clients, plan.seconds, plan.max_requests)
+                sums.setdefault((name, clients), Phase()).add(ph)
+        for name, label in (("health", "GET /v1/health"), ("feed", f"GET {FEED_PATH}")):
+            ph = sums[(name, clients)]
+            n = len(ph.latencies)
+            p50, p95, p99 = pcts(ph.latencies)
+            conns = ", ".join(ph.spread)
+            print(
+                f"{label:<26}{clients:>3}{n:>7}{n / ph.wall:>8.1f}{p50:>8.1f}{p95:>8.1f}"
+                f"{p99:>8.1f}{1000 * ph.server_cpu / max(n, 1):>8.2f}"
+                f"{1000 * ph.db_cpu / max(n, 1):>6.2f}{1000 * ph.client_cpu / max(n, 1):>8.2f}"
+                f"{100 * (ph.server_cpu + ph.db_cpu + ph.client_cpu) / cores / ph.wall:>5.0f}%"
+                f"  {conns}" + (f"  errors {ph.errors}" if ph.errors else "")
+            )
+        h, f = sums[("health", clients)], sums[("feed", clients)]
+        ratio = (len(f.latencies) / f.wall) / max(len(h.latencies) / h.wall, 1e-9)
+        print(f"{'':<4}feed/health throughput at {clients} client(s): {100 * ratio:.0f}%")
+        by_group: dict[str, list[float]] = {}
+        for ms, g in zip(f.latencies, f.groups, strict=True):
+            by_group.setdefault(g, []).append(ms)
         print(
-            f"SUBSET, more than ~{plan.national_budget_s / 60:.0f} min: {len(picks)} of "
-            f"{len(all_towns)} municipalities ({n_pick} recipients, {100 * n_pick / total:.0f}%)"
-            f", one per stratum of about {total // len(picks)} recipients by town size (the "
-            f"town holding the stratum's middle recipient); the other towns are EXTRAPOLATED "
-            f"by recipient count from their stratum's ms/recipient"
-            + (f"; at most {cap} random recipients per picked town" if cap else "")
-            + (f"; {all_towns[0].slug} is taken from 2a" if reuse else "")
+            f"{'':<4}feed p50/p95 per reach group: "
+            + "; ".join(
+                f"{g} {pcts(v)[0]:.1f}/{pcts(v)[1]:.1f}" for g, v in sorted(by_group.items())
+            )
+            + f"  {load_note()}"
         )
-    jobs = [(t.id, t.slug, now, cap) for t in picks if t.slug not in reuse]
-    ctx = multiprocessing.get_context("spawn")
-    t0 = time.perf_counter()
-    with ctx.Pool(NATIONAL_PROCESSES, initializer=_worker_init) as pool:
-        measured = dict(pool.imap_unordered(_worker_run, jobs))
-    wall = time.perf_counter() - t0
-    n_run = sum(c.n_run for c in measured.values())
-    print(
-        f"measured {len(measured)} municipalities ({n_run} recipients ranked) in {wall:.1f} s "
-        f"wall incl. process start; summed in the workers "
-        f"{sum(c.load_wall + c.rank_wall for c in measured.values()):.1f} s wall, "
-        f"{sum(c.load_cpu + c.rank_cpu for c in measured.values()):.1f} s CPU   {load_note()}"
-    )
-    measured.update(reuse)
-    print(f"  {'stratum':<44} {'measured town':<26} {'ms/rec wall':>11} {'CPU':>6}")
-    est_wall = est_cpu = longest = 0.0
-    for g, pick in plan_strata:
-        c = measured[pick.slug]
-        n_g = sum(t.recipients for t in g)
-        est_wall += c.ms_wall * n_g / 1000
-        est_cpu += c.ms_cpu * n_g / 1000
-        longest = max(longest, c.ms_wall * g[0].recipients / 1000)
-        label = f"{len(g)} towns, {n_g} recipients" if len(g) > 1 else g[0].slug
-        src = " (2a)" if pick.slug in reuse else ""
-        if subset or len(plan_strata) <= 8 or pick in (picks[:3] + picks[-2:]):
-            print(f"  {label:<44} {pick.slug + src:<26} {c.ms_wall:>11.2f} {c.ms_cpu:>6.2f}")
-    nat_wall = max(est_wall / NATIONAL_PROCESSES, longest)
-    word = "EXTRAPOLATED" if subset else "measured"
-    print(
-        f"{word} national batch ({total} recipients): {est_wall:.0f} s of worker time "
-        f"({est_cpu:.0f} s CPU) = {1000 * est_wall / total:.2f} ms/recipient "
-        f"({1000 * est_cpu / total:.2f} ms CPU); ~{nat_wall:.0f} s (~{nat_wall / 60:.1f} min) "
-        f"wall with {NATIONAL_PROCESSES} processes"
-        + ("" if subset else f" (this run: {wall:.0f} s)")
-    )
+    _rss_line(server, "after the run")
+
+
+# ------------------------------------------------------------------------------ 4. batch
+
+
+def run_batch(app: Any, slugs: list[str] | None, now: datetime, out: Any) -> BatchTimings:
+    """national_top_k for the whole country, or for each of these municipalities."""
+    with session_scope(app) as s:
+        if slugs is None:
+            return national_top_k(s, now=now, k=K, out=out)
+        total = BatchTimings()
+        for slug in slugs:
+            t = national_top_k(s, now=now, k=K, out=out, municipality_slug=slug)
+            for name in ("warm_up", "loading", "scoring", "scoring_cpu", "writing"):
+                setattr(total, name, getattr(total, name) + getattr(t, name))
+            for name in ("people", "opportunities", "municipalities"):
+                setattr(total, name, getattr(total, name) + getattr(t, name))
+            total.per_municipality += t.per_municipality
+        return total
+
+
+def read_lines(path: str, wanted: set[str]) -> dict[str, list[tuple[str, float]]]:
+    """The batch output of these recipients: (opportunity id, score) best first."""
+    out = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            rid = line[16:52]  # {"recipientId":"<uuid>"
+            if rid in wanted:
+                items = json.loads(line)["items"]
+                out[rid] = [(i["opportunityId"], i["score"]) for i in items]
+    return out
 
 
 @dataclass
 class Straight:
-    results: dict[uuid.UUID, list[Ranked]]
-    candidates: dict[uuid.UUID, set[str]]
-    ms: float
+    results: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
+    ms: list[float] = field(default_factory=list)
+    parts: dict[str, list[float]] = field(default_factory=dict)
+    rows: list[int] = field(default_factory=list)
 
 
-def bench_straight(
-    app: Any, town: Town, profiles: list[RecipientProfile], now: datetime
-) -> Straight:
-    """(c): as personal_feed does it, one PostGIS query per person, each in its own session."""
-    with app.app_context(), session_scope(app) as s:
-        policy = load_policy(s, town.id)
-        taxonomy = load_taxonomy(s)
-    weights = weights_from_policy(policy)
-    res = Straight({}, {}, 0.0)
-    total, query, excl, conv, rank20, rank_all, rows_n = [], [], [], [], [], [], []
-    print(f"\n== 2c. straightforward: candidate_rows + rank(limit={K}) per recipient ==")
-    print(f"policy and taxonomy loaded once; each recipient in its own session  {load_note()}")
-    with app.app_context():
-        for p in profiles:
+def straightforward(app: Any, people: list[uuid.UUID], now: datetime) -> Straight:
+    """Per person: the profile, one PostGIS candidate query, exclusions, rank(limit=20)."""
+    res = Straight()
+    context: dict[uuid.UUID, Any] = {}
+    with session_scope(app) as s:
+        for uid in people:
             t0 = time.perf_counter()
-            with session_scope(app) as s:
-                rows = candidate_rows(
-                    s,
-                    municipality_id=town.id,
-                    home=point(p.home_lat, p.home_lon),
-                    max_distance_km=p.max_distance_km,
-                    availability=p.availability,
-                )
-                t1 = time.perf_counter()
-                excluded = excluded_opportunity_ids(
-                    s, recipient_id=p.user_id, now=now, recent_days=policy.recent_decline_days
-                )
+            p = s.get(RecipientProfile, uid)
+            assert p is not None
+            if p.municipality_id not in context:  # once per municipality, not timed
+                t_skip = time.perf_counter()
+                policy = load_policy(s, p.municipality_id)
+                context[p.municipality_id] = (policy, load_taxonomy(s))
+                t0 += time.perf_counter() - t_skip
+            policy, taxonomy = context[p.municipality_id]
+            t1 = time.perf_counter()
+            cands = candidate_rows(
+                s,
+                municipality_id=p.municipality_id,
+                home=point(p.home_lat, p.home_lon),
+                max_distance_km=p.max_distance_km,
+                availability=p.availability,
+            )
             t2 = time.perf_counter()
-            cands = list(rows)  # candidate_rows already gives the engine's Candidates
-            person = person_from_profile(p)
-            t2b = time.perf_counter()
-            args: dict[str, Any] = {
-                "now": now,
-                "weights": weights,
-                "categories": taxonomy.categories,
-                "labels": taxonomy.labels,
-                "excluded_ids": excluded,
-            }
-            res.results[p.user_id] = rank(person, cands, limit=K, **args)
+            excluded = excluded_opportunity_ids(
+                s, recipient_id=uid, now=now, recent_days=policy.recent_decline_days
+            )
             t3 = time.perf_counter()
-            rank(person, cands, **args)  # what personal_feed does: rank all, then slice a page
+            ranked = rank(
+                person_from_profile(p),
+                cands,
+                now=now,
+                weights=weights_from_policy(policy),
+                categories=taxonomy.categories,
+                labels=taxonomy.labels,
+                excluded_ids=excluded,
+                limit=K,
+            )
             t4 = time.perf_counter()
-            res.candidates[p.user_id] = {c.id for c in cands}
-            total.append((t3 - t0) * 1000)
-            query.append((t1 - t0) * 1000)
-            excl.append((t2 - t1) * 1000)
-            conv.append((t2b - t2) * 1000)
-            rank20.append((t3 - t2b) * 1000)
-            rank_all.append((t4 - t3) * 1000)
-            rows_n.append(len(rows))
-    res.ms = statistics.mean(total)
-    p50, p95, p99 = pcts(total)
-    print(
-        f"random sample of {len(profiles)} recipients of {town.slug}: mean {res.ms:.1f} ms, "
-        f"p50 {p50:.1f} / p95 {p95:.1f} / p99 {p99:.1f} ms per recipient"
-    )
-    print(
-        f"  mean parts: candidate_rows {statistics.mean(query):.1f} ms "
-        f"({statistics.mean(rows_n):.0f} rows, max {max(rows_n)}), exclusions "
-        f"{statistics.mean(excl):.1f} ms, person {statistics.mean(conv):.1f} ms, "
-        f"rank(limit={K}) {statistics.mean(rank20):.1f} ms"
-    )
-    print(
-        f"  (personal_feed ranks without a limit, then slices: rank(all) takes "
-        f"{statistics.mean(rank_all):.1f} ms on the same candidates; not in the mean above)"
-    )
+            res.results[str(uid)] = [(r.candidate_id, r.score) for r in ranked]
+            res.ms.append((t4 - t0) * 1000)
+            for name, a, b in (("profile", t0, t1), ("query", t1, t2), ("exclusions", t2, t3)):
+                res.parts.setdefault(name, []).append((b - a) * 1000)
+            res.parts.setdefault("rank", []).append((t4 - t3) * 1000)
+            res.rows.append(len(cands))
+            s.expunge_all()
     return res
 
 
-def diagnose(app: Any, uid: uuid.UUID, ids: set[str]) -> list[tuple[str, bool, bool, float]]:
-    """For opportunity ids: within reach on the spheroid (ST_DWithin's default) / the sphere?"""
-    with app.app_context(), session_scope(app) as s:
+def explain(app: Any, uid: str, ids: set[str]) -> list[tuple[str, float, float, bool]]:
+    """Per opportunity id: sphere distance (m), the person's reach (m), within it for PostGIS?"""
+    with session_scope(app) as s:
         rows = s.execute(
             text(
-                "select o.id::text, ST_DWithin(o.location, p.home_area, p.max_distance_km * 1000),"
-                " ST_DWithin(o.location, p.home_area, p.max_distance_km * 1000, false),"
-                " ST_Distance(o.location, p.home_area, false)"
+                "select o.id::text, ST_Distance(o.location, p.home_area, false),"
+                " p.max_distance_km * 1000,"
+                " ST_DWithin(o.location, p.home_area, p.max_distance_km * 1000, false)"
                 " from opportunities o, recipient_profiles p"
                 " where p.user_id = :u and o.id = any(cast(:ids as uuid[]))"
             ),
-            {"u": uid, "ids": sorted(ids)},
+            {"u": uuid.UUID(uid), "ids": sorted(ids)},
         ).all()
-    return [(r[0], bool(r[1]), bool(r[2]), float(r[3])) for r in rows]
+    return [(r[0], float(r[1]), float(r[2]), bool(r[3])) for r in rows]
 
 
-def compare(app: Any, batch: dict[uuid.UUID, list[Ranked]], straight: Straight) -> None:
-    """(d): the same top-k ids, in the same order, with the same scores?"""
-    same = ids_only = 0
-    diffs: list[tuple[uuid.UUID, list[tuple[str, float]], list[tuple[str, float]]]] = []
-    for uid, s_res in straight.results.items():
-        a, b = top_ids(batch[uid]), top_ids(s_res)
+def compare(app: Any, batch: dict[str, list[tuple[str, float]]], straight: Straight) -> None:
+    same = ids_same = 0
+    diffs = []
+    for uid, b in straight.results.items():
+        a = batch.get(uid, [])
         if a == b:
             same += 1
         elif [x for x, _ in a] == [x for x, _ in b]:
-            ids_only += 1
+            ids_same += 1
             diffs.append((uid, a, b))
         else:
             diffs.append((uid, a, b))
-    print(f"\n== 2d. batch (2a) vs straightforward (2c): top-{K} of {len(straight.results)} ==")
+    n = len(straight.results)
     print(
-        f"same ids, order and scores: {same}; same ids, other scores: {ids_only}; "
-        f"other ids or order: {len(diffs) - ids_only}"
+        f"top-{K} agreement on the {n} people: identical ids, order and scores {same}/{n}; "
+        f"same ids and order, other scores {ids_same}; other ids or order {n - same - ids_same}"
     )
-    explained = 0
-    for n, (uid, a, b) in enumerate(diffs):
-        only_batch = {x for x, _ in a} - straight.candidates[uid]
-        checks = diagnose(app, uid, only_batch) if only_batch else []
-        boundary = [c for c in checks if c[2] and not c[1]]
-        explained += bool(boundary)
-        if n < 5:
-            pos = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), 0)
-            print(
-                f"  {uid} from position {pos + 1}: batch {a[pos][0][:8]} {a[pos][1]}, "
-                f"straightforward {b[pos][0][:8]} {b[pos][1]}"
-                + "".join(
-                    f"; {oid[:8]} is {d:.1f} m away on the sphere (within reach there) but "
-                    f"outside it for ST_DWithin on the spheroid"
-                    for oid, _, _, d in boundary
-                )
-            )
-    if diffs:
+    for uid, a, b in diffs[:10]:
+        pos = next(
+            (i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b))
+        )
+        odd = ({x for x, _ in a} ^ {x for x, _ in b}) or {x for x, _ in (a + b)[pos : pos + 1]}
+        detail = "; ".join(
+            f"{oid[:8]} at {d:.3f} m, reach {r:.0f} m, ST_DWithin {w}"
+            for oid, d, r, w in explain(app, uid, odd)
+        )
         print(
-            f"{explained} of {len(diffs)} differences: the batch ranks an opportunity that "
-            f"candidate_rows never returned because its ST_DWithin(geography) reach filter "
-            f"uses the spheroid while both distances (ST_Distance(..., false) and the batch's "
-            f"haversine) use the sphere"
+            f"  {uid[:8]} from position {pos + 1}: batch {a[pos : pos + 2]}, straightforward "
+            f"{b[pos : pos + 2]}; {detail}"
         )
 
 
-# ---------------------------------------------------------------------------- main
+def bench_batch(app: Any, towns: list[tuple[str, int]], plan: Plan) -> None:
+    now = utcnow()
+    if plan.batch_towns is None:
+        slugs = None
+        scope = "the whole country"
+    else:  # towns of the middle sizes, so the quick run stays quick
+        step = max(1, len(towns) // (plan.batch_towns + 1))
+        slugs = [towns[step * (i + 1)][0] for i in range(plan.batch_towns)]
+        scope = f"{len(slugs)} municipalities ({', '.join(slugs)}), --quick"
+    print(f"\n== 4. batch: national_top_k(k={K}) for {scope}  {load_note()}")
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="bench-matching-batch-", suffix=".jsonl", delete=False, encoding="utf-8"
+    ) as out:
+        path = out.name
+        t0, c0 = time.perf_counter(), time.process_time()
+        t = run_batch(app, slugs, now, out)
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+    try:
+        print(
+            f"{t.people} people, {t.opportunities} opportunities, {t.municipalities} "
+            f"municipalities: warm-up {t.warm_up:.1f} s, loading {t.loading:.1f} s, scoring "
+            f"{t.scoring:.1f} s ({t.scoring_cpu:.1f} s CPU), writing {t.writing:.1f} s (JSON "
+            f"lines, {os.path.getsize(path) / 2**20:.0f} MiB); wall "
+            f"{wall:.1f} s, CPU {cpu:.1f} s (Numba threads included)"
+        )
+        slow = sorted(t.per_municipality, key=lambda m: -m[3])[:3]
+        print(
+            "  slowest to score: "
+            + ", ".join(f"{s} ({p} people x {o} opps) {sec:.1f} s" for s, p, o, sec in slow)
+        )
+        # A random sample of the people the batch ranked, across its municipalities.
+        with session_scope(app) as s:
+            ids = list(
+                s.scalars(
+                    text(
+                        "select p.user_id from recipient_profiles p join users u on"
+                        " u.id = p.user_id join municipalities m on m.id = p.municipality_id"
+                        " where u.is_active and p.home_area is not null"
+                        " and cardinality(p.availability) > 0"
+                        " and (cast(:every as boolean) or m.slug = any(:slugs))"
+                        " order by p.user_id"
+                    ),
+                    {"every": slugs is None, "slugs": slugs or []},
+                )
+            )
+        sample = random.Random(SEED).sample(ids, min(plan.sample, len(ids)))
+        batch = read_lines(path, {str(u) for u in sample})
+    finally:
+        os.unlink(path)
+    print(f"straightforward way on a random {len(sample)} of them  {load_note()}")
+    st = straightforward(app, sample, now)
+    p50, p95, p99 = pcts(st.ms)
+    mean = statistics.mean(st.ms)
+    parts = ", ".join(f"{k} {statistics.mean(v):.1f}" for k, v in st.parts.items())
+    print(
+        f"  per person: mean {mean:.1f} ms, p50 {p50:.1f} / p95 {p95:.1f} / p99 {p99:.1f} ms "
+        f"(mean parts: {parts} ms; {statistics.mean(st.rows):.0f} candidate rows, "
+        f"max {max(st.rows)})"
+    )
+    print(
+        f"  EXTRAPOLATED to the batch's {t.people} people, one process: "
+        f"{mean * t.people / 1000:.0f} s ({mean * t.people / 60000:.1f} min) vs the batch's "
+        f"{wall:.0f} s wall: {mean * t.people / 1000 / wall:.0f}x"
+    )
+    compare(app, batch, st)
+
+
+# ------------------------------------------------------------------------------ main
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -713,54 +790,50 @@ def main(argv: list[str] | None = None) -> None:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true", help="a small run (a few minutes)")
-    parser.add_argument("--workers", type=int, choices=(2, 4), default=4, help="gunicorn workers")
+    parser.add_argument("--quick", action="store_true", help="about 2 minutes")
+    parser.add_argument("--processes", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 2)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
+    parser.add_argument("--skip-http", action="store_true", help="only the batch part")
+    parser.add_argument("--skip-batch", action="store_true", help="only the HTTP part")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     app = create_app()
-    with app.app_context(), session_scope(app) as s:
+    with app.app_context():
+        run(app, plan, args)
+
+
+def run(app: Any, plan: Plan, args: argparse.Namespace) -> None:
+    """Everything, inside an app context (tokens are signed with the app's key)."""
+    with session_scope(app) as s:
         check_database(s)
-        all_towns = towns(s)
-        opps = s.scalar(
-            text(
-                "select count(*) from opportunities o join municipalities m"
-                " on m.id = o.municipality_id where m.slug like 'scale-%'"
-                " and o.status = 'published'"
+        towns = [
+            (slug, int(n))
+            for slug, n in s.execute(
+                text(
+                    "select m.slug, count(*) from recipient_profiles p join municipalities m"
+                    " on m.id = p.municipality_id where m.slug like 'scale-%'"
+                    " group by m.slug order by 2 desc, 1"
+                )
             )
-        )
-    if not all_towns:
+        ]
+        opps = s.scalar(text("select count(*) from opportunities where status = 'published'"))
+    if not towns:
         sys.exit("No scale data: run `flask --app wsgi seed scale` first.")
-    big = all_towns[0]
-    db = os.environ["DATABASE_URL"].rsplit("@", 1)[-1]
+    t_start, c_start = time.perf_counter(), time.process_time()
     print(
-        f"data ({db}): {len(all_towns)} scale municipalities, "
-        f"{sum(t.recipients for t in all_towns)} recipient profiles, {opps} published "
-        f"opportunities; largest by recipients: {big.slug} ({big.recipients})"
+        f"data ({os.environ['DATABASE_URL'].rsplit('@', 1)[-1]}): {len(towns)} scale "
+        f"municipalities, {sum(n for _, n in towns)} recipients, {opps} published opportunities; "
+        f"largest: {towns[0][0]} ({towns[0][1]} recipients)"
     )
+    print(f"run: {'--quick' if args.quick else 'full'}, seed {SEED}  start {load_note()}")
+    if not args.skip_http:
+        bench_http(app, towns[0][0], [t for t, _ in towns], plan, args.processes, args.threads)
+    if not args.skip_batch:
+        bench_batch(app, towns, plan)
     print(
-        f"run: {'--quick' if args.quick else 'full'}, seed {SEED}, {os.cpu_count()} CPUs "
-        f"{load_note()}"
+        f"\ndone in {time.perf_counter() - t_start:.0f} s (this process: "
+        f"{time.process_time() - c_start:.0f} s CPU)  end {load_note()}"
     )
-    t_start = time.perf_counter()
-
-    bench_http(app, big, plan, args.workers, random.Random(SEED))
-
-    now = utcnow()
-    with app.app_context(), session_scope(app) as s:
-        profiles = load_profiles(s, big.id)
-    sample = random.Random(SEED).sample(profiles, min(plan.sample, len(profiles)))
-    batch, big_cost = bench_batch_large(app, big, plan, now, {p.user_id for p in sample})
-    bench_national(all_towns, plan, now, big_cost)
-    straight = bench_straight(app, big, sample, now)
-    total = sum(t.recipients for t in all_towns)
-    print(
-        f"EXTRAPOLATED, one process: all of {big.slug} {straight.ms * big.recipients / 1000:.0f}"
-        f" s (batch 2a: {big_cost.ms_wall * big.recipients / 1000:.0f} s); national "
-        f"{straight.ms * total / 1000 / 60:.0f} min at {big.slug}'s cost per recipient (the "
-        f"densest town, so pessimistic; batch 2b: see above)"
-    )
-    compare(app, batch, straight)
-    print(f"\ndone in {time.perf_counter() - t_start:.0f} s {load_note()}")
 
 
 if __name__ == "__main__":

@@ -18,5 +18,5 @@ if [ "${SCHEDULER:-on}" != "off" ] && .venv/bin/flask --app wsgi scheduler --hel
 fi
 .venv/bin/python -m api.server &
 pids+=($!)
-echo "Meedoen API on http://$HOST:$PORT/v1 (OpenAPI: /v1/openapi.json)"
+echo "Meedoen API on http://$HOST:$PORT/v1 (OpenAPI: /v1/openapi.json), console on http://$HOST:$PORT/console"
 wait -n

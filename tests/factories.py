@@ -10,7 +10,6 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from api.auth import service as auth_service
 from api.auth.passwords import hash_password
 from api.matches.lifecycle import replay
 from api.matches.models import Match
@@ -18,6 +17,7 @@ from api.matches.status import MatchStatus
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
+from api.signin import service as signin_service
 from api.users.models import User
 
 PASSWORD = "correct horse battery"
@@ -78,7 +78,7 @@ def create_user(
 def auth_headers(app: Flask, session: Session, user: User) -> dict[str, str]:
     """Bearer header for a user, issued the same way a login issues it."""
     with app.app_context():
-        pair = auth_service.start_session(session, user)
+        pair = signin_service.start_session(session, user)
     return {"Authorization": f"Bearer {pair.access_token}"}
 
 

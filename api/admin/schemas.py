@@ -1,4 +1,4 @@
-"""Admin bodies: the municipality's policy, every field of PolicySettings."""
+"""Admin bodies: the municipality's policy (every field of PolicySettings) and staff accounts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.municipalities.policy import NUDGE_KINDS
-from api.schemas import Schema, StrictFloat, StrictInt
+from api.schemas import Schema, StrictFloat, StrictInt, Text
 from matching.model import KINDS
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM.")
@@ -84,3 +84,32 @@ class PolicyUpdateSchema(PolicySchema):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("partial", ADDED_LATER)
         super().__init__(**kwargs)
+
+
+class StaffUserCreateSchema(Schema):
+    email = Text(required=True, max_length=254, validate=validate.Email())
+    role = fields.String(required=True, validate=validate.OneOf(["organizer", "coach", "admin"]))
+    name = Text(required=True, min_length=1, max_length=120)
+    team_id = fields.UUID(load_default=None, allow_none=True)
+
+
+class UserSchema(Schema):
+    id = fields.UUID(required=True)
+    email = fields.String(allow_none=True)
+    role = fields.String(required=True)
+    name = fields.String(required=True)
+    team_id = fields.UUID(allow_none=True)
+    municipality_id = fields.UUID(required=True)
+
+
+class StaffAccountSchema(UserSchema):
+    """Dumps a StaffAccount: the code fields from its activation, the rest from its user."""
+
+    invite_code = fields.String(
+        required=True, metadata={"description": "One-time code to set a password; shown once"}
+    )
+    expires_at = fields.AwareDateTime(required=True)
+
+    def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
+        source = obj.activation if attr in ("invite_code", "expires_at") else obj.user
+        return super().get_attribute(source, attr, default)

@@ -15,12 +15,13 @@ from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.core.paging import as_int, as_uuid, decode_cursor, encode_cursor
 from api.db import utcnow
+from api.ladder.service import ladder_history, record_ladder
 from api.matches.service import list_person_matches
-from api.matches.status import MatchStatus
+from api.matches.status import MatchStatus, sql_in
 from api.municipalities.policy import PolicySettings, load_policy
 from api.profiles.models import RecipientProfile
-from api.progress.service import ladder_history, list_checkins, record_ladder
-from api.users.service import caseload_person
+from api.profiles.service import caseload_person
+from api.progress.service import list_checkins
 
 
 @dataclass(frozen=True)
@@ -114,12 +115,12 @@ facts AS (
     FROM people
     LEFT JOIN LATERAL (
         SELECT count(*) AS waiting FROM matches m
-        WHERE m.recipient_id = people.id AND m.status = '{MatchStatus.REQUESTED}'
+        WHERE m.recipient_id = people.id AND {sql_in([MatchStatus.REQUESTED], "m.status")}
           AND m.requested_at < :waiting_before
     ) req ON true
     LEFT JOIN LATERAL (
         SELECT min(m.updated_at) AS active_since FROM matches m
-        WHERE m.recipient_id = people.id AND m.status = '{MatchStatus.ACTIVE}'
+        WHERE m.recipient_id = people.id AND {sql_in([MatchStatus.ACTIVE], "m.status")}
     ) act ON true
     LEFT JOIN LATERAL (
         SELECT max(c.created_at) AS last_checkin FROM checkins c WHERE c.user_id = people.id

@@ -22,19 +22,19 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from api.db import uuid_array
-from api.feed.candidates import (
-    Taxonomy,
-    excluded_for_many,
-    load_taxonomy,
-    person_from_profile,
-    to_candidate,
-    weights_from_policy,
-)
+from api.feed.candidates import excluded_for_many
 from api.feed.catalog import CATALOG
 from api.feed.national import load_ranking, rank_people, ranked
 from api.municipalities.policy import load_policy
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
+from api.ranking.adapter import (
+    Taxonomy,
+    load_taxonomy,
+    person_from_profile,
+    to_candidate,
+    weights_from_policy,
+)
 from api.users.models import User
 from matching import Candidate, Ranked, rank
 from matching.vector import CandidateTable, TopK
@@ -121,7 +121,7 @@ def rank_for_profile(
     limit: int | None,
 ) -> list[Ranked]:
     """One person's ranking from preloaded opportunities (same engine as the feed)."""
-    if profile.home_lat is None or not profile.availability:
+    if profile.home_lat is None or profile.home_lon is None or not profile.availability:
         return []
     reach = float(profile.max_distance_km)
     slots = set(profile.availability)
@@ -188,7 +188,8 @@ class PeopleTopK:
 
     @cached_property
     def _index(self) -> list[list[int]]:
-        return self.result.index.tolist()  # once: one row at a time costs more than the rest
+        index: list[list[int]] = self.result.index.tolist()
+        return index  # once: one row at a time costs more than the rest
 
     def indices(self, user_id: uuid.UUID) -> list[int]:
         """The person's picks as positions in `table`, best first."""

@@ -12,20 +12,63 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from matching.scoring import FRESH_DAYS, STALE_DAYS, STALE_SCORE, UNKNOWN_FRESHNESS
 from matching.vector import CandidateTable
 
 _VERSION = text("select catalog_version from municipalities where id = :mid")
 
 
+DAY_SECONDS = 86_400.0  # as matching.scoring
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class FeedTable(CandidateTable):
+    """A catalogue table whose freshness is array arithmetic, not a Python call per candidate.
+
+    A feed request ranks one person against thousands of candidates; the engine's
+    `freshness_fit` per candidate was a third of its CPU. The same operations on the same
+    values give the same floats: the age in microseconds is an exact integer (as in
+    `timedelta.total_seconds`, which divides it by 10**6), then the same divisions and formula.
+    """
+
+    published_us: npt.NDArray[np.int64]  # microseconds since the epoch; 0 where unknown
+    published_known: npt.NDArray[np.bool_]
+
+    @classmethod
+    def of(cls, table: CandidateTable) -> FeedTable:
+        """The same columns, plus publication moments as integers."""
+        when = [c.published_at for c in table.candidates]
+        return cls(
+            **{f.name: getattr(table, f.name) for f in fields(CandidateTable)},
+            published_us=np.array(
+                [0 if w is None else (w - _EPOCH) // _MICROSECOND for w in when], dtype=np.int64
+            ),
+            published_known=np.array([w is not None for w in when], dtype=np.bool_),
+        )
+
+    def freshness(self, now: datetime) -> npt.NDArray[np.float64]:
+        """`freshness_fit` of every candidate at `now`, bit for bit."""
+        now_us = (now - _EPOCH) // _MICROSECOND
+        age = (now_us - self.published_us).astype(np.float64) / 1e6 / DAY_SECONDS
+        fading = 1.0 - (1.0 - STALE_SCORE) * (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
+        out = np.where(age <= FRESH_DAYS, 1.0, np.where(age >= STALE_DAYS, STALE_SCORE, fading))
+        return np.where(self.published_known, out, UNKNOWN_FRESHNESS)
+
+
 @dataclass(frozen=True)
 class _Entry:
     version: int
-    table: CandidateTable
+    table: FeedTable
 
 
 class Catalog:
@@ -37,7 +80,7 @@ class Catalog:
         self._lock = threading.Lock()
         self.loads = 0
 
-    def table(self, session: Session, municipality_id: uuid.UUID) -> CandidateTable:
+    def table(self, session: Session, municipality_id: uuid.UUID) -> FeedTable:
         """The municipality's published opportunities as they are now."""
         from api.feed.national import load_table
 
@@ -45,7 +88,7 @@ class Catalog:
         entry = self._entries.get(municipality_id)
         if entry is not None and entry.version == version:
             return entry.table
-        table = load_table(session, municipality_id)
+        table = FeedTable.of(load_table(session, municipality_id))
         with self._lock:
             self._entries[municipality_id] = _Entry(int(version or 0), table)
             self.loads += 1

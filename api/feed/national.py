@@ -18,12 +18,12 @@ import numpy as np
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
-from api.feed.candidates import load_taxonomy, weights_from_policy
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
-from matching import Candidate, Ranked, Weights
-from matching.vector import CandidateTable, PersonBatch, TopK, top_k
+from api.ranking.adapter import load_taxonomy, to_candidate, weights_from_policy
+from matching import Ranked, Weights
+from matching.vector import CandidateTable, PersonBatch, TopK, top_k, warm_up
 
 DEFAULT_LADDER_STEP = 2  # as person_from_profile: an unknown step counts as 2
 
@@ -161,8 +161,10 @@ def ranked(table: CandidateTable, result: TopK, row: int) -> list[Ranked]:
 class BatchTimings:
     """Seconds spent per phase, and how much was done."""
 
+    warm_up: float = 0.0
     loading: float = 0.0
     scoring: float = 0.0
+    scoring_cpu: float = 0.0
     writing: float = 0.0
     people: int = 0
     opportunities: int = 0
@@ -200,32 +202,11 @@ class MunicipalityTopK:
 _SCORE_TEXT = [f"{q / 10000!r}}}" for q in range(10001)]
 
 
-def _candidate(row: Any) -> Candidate:
-    return Candidate(
-        id=str(row.id),
-        kind=row.kind,
-        organizer_id=str(row.team_id),
-        title=row.title,
-        interests=frozenset(row.interests or ()),
-        slots=frozenset(row.slots or ()),
-        min_dutch_level=row.min_dutch_level,
-        teaches_level=row.teaches_level if row.kind == "language_course" else None,
-        accessibility=frozenset(row.accessibility or ()),
-        ladder_step=row.ladder_step,
-        distance_km=0.0,
-        free_places=int(row.places_left),
-        status=row.status,
-        start_date=row.start_date,
-        end_date=row.end_date,
-        published_at=row.published_at,
-    )
-
-
 def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
     """A municipality's published opportunities as columns, with their points."""
     rows = session.execute(_OPPORTUNITIES, {"mid": municipality_id}).all()
     return CandidateTable.build(
-        [_candidate(r) for r in rows], lat=[r.lat for r in rows], lon=[r.lon for r in rows]
+        [to_candidate(r, 0.0) for r in rows], lat=[r.lat for r in rows], lon=[r.lon for r in rows]
     )
 
 
@@ -245,7 +226,9 @@ def municipality_top_k(
     people = session.execute(_PEOPLE, {"mid": municipality_id}).all()  # sorted by home
     batch = _batch(ranking, people)
     loaded = time.perf_counter()
+    cpu = time.process_time()
     result = top_k(table, batch, now=now, weights=ranking.weights, k=k)
+    timings.scoring_cpu += time.process_time() - cpu
     scored = time.perf_counter()
     timings.loading += loaded - started
     timings.scoring += scored - loaded
@@ -266,6 +249,9 @@ def national_top_k(
 ) -> BatchTimings:
     """Top k for everyone (or one municipality), written as JSON lines when `out` is given."""
     timings = BatchTimings()
+    started = time.perf_counter()
+    warm_up()
+    timings.warm_up = time.perf_counter() - started
     query = "select id, slug from municipalities"
     params: dict[str, Any] = {}
     if municipality_slug:

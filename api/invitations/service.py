@@ -17,6 +17,7 @@ from api.config import INVITATION_TTL
 from api.db import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
 from api.invitations.models import Invitation
+from api.profiles.service import caseload_person
 from api.users.models import User
 
 # No 0/O/1/I/L: codes are read aloud at a desk and typed on small phones.
@@ -155,6 +156,27 @@ def issue_activation_code(session: Session, *, actor: Actor, user: User) -> Issu
     session.add(invitation)
     session.flush()
     return IssuedInvitation(code, user.id, invitation.expires_at)
+
+
+def issue_login_code(
+    session: Session, *, actor: Actor, recipient_id: uuid.UUID
+) -> IssuedInvitation:
+    """A coach gives someone on their caseload a new one-time code (forgot password, new phone).
+
+    The person sets a new password with it (POST /v1/auth/register), as with an invitation.
+    """
+    person = caseload_person(session, actor=actor, recipient_id=recipient_id)
+    issued = issue_activation_code(session, actor=actor, user=person)
+    record(
+        session,
+        actor=actor,
+        subject_id=person.id,
+        action="create",
+        object_type="activation_code",
+        object_id=None,
+        purpose="new sign-in code for the person",
+    )
+    return issued
 
 
 def register_with_invitation(session: Session, *, code: str, email: str, password: str) -> User:

@@ -9,15 +9,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.core.geo import point
-from api.feed.candidates import (
+from api.municipalities.policy import load_policy
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from api.ranking.adapter import (
     load_taxonomy,
     person_from_profile,
     to_candidate,
     weights_from_policy,
 )
-from api.municipalities.policy import load_policy
-from api.opportunities.models import Opportunity
-from api.profiles.models import RecipientProfile
 from matching import reasons_for, score
 
 

@@ -17,11 +17,8 @@ def expire_requests(session: Session, *, now: datetime) -> dict[str, int]:
     expired = 0
     for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
         policy = load_policy(session, mid)
-        # Requests have only ever expired where the 'request_expired' message is on; issue #10
-        # changes no behaviour, so that stays (whether expiry should follow a message switch
-        # is a question for the product owner).
-        if "request_expired" not in policy.nudge_kinds:
-            continue
+        # A match rule, not a message: a municipality that switched the "request expired"
+        # message off still frees its people from requests nobody decided on.
         expired += len(
             expire_stale_requests(
                 session, now=now, municipality_id=mid, days=policy.request_expiry_days

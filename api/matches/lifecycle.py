@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import psycopg
 from psycopg.types.json import Jsonb
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -217,8 +218,10 @@ def copy_histories(session: Session, histories: Iterable[History]) -> int:
         row = (h.id, h.municipality_id, h.recipient_id, h.opportunity_id, str(frm), Jsonb([]))
         match_rows.append((*row, start, end, requested))
         municipalities.add(h.municipality_id)
-    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor:
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise RuntimeError("COPY needs a psycopg connection")
+    with driver.cursor() as cursor:
         with cursor.copy(
             "COPY matches (id, municipality_id, recipient_id, opportunity_id, status, reasons,"
             " created_at, updated_at, requested_at) FROM STDIN"

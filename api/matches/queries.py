@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record_many
@@ -50,7 +50,7 @@ def reload(session: Session, match_id: uuid.UUID) -> Match:
     return attach_history(session, [match])[0]
 
 
-def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Page:
+def _page(session: Session, stmt: Select[tuple[Match]], *, limit: int, cursor: str | None) -> Page:
     """Newest first, each match with its history."""
     page = keyset_page(
         session, stmt, order=(Match.created_at.desc(), Match.id.desc()), limit=limit, cursor=cursor
@@ -59,7 +59,7 @@ def _page(session: Session, stmt: Any, *, limit: int, cursor: str | None) -> Pag
     return page
 
 
-def _base() -> Any:
+def _base() -> Select[tuple[Match]]:
     return select(Match).options(joinedload(Match.opportunity).joinedload(Opportunity.team))
 
 
@@ -151,12 +151,65 @@ def list_candidates(
         .where(Match.opportunity_id == opportunity_id, Match.status.in_(TAKES_A_PLACE))
         .order_by(Match.created_at)
     ).all()
+    _audit_candidates(session, actor, [r[5] for r in rows])
+    return [Candidate(r[0], r[1], _first_name(r[2], r[4]), r[3]) for r in rows]
+
+
+def _first_name(display_name: str | None, name: str) -> str:
+    """An organiser knows a candidate by first name only."""
+    return (display_name or name).split(" ")[0]
+
+
+def _audit_candidates(session: Session, actor: Actor, subject_ids: list[uuid.UUID | None]) -> None:
+    """Each person whose first name and contact an organiser saw finds it in their access log."""
     record_many(
         session,
         actor=actor,
-        subject_ids=[r[5] for r in rows],
+        subject_ids=[s for s in subject_ids if s is not None],
         action="read",
         object_type="candidate",
         purpose="organiser sees approved candidates (first name, contact)",
     )
-    return [Candidate(r[0], r[1], (r[2] or r[4]).split(" ")[0], r[3]) for r in rows]
+
+
+@dataclass(frozen=True)
+class TeamCandidate(Candidate):
+    """A candidate on the team's list of all its opportunities: for which one, since when."""
+
+    opportunity_id: uuid.UUID
+    opportunity_title: str
+    since: datetime
+
+
+def team_candidates(session: Session, *, actor: Actor, limit: int = 500) -> list[TeamCandidate]:
+    """Approved and active people across all the team's opportunities, approved first, oldest first.
+
+    What list_candidates shows for one opportunity, for all of them in one query, audited alike.
+    """
+    rows = session.execute(
+        select(
+            Match.id,
+            Match.status,
+            RecipientProfile.display_name,
+            RecipientProfile.shared_contact,
+            User.name,
+            Match.recipient_id,
+            Opportunity.id,
+            Opportunity.title,
+            Match.updated_at,
+        )
+        .join(Opportunity, Opportunity.id == Match.opportunity_id)
+        .join(User, User.id == Match.recipient_id)
+        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
+        .where(
+            Opportunity.municipality_id == actor.municipality_id,
+            Opportunity.team_id == actor.team_id,
+            Match.status.in_(TAKES_A_PLACE),
+        )
+        .order_by(Match.status.desc(), Match.updated_at, Match.id)  # approved before active
+        .limit(limit)
+    ).all()
+    _audit_candidates(session, actor, [r[5] for r in rows])
+    return [
+        TeamCandidate(r[0], r[1], _first_name(r[2], r[4]), r[3], r[6], r[7], r[8]) for r in rows
+    ]

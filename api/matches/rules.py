@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -55,19 +56,34 @@ def auto_approve(session: Session, match: Match, opp: Opportunity, now: datetime
         )
 
 
+def _allowances_held(session: Session, recipient_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Per person, the monthly volunteer allowances (cents) of the places they hold now."""
+    if not recipient_ids:
+        return {}
+    rows = session.execute(
+        select(Match.recipient_id, func.coalesce(func.sum(Opportunity.monthly_allowance_cents), 0))
+        .join(Opportunity, Opportunity.id == Match.opportunity_id)
+        .where(Match.recipient_id.in_(recipient_ids), Match.status.in_(TAKES_A_PLACE))
+        .group_by(Match.recipient_id)
+    ).tuples()
+    return {recipient: cents or 0 for recipient, cents in rows if recipient is not None}
+
+
+def _cap_cents(session: Session, municipality_id: uuid.UUID) -> int:
+    return int(load_policy(session, municipality_id).allowance_cap_eur_month * 100)
+
+
+def _over_cap(opp: Opportunity, total_cents: int, cap_cents: int) -> bool:
+    """The rule: an opportunity with an allowance brings the person's total above the cap."""
+    return bool(opp.monthly_allowance_cents) and total_cents > cap_cents
+
+
 def allowance_warnings(session: Session, match: Match, opp: Opportunity) -> list[dict[str, str]]:
     """Warn (never block) when volunteer allowances together pass the municipality's cap."""
-    policy = load_policy(session, match.municipality_id)
-    total_cents = (
-        session.scalar(
-            select(func.coalesce(func.sum(Opportunity.monthly_allowance_cents), 0))
-            .join(Match, Match.opportunity_id == Opportunity.id)
-            .where(Match.recipient_id == match.recipient_id, Match.status.in_(TAKES_A_PLACE))
-        )
-        or 0
-    )
-    cap_cents = int(policy.allowance_cap_eur_month * 100)
-    if opp.monthly_allowance_cents and total_cents > cap_cents:
+    held = _allowances_held(session, [match.recipient_id] if match.recipient_id else [])
+    total_cents = held.get(match.recipient_id, 0) if match.recipient_id else 0
+    cap_cents = _cap_cents(session, match.municipality_id)
+    if _over_cap(opp, total_cents, cap_cents):
         return [
             {
                 "code": "allowance_over_cap",
@@ -79,3 +95,29 @@ def allowance_warnings(session: Session, match: Match, opp: Opportunity) -> list
             }
         ]
     return []
+
+
+def allowance_previews(
+    session: Session, *, actor: Actor, matches: list[Match]
+) -> dict[uuid.UUID, dict[str, float]]:
+    """Before the coach decides: which requests would, once approved, get allowance_warnings.
+
+    Per match over the cap: the person's monthly total in euros with this one, and the cap.
+    """
+    waiting = [
+        (m, person)
+        for m in matches
+        if (person := m.recipient_id) is not None
+        and m.opportunity.monthly_allowance_cents
+        and m.status not in TAKES_A_PLACE
+    ]
+    if not waiting:
+        return {}
+    cap_cents = _cap_cents(session, actor.municipality_id)
+    held = _allowances_held(session, list({person for _, person in waiting}))
+    out: dict[uuid.UUID, dict[str, float]] = {}
+    for m, person in waiting:
+        total = held.get(person, 0) + (m.opportunity.monthly_allowance_cents or 0)
+        if _over_cap(m.opportunity, total, cap_cents):
+            out[m.id] = {"total": total / 100, "cap": cap_cents / 100}
+    return out

@@ -29,22 +29,31 @@ from api.matches.lifecycle import lock_free_place, transition, transition_many
 from api.matches.models import Match
 from api.matches.queries import (
     Candidate,
+    TeamCandidate,
     attach_history,
     list_candidates,
     list_coach_matches,
     list_my_matches,
     list_person_matches,
     reload,
+    team_candidates,
 )
-from api.matches.rules import allowance_warnings, auto_approve, within_daily_cap
+from api.matches.rules import (
+    allowance_previews,
+    allowance_warnings,
+    auto_approve,
+    within_daily_cap,
+)
 from api.matches.status import MatchStatus
-from api.users.service import caseload_person
+from api.profiles.service import caseload_person
 
 # Other packages import these from here.
 __all__ = [
     "Candidate",
     "MatchOutcome",
     "Page",
+    "TeamCandidate",
+    "allowance_previews",
     "approve_match",
     "attach_history",
     "complete_match",
@@ -58,6 +67,7 @@ __all__ = [
     "reject_match",
     "request_match",
     "suggest_match",
+    "team_candidates",
     "withdraw_match",
 ]
 

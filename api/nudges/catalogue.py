@@ -16,7 +16,8 @@ _DIR = Path(__file__).parent / "messages"
 @cache
 def catalogue(language: str) -> dict[str, dict[str, str]]:
     """All messages of one language."""
-    return json.loads((_DIR / f"{language}.json").read_text(encoding="utf-8"))
+    found: dict[str, dict[str, str]] = json.loads((_DIR / f"{language}.json").read_text("utf-8"))
+    return found
 
 
 def placeholders(text: str) -> set[str]:

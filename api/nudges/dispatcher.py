@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
+    ColumnElement,
     any_,
     literal_column,
     or_,
@@ -25,7 +26,7 @@ MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
 # Written into the SQL, not bound: only then can a prepared (generic) plan use the partial index
 # of pending nudges; with a parameter it read the whole table for every batch.
-PENDING = literal_column("'pending'")
+PENDING: ColumnElement[str] = literal_column("'pending'")
 # A batch's inbox rows in one statement, as one JSON document.
 _INBOX = text(
     "insert into inbox_messages (id, user_id, nudge_id, kind, title, body, created_at)"
@@ -49,7 +50,7 @@ class DispatchStats:
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min, ... after the 1st, 2nd, 3rd failure."""
-    return BASE_BACKOFF * (2 ** max(0, attempts - 1))
+    return BASE_BACKOFF * int(2 ** max(0, attempts - 1))
 
 
 def dispatch_batch(

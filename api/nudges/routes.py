@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from api.auth.security import current_actor, signed_in
+from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
 from api.nudges import service
@@ -25,7 +26,7 @@ blp = Blueprint("inbox", __name__, url_prefix="/v1/me", description="My inbox an
 @signed_in
 @blp.arguments(InboxQuerySchema, location="query")
 @blp.response(200, InboxPageSchema)
-def inbox(query: dict[str, Any]) -> service.Page:
+def inbox(query: dict[str, Any]) -> Page:
     """Your messages, newest first."""
     return service.list_inbox(get_session(), actor=current_actor(), **query)
 

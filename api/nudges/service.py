@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.audit.service import audit_denied
 from api.auth.security import Actor
-from api.core.paging import Page, as_datetime, as_uuid, decode_cursor, encode_cursor
+from api.core.paging import Page, keyset_page
 from api.db import utcnow
 from api.errors import NotFound
 from api.nudges.models import Device, InboxMessage
@@ -28,21 +28,13 @@ def list_inbox(
     stmt = select(InboxMessage).where(InboxMessage.user_id == actor.user_id)
     if unread:
         stmt = stmt.where(InboxMessage.read_at.is_(None))
-    after = decode_cursor(cursor, as_datetime, as_uuid)
-    if after is not None:
-        stmt = stmt.where(tuple_(InboxMessage.created_at, InboxMessage.id) < tuple_(*after))
-    rows = list(
-        session.scalars(
-            stmt.order_by(InboxMessage.created_at.desc(), InboxMessage.id.desc()).limit(limit + 1)
-        )
+    return keyset_page(
+        session,
+        stmt,
+        order=(InboxMessage.created_at.desc(), InboxMessage.id.desc()),
+        limit=limit,
+        cursor=cursor,
     )
-    items = rows[:limit]
-    nxt = (
-        encode_cursor([items[-1].created_at.isoformat(), str(items[-1].id)])
-        if len(rows) > limit
-        else None
-    )
-    return Page(items, nxt)
 
 
 def mark_read(session: Session, *, actor: Actor, message_id: uuid.UUID) -> InboxMessage:

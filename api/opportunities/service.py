@@ -15,6 +15,7 @@ from api.core.paging import Page, as_float, as_uuid, keyset_page
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
 from api.interests.service import ensure_known
+from api.municipalities.models import Team
 from api.opportunities.models import Opportunity
 
 # status -> action -> new status
@@ -187,3 +188,29 @@ def _with_distance(row: Any) -> Opportunity:
     opp: Opportunity = row[0]
     opp.distance_km = rounded_km(row[1])
     return opp
+
+
+def team_opportunities(session: Session, *, actor: Actor, limit: int = 200) -> list[Opportunity]:
+    """The organiser's own team's opportunities in any status, newest first, with places left."""
+    return list(
+        session.scalars(
+            select(Opportunity)
+            .where(
+                Opportunity.municipality_id == actor.municipality_id,
+                Opportunity.team_id == actor.team_id,
+            )
+            .order_by(Opportunity.created_at.desc(), Opportunity.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def team_name(session: Session, *, actor: Actor) -> str | None:
+    """The name of the organiser's team, to say whose opportunities these are."""
+    if actor.team_id is None:
+        return None
+    return session.scalar(
+        select(Team.name).where(
+            Team.id == actor.team_id, Team.municipality_id == actor.municipality_id
+        )
+    )

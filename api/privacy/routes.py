@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from api.auth.security import current_actor, roles_required, signed_in
+from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
 from api.privacy import service
@@ -24,7 +25,7 @@ blp = Blueprint("privacy", __name__, url_prefix="/v1", description="Your data an
 @signed_in
 @blp.arguments(PageQuerySchema, location="query")
 @blp.response(200, AccessLogPageSchema)
-def access_log(query: dict[str, Any]) -> service.Page:
+def access_log(query: dict[str, Any]) -> Page:
     """Who (role and name) looked at or changed your data, when and why."""
     return service.access_log(get_session(), actor=current_actor(), **query)
 
@@ -67,6 +68,6 @@ def erase_user(user_id: uuid.UUID) -> None:
 @roles_required("admin")
 @blp.arguments(AuditQuerySchema, location="query")
 @blp.response(200, AuditPageSchema)
-def audit(query: dict[str, Any]) -> service.Page:
+def audit(query: dict[str, Any]) -> Page:
     """The audit trail of your municipality (newest first)."""
     return service.audit_log(get_session(), actor=current_actor(), **query)

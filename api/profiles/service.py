@@ -1,19 +1,23 @@
-"""The recipient's own profile; a postcode becomes a coarse area, the address is never kept."""
+"""The recipient's own profile (a postcode becomes a coarse area, the address is never kept),
+and the one rule by which a coach reaches a person: they are on the coach's caseload.
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.audit.service import audit_denied
 from api.auth.security import Actor
 from api.core.geo import point
 from api.errors import InvalidInput, NotFound, ServiceUnavailable
 from api.geocoding.geocoders import Geocoder, GeocoderUnavailable, UnknownPostcode
 from api.interests.service import ensure_known
+from api.ladder.service import record_ladder
 from api.profiles.models import RecipientProfile
-from api.progress.service import record_ladder
 from api.users.models import User
 from matching.model import DEFAULT_DISTANCE_KM, MAX_DISTANCE_KM
 
@@ -97,3 +101,51 @@ def update_profile(
     session.flush()
     session.refresh(profile)
     return profile
+
+
+def caseload_person(
+    session: Session,
+    *,
+    actor: Actor,
+    recipient_id: uuid.UUID,
+    action: str = "read",
+    object_type: str = "caseload_person",
+) -> User:
+    """A person on this coach's caseload; anyone else does not exist for them (404, audited)."""
+    person = session.get(User, recipient_id)
+    if (
+        person is None
+        or person.role != "recipient"
+        or person.municipality_id != actor.municipality_id
+        or person.coach_id != actor.user_id
+    ):
+        audit_denied(
+            session,
+            actor=actor,
+            subject_id=person.id if person is not None and person.role == "recipient" else None,
+            action=action,
+            object_type=object_type,
+            object_id=recipient_id,
+            purpose="not on this coach's caseload",
+        )
+        raise NotFound()
+    return person
+
+
+def caseload_names(
+    session: Session, *, actor: Actor, recipient_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Names of these people as far as they are on this coach's caseload (others left out).
+
+    Unaudited: the caller audits the read it shows the names with (e.g. the approval queue).
+    """
+    if not recipient_ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.name).where(
+            User.id.in_(recipient_ids),
+            User.coach_id == actor.user_id,
+            User.municipality_id == actor.municipality_id,
+        )
+    ).tuples()
+    return dict(rows.all())

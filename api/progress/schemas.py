@@ -4,8 +4,9 @@ from decimal import Decimal
 
 from marshmallow import fields, validate
 
+from api.ladder.models import LadderEntry
 from api.matches.schemas import MatchSchema
-from api.progress.models import STEPS_TOWARD_WORK, LadderEntry
+from api.progress.models import STEPS_TOWARD_WORK
 from api.schemas import (
     PageQuerySchema,
     PlausibleDate,

@@ -15,46 +15,13 @@ from api.core.paging import Page, keyset_page
 from api.core.time import local_date
 from api.db import utcnow
 from api.errors import InvalidInput
+from api.ladder.service import ladder_history, record_ladder
 from api.matches.models import Match
 from api.matches.service import attach_history
 from api.matches.status import TAKES_A_PLACE, MatchStatus
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
-from api.progress.models import CheckIn, LadderEntry
-
-
-def record_ladder(
-    session: Session,
-    *,
-    user_id: uuid.UUID,
-    municipality_id: uuid.UUID,
-    step: int,
-    source: str,
-    actor_id: uuid.UUID | None,
-    note: str | None = None,
-    at: datetime | None = None,
-) -> LadderEntry | None:
-    """Add a ladder position when it differs from the last one of the same source."""
-    last = session.scalar(
-        select(LadderEntry.step)
-        .where(LadderEntry.user_id == user_id, LadderEntry.source == source)
-        .order_by(LadderEntry.at.desc(), LadderEntry.id.desc())
-        .limit(1)
-    )
-    if last == step and source == "self":
-        return None
-    entry = LadderEntry(
-        user_id=user_id,
-        municipality_id=municipality_id,
-        step=step,
-        source=source,
-        actor_id=actor_id,
-        note=note,
-        at=at or utcnow(),
-    )
-    session.add(entry)
-    session.flush()
-    return entry
+from api.progress.models import CheckIn
 
 
 def create_checkin(
@@ -103,16 +70,6 @@ def list_checkins(
     )
 
 
-def ladder_history(session: Session, *, user_id: uuid.UUID) -> dict[str, list[LadderEntry]]:
-    """Self-reported and coach-assessed positions, kept apart, oldest first."""
-    out: dict[str, list[LadderEntry]] = {"self": [], "coach": []}
-    for entry in session.scalars(
-        select(LadderEntry).where(LadderEntry.user_id == user_id).order_by(LadderEntry.at)
-    ):
-        out[entry.source].append(entry)
-    return out
-
-
 def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
     """Ladder, hours per month, steps toward work, wellbeing, matches: the way come so far."""
     checkins = list(
@@ -121,7 +78,7 @@ def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
     hours: dict[str, dict[str, float]] = defaultdict(
         lambda: {"hours": 0.0, "informal_care_hours": 0.0}
     )
-    steps = []
+    steps: list[dict[str, Any]] = []
     for c in checkins:
         month = c.date.strftime("%Y-%m")
         key = "informal_care_hours" if c.informal_care else "hours"

@@ -24,13 +24,13 @@ ADDED_LATER = {
 
 
 @pytest.fixture()
-def admin(app, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def admin(app, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     user = create_user(session, municipality=m, role="admin")
     return {"m": m, "h": auth_headers(app, session, user)}
 
 
-def test_every_policy_field_is_shown_with_its_default(client, admin) -> None:  # type: ignore[no-untyped-def]
+def test_every_policy_field_is_shown_with_its_default(client, admin) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
     defaults = PolicySettings()
     assert set(policy) == {camelcase(f.name) for f in fields(PolicySettings)}
@@ -40,7 +40,7 @@ def test_every_policy_field_is_shown_with_its_default(client, admin) -> None:  #
     assert policy["weights"]["interest"] == Weights().interest
 
 
-def test_the_fields_added_later_can_be_set_and_are_used(client, session: Session, admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_fields_added_later_can_be_set_and_are_used(client, session: Session, admin) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
     resp = client.put("/v1/admin/policy", json={**policy, **ADDED_LATER}, headers=admin["h"])
     assert resp.status_code == 200, resp.get_json()
@@ -50,7 +50,7 @@ def test_the_fields_added_later_can_be_set_and_are_used(client, session: Session
     assert effective.max_requests_per_day == 2 and effective.no_checkin_weeks == 5
 
 
-def test_a_put_without_the_later_fields_keeps_them(client, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_put_without_the_later_fields_keeps_them(client, admin) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
     client.put("/v1/admin/policy", json={**policy, "maxRequestsPerDay": 3}, headers=admin["h"])
     older_client = {k: v for k, v in policy.items() if k not in ADDED_LATER}
@@ -70,7 +70,7 @@ def test_a_put_without_the_later_fields_keeps_them(client, admin) -> None:  # ty
         ("nudgesIgnoredCount", "many"),
     ],
 )
-def test_an_out_of_range_value_is_a_400_naming_the_field(client, admin, field, value) -> None:  # type: ignore[no-untyped-def]
+def test_an_out_of_range_value_is_a_400_naming_the_field(client, admin, field, value) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
     resp = client.put("/v1/admin/policy", json={**policy, field: value}, headers=admin["h"])
     assert resp.status_code == 400
@@ -78,7 +78,7 @@ def test_an_out_of_range_value_is_a_400_naming_the_field(client, admin, field, v
     assert client.get("/v1/admin/policy", headers=admin["h"]).get_json()[field] == policy[field]
 
 
-def test_the_fields_shown_from_the_start_stay_required(client, admin) -> None:  # type: ignore[no-untyped-def]
+def test_the_fields_shown_from_the_start_stay_required(client, admin) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
     del policy["quietHoursStart"]
     resp = client.put("/v1/admin/policy", json=policy, headers=admin["h"])

@@ -33,7 +33,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
-def w(app, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def w(app, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     other_m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach", name="Sanne de Wit")
@@ -74,7 +74,7 @@ def _denied(session: Session, **where: Any) -> list[AuditEvent]:
 
 def test_a_coach_refused_someone_elses_person_is_in_that_persons_access_log(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     pid = w["person"].id
     resp = client.get(f"/v1/caseload/{pid}", headers=w["nh"])
     assert resp.status_code == 404
@@ -115,7 +115,7 @@ def test_a_coach_refused_someone_elses_person_is_in_that_persons_access_log(
     assert _denied(session, actor_id=w["coach"].id) == []
 
 
-def test_a_refusal_across_municipalities_names_nobody(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusal_across_municipalities_names_nobody(client, session: Session, w) -> None:
     pid = w["person"].id
     assert client.get(f"/v1/caseload/{pid}", headers=w["fh"]).status_code == 404
     assert client.delete(f"/v1/admin/users/{pid}", headers=w["fah"]).status_code == 404
@@ -148,7 +148,7 @@ def test_a_refusal_across_municipalities_names_nobody(client, session: Session, 
 
 def test_failed_sign_ins_are_kept_against_the_account_never_the_password(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     wrong = "not-my-password-42"
     resp = client.post(
         "/v1/auth/login", json={"email": "Amina.Audit@example.org", "password": wrong}
@@ -191,7 +191,7 @@ def test_failed_sign_ins_are_kept_against_the_account_never_the_password(
     assert {e["subjectId"] for e in admin} == {str(w["person"].id), str(off.id)}
 
 
-def test_an_invitation_is_in_the_invited_persons_access_log(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_an_invitation_is_in_the_invited_persons_access_log(client, session: Session, w) -> None:
     resp = client.post(
         "/v1/invitations",
         json={"recipientName": "Fatima El Amrani", "email": "fatima@example.org"},
@@ -224,7 +224,7 @@ def test_an_invitation_is_in_the_invited_persons_access_log(client, session: Ses
 @pytest.mark.parametrize("failure", ["404", "crash"])
 def test_a_denial_outlives_the_rollback_of_its_request(
     engine, connection, session: Session, w, failure: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """A handler changes data, notes a denial, then fails: the change goes, the denial stays."""
     app = create_app(
         Settings.from_env({"MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}), engine=engine
@@ -235,9 +235,10 @@ def test_a_denial_outlives_the_rollback_of_its_request(
     blp = Blueprint("denied_probe", __name__)
 
     @blp.route("/v1/probe/<uuid:user_id>", methods=["POST"])
-    def probe(user_id: uuid.UUID):  # type: ignore[no-untyped-def]
+    def probe(user_id: uuid.UUID):
         db_session = get_session()
         person = db_session.get(User, user_id)
+        assert person is not None
         person.name = "Changed In A Failed Request"
         db_session.flush()
         actor = Actor(w["nosy"].id, "coach", w["m"].id, None)
@@ -252,7 +253,8 @@ def test_a_denial_outlives_the_rollback_of_its_request(
     resp = app.test_client().post(f"/v1/probe/{w['person'].id}")
     assert resp.status_code == (404 if failure == "404" else 500)
     session.expire_all()
-    assert session.get(User, w["person"].id).name == "Amina Benali"  # rolled back
+    person = session.get(User, w["person"].id)
+    assert person is not None and person.name == "Amina Benali"  # rolled back
     [row] = _denied(session, object_type="probe")  # kept
     assert row.subject_id == w["person"].id and row.origin == "POST /v1/probe/<uuid:user_id>"
 
@@ -296,7 +298,7 @@ def test_the_audit_service_does_not_reach_into_the_web_layer() -> None:
     assert "flask" not in imported and "werkzeug" not in imported
 
 
-def test_a_coach_touching_someone_elses_inbox_message_is_kept(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_a_coach_touching_someone_elses_inbox_message_is_kept(client, session: Session, w) -> None:
     msg = InboxMessage(user_id=w["person"].id, kind="message", title="Hoi", body="Persoonlijk")
     session.add(msg)
     session.flush()
@@ -309,7 +311,7 @@ def test_a_coach_touching_someone_elses_inbox_message_is_kept(client, session: S
 
 def test_a_coach_or_organiser_refused_a_match_is_in_the_persons_access_log(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from tests.factories import create_opportunity, create_team
 
     team = create_team(session, municipality=w["m"])

@@ -18,7 +18,7 @@ from tests.conftest import TEST_JWT_SECRET
 from tests.factories import PASSWORD, auth_headers, create_municipality, create_user
 
 
-def _login(client, email: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def _login(client, email: str, password: str = PASSWORD):
     return client.post("/v1/auth/login", json={"email": email, "password": password})
 
 
@@ -65,7 +65,7 @@ def _token(app: Flask, claims: dict, *, secret: str = TEST_JWT_SECRET, alg: str 
     return pyjwt.encode(claims, secret, algorithm=alg)
 
 
-def _base_claims(user, family_id) -> dict:  # type: ignore[no-untyped-def]
+def _base_claims(user, family_id) -> dict:
     now = int(time.time())
     return {
         "sub": str(user.id),
@@ -84,12 +84,12 @@ def _base_claims(user, family_id) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-def _family(app: Flask, session: Session, user):  # type: ignore[no-untyped-def]
+def _family(app: Flask, session: Session, user):
     auth_headers(app, session, user)
     return session.scalars(select(TokenFamily).where(TokenFamily.user_id == user.id)).first()
 
 
-def _invite(client, token: str):  # type: ignore[no-untyped-def]
+def _invite(client, token: str):
     return client.post(
         "/v1/invitations",
         json={"recipientName": "Jan"},
@@ -97,13 +97,13 @@ def _invite(client, token: str):  # type: ignore[no-untyped-def]
     )
 
 
-def test_good_handmade_token_is_accepted(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_good_handmade_token_is_accepted(app, client, session) -> None:
     user = create_user(session, municipality=create_municipality(session), role="coach")
     fam = _family(app, session, user)
     assert _invite(client, _token(app, _base_claims(user, fam.id))).status_code == 201
 
 
-def test_expired_tampered_none_and_wrong_audience_tokens_are_401(app, client, session) -> None:  # type: ignore[no-untyped-def]
+def test_expired_tampered_none_and_wrong_audience_tokens_are_401(app, client, session) -> None:
     user = create_user(session, municipality=create_municipality(session), role="coach")
     fam = _family(app, session, user)
     good = _base_claims(user, fam.id)
@@ -271,6 +271,7 @@ def test_expired_invitation_is_refused(app, client, session: Session) -> None:
         "/v1/invitations", json={"recipientName": "Piet"}, headers=auth_headers(app, session, coach)
     ).get_json()["inviteCode"]
     inv = session.scalars(select(Invitation).order_by(Invitation.created_at.desc())).first()
+    assert inv is not None
     inv.expires_at = inv.expires_at - timedelta(days=30)
     session.flush()
     resp = client.post(
@@ -346,7 +347,7 @@ def test_access_token_of_deactivated_user_stops_working(app, client, session: Se
     assert client.post("/v1/invitations", json={"recipientName": "A"}, headers=h).status_code == 401
 
 
-def test_flask_jwt_created_token_carries_pinned_claims(app) -> None:  # type: ignore[no-untyped-def]
+def test_flask_jwt_created_token_carries_pinned_claims(app) -> None:
     with app.app_context():
         token = create_access_token(identity="x")
     header = pyjwt.get_unverified_header(token)

@@ -26,7 +26,7 @@ from tests.factories import (
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
 
-def _profile(client, headers, **over) -> None:  # type: ignore[no-untyped-def]
+def _profile(client, headers, **over) -> None:
     body = {
         "postcode": "1055",
         "availability": ["tue-morning"],
@@ -50,11 +50,11 @@ def test_haversine_matches_postgis_sphere(session: Session) -> None:
                 False,
             )
         )
-    ).scalar()
+    ).scalar_one()
     assert abs(distance_m(52.38, 4.85, 52.09, 5.12) - pg) < 0.01
 
 
-def test_batch_top_k_equals_the_feed(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_batch_top_k_equals_the_feed(app, client, session: Session) -> None:
     m = create_municipality(session)
     team = create_team(session, municipality=m)
     team2 = create_team(session, municipality=m)
@@ -75,6 +75,7 @@ def test_batch_top_k_equals_the_feed(app, client, session: Session) -> None:  # 
     _profile(client, h, interests=["koken", "buurt"])
     feed = client.get("/v1/me/feed?limit=5", headers=h).get_json()["items"]
     profile = session.get(RecipientProfile, person.id)
+    assert profile is not None
     batch = top_k_for_profiles(
         session, municipality_id=m.id, profiles=[profile], now=datetime.now(UTC), k=5
     )
@@ -84,7 +85,7 @@ def test_batch_top_k_equals_the_feed(app, client, session: Session) -> None:  # 
 
 def test_reverse_matching_finds_people_for_whom_it_ranks_high(
     app, client, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     m = create_municipality(session)
     team = create_team(session, municipality=m)
     near_fit = create_user(session, municipality=m, role="recipient")
@@ -114,7 +115,7 @@ def test_reverse_matching_finds_people_for_whom_it_ranks_high(
     assert {a.recipient_id for a in wider} == {near_fit.id, busy_choice.id}
 
 
-def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session) -> None:
     import math
 
     m = create_municipality(session)
@@ -132,7 +133,7 @@ def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session
     assert [r.candidate_id for r in batch[person.id]] == [str(edge.id)]
 
 
-def test_national_batch_equals_the_engine_per_person(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_national_batch_equals_the_engine_per_person(app, client, session: Session) -> None:
     """The compiled national batch gives every person the engine's top k, ids and scores."""
     from random import Random
 

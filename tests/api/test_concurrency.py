@@ -47,7 +47,7 @@ def committed(app: Flask, engine: Engine) -> Iterator[dict[str, Any]]:
             matches.append(match)
             headers.append(auth_headers(app, s, coach))
         s.commit()
-        data = {"m": m, "opp": opp, "matches": matches, "headers": headers}
+        data: dict[str, Any] = {"m": m, "opp": opp, "matches": matches, "headers": headers}
     yield data
     with Session(engine) as s:
         s.delete(s.get(Municipality, data["m"].id))
@@ -72,7 +72,7 @@ def _at_once(app: Flask, calls: list[tuple[str, dict[str, str]]]) -> list[Any]:
     return results
 
 
-def test_six_coaches_approve_the_last_place_at_once(app: Flask, engine: Engine, committed) -> None:  # type: ignore[no-untyped-def]
+def test_six_coaches_approve_the_last_place_at_once(app: Flask, engine: Engine, committed) -> None:
     calls = [
         (f"/v1/matches/{m.id}/approve", h)
         for m, h in zip(committed["matches"], committed["headers"], strict=True)
@@ -94,7 +94,7 @@ def test_six_coaches_approve_the_last_place_at_once(app: Flask, engine: Engine, 
 
 def test_same_idempotency_key_twice_at_once_approves_once(
     app: Flask, engine: Engine, committed
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     match = committed["matches"][0]
     headers = {**committed["headers"][0], "Idempotency-Key": "approve-once"}
     results = _at_once(app, [(f"/v1/matches/{match.id}/approve", headers)] * 2)
@@ -145,7 +145,7 @@ def busy(app: Flask, engine: Engine) -> Iterator[dict[str, Any]]:
             for p in people
             for o in opps[:3]
         ]
-        data = {
+        data: dict[str, Any] = {
             "m": m,
             "opps": opps,
             "people": [(p.id, auth_headers(app, s, p)) for p in people],
@@ -160,7 +160,7 @@ def busy(app: Flask, engine: Engine) -> Iterator[dict[str, Any]]:
         s.commit()
 
 
-def test_random_concurrent_steps_keep_places_taken_exact(app: Flask, engine: Engine, busy) -> None:  # type: ignore[no-untyped-def]
+def test_random_concurrent_steps_keep_places_taken_exact(app: Flask, engine: Engine, busy) -> None:
     """Approve, withdraw, confirm, complete, reject, request, expire and erase at once: every
     opportunity's counter equals its approved + active matches and never passes capacity."""
     headers = dict(busy["people"])

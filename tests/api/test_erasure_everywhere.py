@@ -71,7 +71,7 @@ def _plan(session: Session, name: str, now: datetime) -> None:
 
 
 @pytest.fixture()
-def story(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def story(app, client, session: Session) -> dict[str, Any]:
     """A person with a full history: invited, matches with messages and decisions, check-ins
     with notes, a coach's assessment and suggestion, inbox messages for them and about them
     (coach, organiser), a phone, and replies kept under idempotency keys (theirs and the coach's).
@@ -212,7 +212,7 @@ def story(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-u
 @pytest.mark.parametrize("who", ["person", "coach at the desk"])
 def test_erasure_leaves_no_text_about_the_person_in_any_table(
     client, session: Session, story, who: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = find_anywhere(session, story["needles"])
     # the search works: the story left the person's words in many places, including other
     # people's stored replies and inboxes

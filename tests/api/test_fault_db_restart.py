@@ -72,6 +72,7 @@ class ThrowawayCluster:
             shutil.chown(self.dir, "postgres", "postgres")
 
     def _run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        assert PG_BIN is not None  # without it the tests are skipped (CAN_RUN)
         cmd = [str(PG_BIN / args[0]), *args[1:]]
         if IS_ROOT:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
@@ -147,7 +148,7 @@ def test_postgres_restart_in_flight_is_503_then_recovers_without_restarting_the_
     blp = Blueprint("slow-restart", __name__)
 
     @blp.route("/v1/test-slow-restart")
-    def slow():  # type: ignore[no-untyped-def]
+    def slow():
         get_session().execute(text("select pg_sleep(10)"))
         return {"ok": True}
 

@@ -25,14 +25,14 @@ from tests.factories import create_municipality, create_user
 APP_NAME = "meedoen-fault-test"
 
 
-def _app_with(engine: Any):  # type: ignore[no-untyped-def]
+def _app_with(engine: Any):
     app = create_app(
         Settings.from_env({"DATABASE_URL": TEST_DATABASE_URL, "RATE_LIMITS": "off"}), engine=engine
     )
     blp = Blueprint("slow", __name__)
 
     @blp.route("/v1/test-slow")
-    def slow():  # type: ignore[no-untyped-def]
+    def slow():
         get_session().execute(text("select pg_sleep(3)"))
         return {"ok": True}
 
@@ -40,7 +40,7 @@ def _app_with(engine: Any):  # type: ignore[no-untyped-def]
     return app
 
 
-def _engine(**kw: Any):  # type: ignore[no-untyped-def]
+def _engine(**kw: Any):
     return create_engine(
         sqlalchemy_url(TEST_DATABASE_URL),
         pool_pre_ping=True,

@@ -20,7 +20,7 @@ from tests.factories import (
 
 
 @pytest.fixture()
-def w(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def w(app, client, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     team = create_team(session, municipality=m)
     coach = create_user(session, municipality=m, role="coach")
@@ -45,7 +45,7 @@ def w(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-untyp
     return {"m": m, "team": team, "h": h, "session": session}
 
 
-def _feed(client, headers: dict[str, str]) -> list[str]:  # type: ignore[no-untyped-def]
+def _feed(client, headers: dict[str, str]) -> list[str]:
     resp = client.get("/v1/me/feed?limit=50", headers=headers)
     assert resp.status_code == 200, resp.get_json()
     return [i["opportunity"]["title"] for i in resp.get_json()["items"]]
@@ -55,7 +55,7 @@ def _version(session: Session, m: Municipality) -> int:
     return int(session.scalar(select(Municipality.catalog_version).where(Municipality.id == m.id)))
 
 
-def test_every_opportunity_change_gives_a_new_version(w) -> None:  # type: ignore[no-untyped-def]
+def test_every_opportunity_change_gives_a_new_version(w) -> None:
     session, m = w["session"], w["m"]
     seen = {_version(session, m)}
     opp = create_opportunity(session, team=w["team"], slots=["tue-morning"])
@@ -69,7 +69,7 @@ def test_every_opportunity_change_gives_a_new_version(w) -> None:  # type: ignor
     assert len(seen) == 4
 
 
-def test_feed_shows_a_new_opportunity_and_hides_a_full_one_at_once(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_feed_shows_a_new_opportunity_and_hides_a_full_one_at_once(client, w) -> None:
     session, h = w["session"], w["h"]
     soup = create_opportunity(session, team=w["team"], title="Soep koken", capacity=1)
     assert _feed(client, h["person"]) == ["Soep koken"]
@@ -92,7 +92,7 @@ def test_feed_shows_a_new_opportunity_and_hides_a_full_one_at_once(client, w) ->
     assert _feed(client, h["other"]) == ["Taart bakken"]
 
 
-def test_kind_filter_and_paging_on_the_catalogue(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_kind_filter_and_paging_on_the_catalogue(client, w) -> None:
     session, h = w["session"], w["h"]
     for i in range(5):
         create_opportunity(session, team=w["team"], title=f"Klus {i}", slots=["tue-morning"])
@@ -118,3 +118,39 @@ def test_kind_filter_and_paging_on_the_catalogue(client, w) -> None:  # type: ig
         if not cursor:
             break
     assert pages == everything
+
+
+def test_later_pages_rank_at_the_moment_of_the_first(client, w) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from api.auth.security import Actor
+    from api.core.paging import as_int, decode_cursor
+    from api.feed.service import personal_feed
+    from api.users.models import User
+
+    session = w["session"]
+    for i in range(6):
+        create_opportunity(session, team=w["team"], title=f"Klus {i}", slots=["tue-morning"])
+    person = session.scalars(
+        select(User).where(User.municipality_id == w["m"].id, User.role == "recipient")
+    ).first()
+    actor = Actor(person.id, "recipient", w["m"].id, None)
+    t = datetime(2026, 12, 1, 10, tzinfo=UTC)
+    whole = personal_feed(session, actor=actor, limit=6, now=t).items
+    first = personal_feed(session, actor=actor, limit=2, now=t)
+    moment = decode_cursor(first.next_cursor, as_int, as_int)
+    assert moment is not None and moment[1] == int(t.timestamp() * 1000)
+    second = personal_feed(
+        session, actor=actor, limit=2, cursor=first.next_cursor, now=t + timedelta(minutes=20)
+    )
+    ids = [i.opportunity.id for i in first.items + second.items]
+    assert ids == [i.opportunity.id for i in whole[:4]]
+    later = decode_cursor(second.next_cursor, as_int, as_int)
+    assert later is not None and later[1] == moment[1]
+    # a cursor from long ago still works; it ranks now
+    late = personal_feed(
+        session, actor=actor, limit=2, cursor=first.next_cursor, now=t + timedelta(hours=3)
+    )
+    assert len(late.items) == 2
+    fresh = decode_cursor(late.next_cursor, as_int, as_int)
+    assert fresh is not None and fresh[1] > moment[1]

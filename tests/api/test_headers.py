@@ -7,11 +7,11 @@ from api.config import ConfigError, Settings
 from tests.conftest import TEST_DATABASE_URL
 
 
-def _app(engine, **env: str):  # type: ignore[no-untyped-def]
+def _app(engine, **env: str):
     return create_app(Settings.from_env({"DATABASE_URL": TEST_DATABASE_URL, **env}), engine=engine)
 
 
-def test_cors_only_for_configured_origins(engine) -> None:  # type: ignore[no-untyped-def]
+def test_cors_only_for_configured_origins(engine) -> None:
     client = _app(engine, CORS_ORIGINS="https://app.meedoen.example.org").test_client()
     ok = client.get("/v1/health", headers={"Origin": "https://app.meedoen.example.org"})
     assert ok.headers["Access-Control-Allow-Origin"] == "https://app.meedoen.example.org"
@@ -21,7 +21,7 @@ def test_cors_only_for_configured_origins(engine) -> None:  # type: ignore[no-un
     assert client.get("/v1/openapi.json").headers["Access-Control-Allow-Origin"] == "*"
 
 
-def test_hsts_only_over_tls_and_proxyfix_trusts_configured_proxies(engine) -> None:  # type: ignore[no-untyped-def]
+def test_hsts_only_over_tls_and_proxyfix_trusts_configured_proxies(engine) -> None:
     plain = _app(engine).test_client()
     assert "Strict-Transport-Security" not in plain.get("/v1/health").headers
     assert (

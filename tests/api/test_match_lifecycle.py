@@ -33,7 +33,7 @@ NOW = datetime.now(UTC)
 
 
 @pytest.fixture()
-def w(app, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def w(app, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     team = create_team(session, municipality=m)
     coach = create_user(session, municipality=m, role="coach")
@@ -89,7 +89,7 @@ def test_every_open_state_may_be_withdrawn_by_erasure_and_nothing_else_by_the_sy
     }
 
 
-def test_a_story_the_lifecycle_does_not_know_cannot_be_built(session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_a_story_the_lifecycle_does_not_know_cannot_be_built(session: Session, w) -> None:
     person, opp = w["people"][0], w["opp"]
     with pytest.raises(Conflict):
         create_match(session, person=person, opportunity=opp, history=[("active", NOW)])
@@ -103,7 +103,7 @@ def test_a_story_the_lifecycle_does_not_know_cannot_be_built(session: Session, w
 
 def test_every_step_that_takes_or_frees_a_place_moves_the_counter(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     opp, (a, b, c) = w["opp"], w["ph"]
     oid = str(opp.id)
     ids = []
@@ -148,7 +148,7 @@ def test_every_step_that_takes_or_frees_a_place_moves_the_counter(
 
 def test_withdrawal_frees_the_place_and_expiry_of_requests_takes_none(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from api.matches.service import expire_stale_requests
 
     opp, person = w["opp"], w["people"][0]
@@ -172,9 +172,11 @@ def test_withdrawal_frees_the_place_and_expiry_of_requests_takes_none(
     assert _taken(session, opp) == (0, 0)
 
 
-def test_the_migration_backfills_places_taken_from_existing_matches(session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_the_migration_backfills_places_taken_from_existing_matches(session: Session, w) -> None:
     opp, (a, b, c) = w["opp"], w["people"]
-    other = create_opportunity(session, team=session.get(Team, opp.team_id), title="Tuin")
+    team = session.get(Team, opp.team_id)
+    assert team is not None
+    other = create_opportunity(session, team=team, title="Tuin")
     day = timedelta(days=1)
     create_match(
         session,
@@ -209,7 +211,7 @@ def test_the_migration_backfills_places_taken_from_existing_matches(session: Ses
     assert _taken(session, other) == (0, 0)
 
 
-def test_demo_seed_plays_its_stories_through_the_lifecycle(app, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_demo_seed_plays_its_stories_through_the_lifecycle(app, session: Session) -> None:
     from seeds.demo import _MATCH_STORIES, load_demo
 
     load_demo(app)
@@ -228,7 +230,7 @@ def test_demo_seed_plays_its_stories_through_the_lifecycle(app, session: Session
     _assert_consistent(session, demo)
 
 
-def test_scale_seed_loads_histories_in_bulk_through_the_lifecycle(app, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_scale_seed_loads_histories_in_bulk_through_the_lifecycle(app, session: Session) -> None:
     from seeds.scale import SCALE_PREFIX, load_scale
 
     load_scale(app, recipients=400, opportunities=60, seed=7)

@@ -22,7 +22,7 @@ HOME = (52.3800, 4.8500)  # PC4 1055, Bos en Lommer
 
 
 @pytest.fixture()
-def w(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def w(app, client, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     other = create_municipality(session)
     team = create_team(session, municipality=m, name="Buurtteam West")
@@ -69,7 +69,7 @@ def w(app, client, session: Session) -> dict[str, Any]:  # type: ignore[no-untyp
     return {"m": m, "team": team, "team2": team2, "h": h, **users}
 
 
-def _publish(client, h, **over: Any) -> str:  # type: ignore[no-untyped-def]
+def _publish(client, h, **over: Any) -> str:
     body = {
         "kind": "volunteer",
         "title": "Koken in buurthuis De Meevaart",
@@ -88,7 +88,7 @@ def _publish(client, h, **over: Any) -> str:  # type: ignore[no-untyped-def]
     return oid
 
 
-def test_whole_path_from_publish_to_active(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_whole_path_from_publish_to_active(client, session: Session, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"])
     feed = client.get("/v1/me/feed", headers=h["person"])
@@ -160,7 +160,7 @@ def test_whole_path_from_publish_to_active(client, session: Session, w) -> None:
     assert done.get_json()["status"] == "completed"
 
 
-def test_suggestion_then_interest_is_one_match(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_suggestion_then_interest_is_one_match(client, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"])
     sug = client.post(
@@ -193,7 +193,7 @@ def test_suggestion_then_interest_is_one_match(client, w) -> None:  # type: igno
     )
 
 
-def test_refusals(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_refusals(client, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"])
     mid = client.post(
@@ -253,7 +253,7 @@ def test_refusals(client, w) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def test_full_opportunity_refuses_approval(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_full_opportunity_refuses_approval(client, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"], capacity=1)
     m1 = client.post("/v1/me/matches", json={"opportunityId": oid}, headers=h["person"]).get_json()[
@@ -274,7 +274,7 @@ def test_full_opportunity_refuses_approval(client, w) -> None:  # type: ignore[n
     assert client.post(f"/v1/matches/{m2}/approve", headers=h["coach"]).status_code == 200
 
 
-def test_allowance_over_cap_warns_the_coach(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_allowance_over_cap_warns_the_coach(client, session: Session, w) -> None:
     h = w["h"]
     a = _publish(client, h["org"], monthlyAllowanceEur=150)
     b = _publish(client, h["org"], monthlyAllowanceEur=100, title="Tuinieren bij de moestuin")
@@ -290,7 +290,7 @@ def test_allowance_over_cap_warns_the_coach(client, session: Session, w) -> None
     assert [x["code"] for x in second["warnings"]] == ["allowance_over_cap"]
 
 
-def test_feed_in_english_and_incomplete_profile(app, client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_feed_in_english_and_incomplete_profile(app, client, session: Session, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"])
     client.patch("/v1/me/profile", json={"preferredLanguage": "en"}, headers=h["person"])
@@ -303,7 +303,7 @@ def test_feed_in_english_and_incomplete_profile(app, client, session: Session, w
     assert empty == {"items": [], "nextCursor": None, "profileComplete": False}
 
 
-def test_feed_respects_distance_slots_and_kind_and_paginates(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_feed_respects_distance_slots_and_kind_and_paginates(client, session: Session, w) -> None:
     team = w["team"]
     near = [
         create_opportunity(
@@ -350,7 +350,7 @@ def test_feed_respects_distance_slots_and_kind_and_paginates(client, session: Se
     assert bad.status_code == 400
 
 
-def test_organiser_sees_no_profile_fields(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_organiser_sees_no_profile_fields(client, session: Session, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"])
     mid = client.post(
@@ -361,10 +361,11 @@ def test_organiser_sees_no_profile_fields(client, session: Session, w) -> None: 
     assert set(item) == {"matchId", "status", "firstName", "contact"}
     assert item["contact"] is None  # Piet chose not to share a contact
     profile = session.get(RecipientProfile, w["person2"].id)
+    assert profile is not None and profile.postcode_area
     assert profile.postcode_area not in str(item)
 
 
-def test_capacity_cannot_drop_below_places_taken(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_capacity_cannot_drop_below_places_taken(client, w) -> None:
     h = w["h"]
     oid = _publish(client, h["org"], capacity=2)
     for who in ("person", "person2"):
@@ -382,10 +383,12 @@ def test_capacity_cannot_drop_below_places_taken(client, w) -> None:  # type: ig
     )
 
 
-def test_policy_can_auto_approve_a_kind_while_places_last(app, client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_policy_can_auto_approve_a_kind_while_places_last(app, client, session: Session, w) -> None:
     from api.municipalities.models import Policy
 
-    session.get(Policy, w["m"].id).settings = {"auto_approve_kinds": ["language_course"]}
+    policy = session.get(Policy, w["m"].id)
+    assert policy is not None
+    policy.settings = {"auto_approve_kinds": ["language_course"]}
     session.flush()
     h = w["h"]
     course = _publish(
@@ -417,7 +420,7 @@ def test_policy_can_auto_approve_a_kind_while_places_last(app, client, session: 
 
 def test_erased_person_frees_their_place_and_leaves_no_waiting_request(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from api.matches.jobs import expire_requests
     from api.nudges.outbox import PlanStats
     from api.nudges.planners import run_planners
@@ -455,7 +458,7 @@ def test_erased_person_frees_their_place_and_leaves_no_waiting_request(
     )
 
 
-def test_organiser_decisions_show_in_the_persons_access_log(client, w) -> None:  # type: ignore[no-untyped-def]
+def test_organiser_decisions_show_in_the_persons_access_log(client, w) -> None:
     h = w["h"]
     started = _publish(client, h["org"])
     turned_down = _publish(client, h["org"], title="Tuinieren bij de moestuin")

@@ -41,7 +41,7 @@ def valid_body(**over: Any) -> dict[str, Any]:
 
 
 @pytest.fixture()
-def world(app, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def world(app, session: Session) -> dict[str, Any]:
     m = create_municipality(session, name="Amsterdam")
     other = create_municipality(session, name="Rotterdam")
     team = create_team(session, municipality=m, name="Buurtteam Oost")
@@ -70,7 +70,7 @@ def _count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Opportunity)) or 0
 
 
-def test_organiser_creates_a_draft_for_their_team(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_organiser_creates_a_draft_for_their_team(client, world) -> None:
     resp = client.post("/v1/opportunities", json=valid_body(), headers=world["h"]["org"])
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
@@ -105,7 +105,7 @@ def test_organiser_creates_a_draft_for_their_team(client, world) -> None:  # typ
 )
 def test_bad_input_is_400_naming_the_field_and_writes_nothing(
     client, session: Session, world, override: dict, field: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     before = _count(session)
     resp = client.post("/v1/opportunities", json=valid_body(**override), headers=world["h"]["org"])
     assert resp.status_code == 400, resp.get_json()
@@ -115,7 +115,7 @@ def test_bad_input_is_400_naming_the_field_and_writes_nothing(
     assert _count(session) == before
 
 
-def test_missing_required_fields_are_all_named(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_missing_required_fields_are_all_named(client, world) -> None:
     resp = client.post("/v1/opportunities", json={"kind": "volunteer"}, headers=world["h"]["org"])
     assert resp.status_code == 400
     names = {p["name"] for p in resp.get_json()["invalidParams"]}
@@ -132,7 +132,7 @@ def test_missing_required_fields_are_all_named(client, world) -> None:  # type: 
     } <= names
 
 
-def test_only_organisers_post(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_only_organisers_post(client, world) -> None:
     for role in ("recipient", "coach", "admin"):
         assert (
             client.post(
@@ -142,7 +142,7 @@ def test_only_organisers_post(client, world) -> None:  # type: ignore[no-untyped
         )
 
 
-def test_lifecycle_and_invalid_transitions(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_lifecycle_and_invalid_transitions(client, world) -> None:
     h = world["h"]["org"]
     oid = client.post("/v1/opportunities", json=valid_body(), headers=h).get_json()["id"]
     assert client.post(f"/v1/opportunities/{oid}/pause", headers=h).status_code == 409
@@ -164,7 +164,7 @@ def test_lifecycle_and_invalid_transitions(client, world) -> None:  # type: igno
     )
 
 
-def test_patch_checks_combination_with_stored_values(client, world) -> None:  # type: ignore[no-untyped-def]
+def test_patch_checks_combination_with_stored_values(client, world) -> None:
     h = world["h"]["org"]
     oid = client.post("/v1/opportunities", json=valid_body(), headers=h).get_json()["id"]
     bad = client.patch(f"/v1/opportunities/{oid}", json={"endDate": "2026-11-01"}, headers=h)
@@ -183,7 +183,7 @@ def test_patch_checks_combination_with_stored_values(client, world) -> None:  # 
     assert unchanged["endDate"] == "2027-06-30"
 
 
-def test_visibility_and_ownership(client, session: Session, world) -> None:  # type: ignore[no-untyped-def]
+def test_visibility_and_ownership(client, session: Session, world) -> None:
     h = world["h"]
     draft = create_opportunity(session, team=world["team"], status="draft")
     published = create_opportunity(session, team=world["team"], status="published")
@@ -230,7 +230,7 @@ def test_visibility_and_ownership(client, session: Session, world) -> None:  # t
 
 def test_near_listing_uses_distance_radius_filters_and_pagination(
     client, session: Session, world
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     team = world["team"]
     # Amsterdam Centraal-ish at 52.3791, 4.9003; points at about 0.5, 2, 6 and 20 km north/east
     a = create_opportunity(
@@ -276,7 +276,7 @@ def test_near_listing_uses_distance_radius_filters_and_pagination(
 
 def test_plain_listing_paginates_newest_first_without_repeats(
     client, session: Session, world
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     for i in range(5):
         create_opportunity(session, team=world["team"], title=f"Klus {i}")
     titles, cursor = [], None
@@ -304,17 +304,17 @@ def test_plain_listing_paginates_newest_first_without_repeats(
         ("colour=blue", "colour"),
     ],
 )
-def test_bad_query_is_400_naming_the_parameter(client, world, query: str, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_query_is_400_naming_the_parameter(client, world, query: str, field: str) -> None:
     resp = client.get(f"/v1/opportunities?{query}", headers=world["h"]["recipient"])
     assert resp.status_code == 400
     assert field in [p["name"] for p in resp.get_json()["invalidParams"]]
 
 
-def test_list_needs_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+def test_list_needs_sign_in(client) -> None:
     assert client.get("/v1/opportunities").status_code == 401
 
 
-def test_interests_taxonomy_is_public_with_both_languages(client) -> None:  # type: ignore[no-untyped-def]
+def test_interests_taxonomy_is_public_with_both_languages(client) -> None:
     resp = client.get("/v1/interests")
     assert resp.status_code == 200
     items = resp.get_json()["items"]

@@ -19,18 +19,18 @@ CODE = re.compile(r"^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$")
 
 
 @pytest.fixture()
-def w(app, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def w(app, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach", name="Sanne de Wit")
     return {"m": m, "coach": coach, "ch": auth_headers(app, session, coach)}
 
 
-def _invite(client, w, name: str = "Amina Benali", email: str | None = "amina.benali@example.org"):  # type: ignore[no-untyped-def]
+def _invite(client, w, name: str = "Amina Benali", email: str | None = "amina.benali@example.org"):
     body = {"recipientName": name, **({"email": email} if email else {})}
     return client.post("/v1/invitations", json=body, headers=w["ch"])
 
 
-def _register(client, code: str, email: str, password: str):  # type: ignore[no-untyped-def]
+def _register(client, code: str, email: str, password: str):
     return client.post(
         "/v1/auth/register", json={"inviteCode": code, "email": email, "password": password}
     )
@@ -50,7 +50,7 @@ def _register(client, code: str, email: str, password: str):  # type: ignore[no-
 )
 def test_weak_or_personal_passwords_are_refused_in_plain_words(
     client, session: Session, w, password: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     code = _invite(client, w).get_json()["inviteCode"]
     resp = _register(client, code, "amina.benali@example.org", password)
     assert resp.status_code == 400
@@ -63,7 +63,7 @@ def test_weak_or_personal_passwords_are_refused_in_plain_words(
     )
 
 
-def test_the_demo_password_and_passphrases_are_accepted(client, session: Session, w) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_password_and_passphrases_are_accepted(client, session: Session, w) -> None:
     for i, password in enumerate((DEMO_PASSWORD, "groene thee met honing")):
         email = f"nieuw{i}@example.org"
         code = _invite(client, w, name=f"Nieuw {i}", email=email).get_json()["inviteCode"]
@@ -77,7 +77,7 @@ def test_the_demo_password_and_passphrases_are_accepted(client, session: Session
 @pytest.mark.parametrize("where", ["same municipality", "other municipality"])
 def test_an_invitation_to_an_email_in_use_looks_like_any_invitation(
     client, session: Session, w, where: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     home = w["m"] if where == "same municipality" else create_municipality(session)
     holder = create_user(
         session,
@@ -87,7 +87,7 @@ def test_an_invitation_to_an_email_in_use_looks_like_any_invitation(
         email="in.use@example.org",
     )
     before = (holder.name, holder.coach_id, holder.password_hash, holder.is_active)
-    users = session.scalar(select(func.count()).select_from(User))
+    users = session.scalar(select(func.count()).select_from(User)) or 0
     fresh = _invite(client, w, name="Nieuw Iemand", email="brand.new@example.org")
     taken = _invite(client, w, name="Iemand Anders", email="In.Use@example.org")
     assert taken.status_code == fresh.status_code == 201
@@ -99,8 +99,9 @@ def test_an_invitation_to_an_email_in_use_looks_like_any_invitation(
     # nothing created or changed for the existing account, and the code opens nothing
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(User)) == users + 1  # only `fresh`
-    holder = session.get(User, holder.id)
-    assert (holder.name, holder.coach_id, holder.password_hash, holder.is_active) == before
+    reread = session.get(User, holder.id)
+    assert reread is not None
+    assert (reread.name, reread.coach_id, reread.password_hash, reread.is_active) == before
     assert (
         session.scalars(select(Invitation).where(Invitation.recipient_id == holder.id)).all() == []
     )
@@ -120,7 +121,7 @@ def test_an_invitation_to_an_email_in_use_looks_like_any_invitation(
 
 def test_inviting_ones_own_pending_person_again_gives_a_new_code(
     client, session: Session, w
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     first = _invite(client, w).get_json()
     again = _invite(client, w, name="Amina B.").get_json()
     assert again["recipientId"] == first["recipientId"]
@@ -130,7 +131,8 @@ def test_inviting_ones_own_pending_person_again_gives_a_new_code(
     assert _register(client, first["inviteCode"], email, "blauwe fiets regen").status_code == 404
     assert _register(client, again["inviteCode"], email, "blauwe fiets regen").status_code == 201
     session.expire_all()
-    assert session.get(User, again["recipientId"]).name == "Amina Benali"
+    person = session.get(User, again["recipientId"])
+    assert person is not None and person.name == "Amina Benali"
     # once active, a further invitation is answered as for any address in use: a dead code
     third = _invite(client, w).get_json()
     assert third["recipientId"] != first["recipientId"]

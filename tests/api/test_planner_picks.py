@@ -133,7 +133,7 @@ def _shown(session: Session, person_id: uuid.UUID) -> set[str]:
     }
 
 
-def test_top_k_for_profiles_is_the_engines_top_k(session: Session, town) -> None:  # type: ignore[no-untyped-def]
+def test_top_k_for_profiles_is_the_engines_top_k(session: Session, town) -> None:
     profiles = _profiles(session, town["m"])
     for k in (3, 10, 50):
         compiled = top_k_for_profiles(
@@ -149,7 +149,7 @@ def test_top_k_for_profiles_is_the_engines_top_k(session: Session, town) -> None
     assert sum(len(v) for v in engine.values()) > 100  # most people get suggestions
 
 
-def test_weekly_and_growth_picks_are_the_engines(session: Session, town) -> None:  # type: ignore[no-untyped-def]
+def test_weekly_and_growth_picks_are_the_engines(session: Session, town) -> None:
     m = town["m"]
     profiles = _profiles(session, m)
     before = {p.user_id: _shown(session, p.user_id) for p in profiles}
@@ -167,7 +167,9 @@ def test_weekly_and_growth_picks_are_the_engines(session: Session, town) -> None
     active = {u.id for u in town["people"][:8]}
     for p in profiles:
         up = [
-            r.candidate_id for r in top50[p.user_id] if steps[r.candidate_id] == p.ladder_step + 1
+            r.candidate_id
+            for r in top50[p.user_id]
+            if p.ladder_step is not None and steps[r.candidate_id] == p.ladder_step + 1
         ]
         if p.user_id in active and up:
             want_growth[p.user_id] = up[:1]
@@ -218,7 +220,7 @@ def _engine_audience(session: Session, opp: Opportunity, now: datetime) -> set[u
     return {uid for uid, rs in ranked.items() if str(opp.id) in [r.candidate_id for r in rs]}
 
 
-def test_new_opportunity_alerts_reach_the_engines_audience_once(session: Session, town) -> None:  # type: ignore[no-untyped-def]
+def test_new_opportunity_alerts_reach_the_engines_audience_once(session: Session, town) -> None:
     fresh = town["opps"][30:34]
     for n, opp in enumerate(fresh):
         opp.published_at = NOW - timedelta(hours=2 + n)
@@ -235,8 +237,8 @@ def test_new_opportunity_alerts_reach_the_engines_audience_once(session: Session
 
     # Each opportunity is looked at once: later runs the same day do not rank for it again,
     # even where its audience has changed since (here: the messages are gone).
-    for n in _nudges(session, "new_opportunity"):
-        session.delete(n)
+    for nudge in _nudges(session, "new_opportunity"):
+        session.delete(nudge)
     session.flush()
     again = plan(session, "new_opportunity_alerts", NOW + timedelta(hours=1))
     assert again.created == {} and again.skipped_existing == 0

@@ -12,13 +12,13 @@ from tests.factories import auth_headers, create_municipality, create_user
 
 
 @pytest.fixture()
-def me(app, session: Session) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def me(app, session: Session) -> dict[str, Any]:
     m = create_municipality(session)
     user = create_user(session, municipality=m, role="recipient", name="Samira El Amrani")
     return {"user": user, "h": auth_headers(app, session, user)}
 
 
-def test_first_read_makes_a_profile_with_the_persons_id(client, me) -> None:  # type: ignore[no-untyped-def]
+def test_first_read_makes_a_profile_with_the_persons_id(client, me) -> None:
     resp = client.get("/v1/me/profile", headers=me["h"])
     assert resp.status_code == 200
     body = resp.get_json()
@@ -30,7 +30,7 @@ def test_first_read_makes_a_profile_with_the_persons_id(client, me) -> None:  # 
 
 def test_postcode_becomes_a_coarse_area_and_the_full_postcode_is_not_kept(
     client, session: Session, me
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     resp = client.patch("/v1/me/profile", json={"postcode": "1055 ab"}, headers=me["h"])
     assert resp.status_code == 200, resp.get_json()
     body = resp.get_json()
@@ -47,7 +47,7 @@ def test_postcode_becomes_a_coarse_area_and_the_full_postcode_is_not_kept(
     assert "AB" not in str(row).upper().replace("ST_ASTEXT", "")
 
 
-def test_full_update_round_trips(client, me) -> None:  # type: ignore[no-untyped-def]
+def test_full_update_round_trips(client, me) -> None:
     patch = {
         "displayName": "Sam",
         "preferredLanguage": "en",
@@ -95,7 +95,7 @@ def test_full_update_round_trips(client, me) -> None:  # type: ignore[no-untyped
         ({"interests": ["koken"] * 2}, "interests"),
     ],
 )
-def test_bad_input_is_400_and_changes_nothing(client, me, patch: dict, field: str) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_400_and_changes_nothing(client, me, patch: dict, field: str) -> None:
     before = client.get("/v1/me/profile", headers=me["h"]).get_json()
     resp = client.patch(
         "/v1/me/profile", json={"displayName": "Veranderd", **patch}, headers=me["h"]
@@ -105,7 +105,7 @@ def test_bad_input_is_400_and_changes_nothing(client, me, patch: dict, field: st
     assert client.get("/v1/me/profile", headers=me["h"]).get_json() == before
 
 
-def test_walk_mode_caps_a_too_long_distance(client, me) -> None:  # type: ignore[no-untyped-def]
+def test_walk_mode_caps_a_too_long_distance(client, me) -> None:
     client.patch(
         "/v1/me/profile", json={"travelMode": "transit", "maxDistanceKm": 25}, headers=me["h"]
     )
@@ -113,7 +113,7 @@ def test_walk_mode_caps_a_too_long_distance(client, me) -> None:  # type: ignore
     assert resp.get_json()["maxDistanceKm"] == 5
 
 
-def test_only_recipients_have_a_profile(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_only_recipients_have_a_profile(app, client, session: Session) -> None:
     coach = create_user(session, municipality=create_municipality(session), role="coach")
     assert (
         client.get("/v1/me/profile", headers=auth_headers(app, session, coach)).status_code == 403

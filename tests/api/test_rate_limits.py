@@ -18,11 +18,11 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.auth import service as auth_service
 from api.config import Settings
 from api.meta.openapi import build_openapi
 from api.municipalities.models import Municipality
 from api.ratelimit import limiter
+from api.signin import service as signin_service
 from tests.api.live import TEST_REDIS_URL, live_server, redis_prefix
 from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
 from tests.factories import (
@@ -55,7 +55,7 @@ def prefix() -> Iterator[str]:
         yield p
 
 
-def _assert_429(resp) -> None:  # type: ignore[no-untyped-def]
+def _assert_429(resp) -> None:
     assert resp.status_code == 429
     assert resp.content_type == "application/problem+json"
     assert int(resp.headers["Retry-After"]) >= 1
@@ -65,7 +65,7 @@ def _address() -> dict[str, str]:
     return {"REMOTE_ADDR": f"198.18.{random.randint(0, 255)}.{random.randint(1, 254)}"}
 
 
-def test_login_per_account_then_per_address(engine) -> None:  # type: ignore[no-untyped-def]
+def test_login_per_account_then_per_address(engine) -> None:
     client = _limited_app(engine).test_client()
     first = {"REMOTE_ADDR": "198.51.100.7"}
     body = {"email": "target@example.org", "password": "wrong-password"}
@@ -92,7 +92,7 @@ def test_login_per_account_then_per_address(engine) -> None:  # type: ignore[no-
     assert codes[:20] == [401] * 20 and codes[20] == 429
 
 
-def test_writes_without_a_valid_token_are_limited_per_address(engine) -> None:  # type: ignore[no-untyped-def]
+def test_writes_without_a_valid_token_are_limited_per_address(engine) -> None:
     client = _limited_app(engine).test_client()
     address = _address()
     # a made-up token for every request earns no fresh counter: the address is counted
@@ -109,7 +109,7 @@ def test_writes_without_a_valid_token_are_limited_per_address(engine) -> None:  
     assert client.get("/v1/health", environ_overrides=address).status_code == 200  # reads are not
 
 
-def test_daily_cap_on_interest_requests(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_daily_cap_on_interest_requests(app, client, session: Session) -> None:
     m = create_municipality(session)
     team = create_team(session, municipality=m)
     person = create_user(session, municipality=m, role="recipient")
@@ -128,7 +128,7 @@ def test_daily_cap_on_interest_requests(app, client, session: Session) -> None: 
     assert "5" in resp.get_json()["detail"]
 
 
-def test_limits_are_shared_through_redis(engine, prefix: str) -> None:  # type: ignore[no-untyped-def]
+def test_limits_are_shared_through_redis(engine, prefix: str) -> None:
     """Two app instances with the same REDIS_URL count together; the counters live in Redis."""
     env = {"REDIS_URL": TEST_REDIS_URL, "RATE_LIMIT_PREFIX": prefix}
     first, second = (_limited_app(engine, **env).test_client() for _ in range(2))
@@ -190,7 +190,7 @@ def two_people(app: Flask, engine: Engine) -> Iterator[dict[str, Any]]:
             user = create_user(s, municipality=m, role="recipient")
             create_profile(s, user=user)
             with app.app_context():
-                pair = auth_service.start_session(s, user)
+                pair = signin_service.start_session(s, user)
             people.append(
                 {"user": user, "access": pair.access_token, "refresh": pair.refresh_token}
             )
@@ -205,7 +205,7 @@ def _bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def test_two_people_behind_one_address_are_limited_separately(  # type: ignore[no-untyped-def]
+def test_two_people_behind_one_address_are_limited_separately(
     engine, prefix: str, two_people: dict[str, Any]
 ) -> None:
     """One mobile-network address, two people: writes, feed and refresh count per account."""
@@ -214,7 +214,7 @@ def test_two_people_behind_one_address_are_limited_separately(  # type: ignore[n
     a, b = two_people["people"]
     device = {"platform": "android", "pushToken": "push-token-0123456789"}
 
-    def write(person: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def write(person: dict[str, Any]):
         return client.post(
             "/v1/me/devices",
             json=device,
@@ -226,7 +226,7 @@ def test_two_people_behind_one_address_are_limited_separately(  # type: ignore[n
     _assert_429(write(a))
     assert write(b).status_code in (200, 201)
 
-    def feed(person: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def feed(person: dict[str, Any]):
         return client.get(
             "/v1/me/feed", headers=_bearer(person["access"]), environ_overrides=shared
         )
@@ -235,7 +235,7 @@ def test_two_people_behind_one_address_are_limited_separately(  # type: ignore[n
     _assert_429(feed(a))
     assert feed(b).status_code == 200
 
-    def refresh(person: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def refresh(person: dict[str, Any]):
         resp = client.post(
             "/v1/auth/refresh", headers=_bearer(person["refresh"]), environ_overrides=shared
         )
@@ -248,7 +248,7 @@ def test_two_people_behind_one_address_are_limited_separately(  # type: ignore[n
     assert refresh(b).status_code == 200
 
 
-def test_without_reachable_redis_it_warns_at_start_and_still_limits(  # type: ignore[no-untyped-def]
+def test_without_reachable_redis_it_warns_at_start_and_still_limits(
     engine, caplog: pytest.LogCaptureFixture
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="api.ratelimit"):
@@ -264,7 +264,7 @@ def test_without_reachable_redis_it_warns_at_start_and_still_limits(  # type: ig
     assert codes == [401] * 5 + [429]  # counted in memory meanwhile
 
 
-def test_retry_after_only_on_429_and_503(engine) -> None:  # type: ignore[no-untyped-def]
+def test_retry_after_only_on_429_and_503(engine) -> None:
     client = _limited_app(engine).test_client()
     address = _address()
     body = {"email": f"{uuid.uuid4().hex}@example.org", "password": "wrong-password"}

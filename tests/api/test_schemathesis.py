@@ -38,12 +38,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
-from api.auth import service as auth_service
 from api.auth.security import Actor
 from api.config import Settings
 from api.interests.models import Interest
 from api.invitations.service import create_invitation
 from api.nudges.models import InboxMessage
+from api.signin import service as signin_service
 from tests.factories import (
     PASSWORD,
     auth_headers,
@@ -115,7 +115,7 @@ def _collect_params() -> list[Any]:
     )
     env = {"DATABASE_URL": database_url, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
     schema = _load_schema(create_app(Settings.from_env(env)))
-    params = []
+    params: list[Any] = []
     # The raw paths, not get_all_operations(): that one skips the schema's own endpoint.
     for path, item in schema.raw_schema["paths"].items():
         for method in sorted(set(item) & METHODS):
@@ -230,7 +230,7 @@ def _seed_world(app: Flask, session: Session) -> World:
     tokens = {}
     with app.app_context():
         for role, user in users.items():
-            pair = auth_service.start_session(session, user)
+            pair = signin_service.start_session(session, user)
             tokens[role] = (pair.access_token, pair.refresh_token)
     session.commit()
     opportunity_ids = [str(o.id) for o in (published, spare, draft, paused)]
@@ -238,7 +238,7 @@ def _seed_world(app: Flask, session: Session) -> World:
     person_ids = [str(recipient.id), str(other.id)]
     return World(
         tokens=tokens,
-        emails={role: user.email for role, user in users.items()},
+        emails={role: user.email for role, user in users.items() if user.email is not None},
         known={
             "opportunity_id": opportunity_ids,
             "opportunityId": opportunity_ids,

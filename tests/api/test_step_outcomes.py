@@ -30,7 +30,7 @@ MATCH_FIELDS = {
 }
 
 
-def test_approval_is_the_match_with_warnings_beside_it(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_approval_is_the_match_with_warnings_beside_it(app, client, session: Session) -> None:
     from datetime import UTC, datetime
 
     m = create_municipality(session)
@@ -51,7 +51,7 @@ def test_approval_is_the_match_with_warnings_beside_it(app, client, session: Ses
 
 def test_a_new_staff_account_is_the_user_with_its_one_time_code(
     app, client, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     m = create_municipality(session)
     admin = create_user(session, municipality=m, role="admin")
     resp = client.post(

@@ -28,7 +28,7 @@ from tests.factories import PASSWORD, auth_headers, create_municipality, create_
 OLD_REPOSITORY_KEY = "meedoen-dev-secret-change-me-0123456789abcdef"  # noqa: S105
 
 
-def _claims(user, family_id, **over) -> dict:  # type: ignore[no-untyped-def]
+def _claims(user, family_id, **over) -> dict:
     now = int(time.time())
     claims = {
         "sub": str(user.id),
@@ -53,16 +53,17 @@ def _sign(claims: dict, secret: str = TEST_JWT_SECRET) -> dict[str, str]:
     return {"Authorization": f"Bearer {pyjwt.encode(claims, secret, algorithm='HS256')}"}
 
 
-def _family_id(app: Flask, session: Session, user) -> uuid.UUID:  # type: ignore[no-untyped-def]
+def _family_id(app: Flask, session: Session, user) -> uuid.UUID:
     auth_headers(app, session, user)
     return session.scalars(
         select(TokenFamily.id)
         .where(TokenFamily.user_id == user.id)
         .order_by(TokenFamily.created_at.desc())
-    ).first()
+        .limit(1)
+    ).one()
 
 
-def _assert_401(resp) -> None:  # type: ignore[no-untyped-def]
+def _assert_401(resp) -> None:
     assert resp.status_code == 401, resp.get_data(as_text=True)
     assert resp.content_type == "application/problem+json"
 
@@ -75,7 +76,7 @@ def key_file(tmp_path: Path) -> Path:
 @pytest.fixture()
 def installed_app(
     engine, connection: Connection, session: Session, key_file: Path
-) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+) -> Iterator[Flask]:
     """The app as `make run` starts it: no JWT_SECRET_KEY, so its own generated key."""
     settings = Settings.from_env(
         {"DATABASE_URL": TEST_DATABASE_URL, "RATE_LIMITS": "off", "JWT_SECRET_FILE": str(key_file)}
@@ -85,7 +86,7 @@ def installed_app(
 
     @probe.route("/v1/test-whoami")
     @signed_in
-    def whoami():  # type: ignore[no-untyped-def]
+    def whoami():
         verify_jwt_in_request()  # a second check in the same request (as @idempotent does)
         actor = current_actor()
         return {"user": str(actor.user_id), "role": actor.role, "mun": str(actor.municipality_id)}
@@ -178,7 +179,7 @@ def test_token_forged_with_the_old_repository_key_is_refused(
 # --- claims must agree with the database ------------------------------------------------------
 
 
-def test_claims_that_disagree_with_the_database_are_401(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_claims_that_disagree_with_the_database_are_401(app, client, session: Session) -> None:
     m = create_municipality(session)
     other_m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach")
@@ -212,7 +213,7 @@ def test_claims_that_disagree_with_the_database_are_401(app, client, session: Se
         _assert_401(client.get(f"/v1/caseload/{person.id}", headers=_sign(claims)))
 
 
-def test_token_without_exp_is_401(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_token_without_exp_is_401(app, client, session: Session) -> None:
     m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach")
     person = create_user(session, municipality=m, role="recipient", coach=coach)
@@ -229,7 +230,7 @@ def test_token_without_exp_is_401(app, client, session: Session) -> None:  # typ
         )
 
 
-def test_changed_role_municipality_or_team_ends_the_token(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_changed_role_municipality_or_team_ends_the_token(app, client, session: Session) -> None:
     m = create_municipality(session)
     other_m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach")
@@ -255,7 +256,7 @@ def test_changed_role_municipality_or_team_ends_the_token(app, client, session: 
 
 def test_deactivated_or_erased_user_is_401_at_the_next_request(
     app, client, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach")
     person = create_user(session, municipality=m, role="recipient", coach=coach)
@@ -271,7 +272,7 @@ def test_deactivated_or_erased_user_is_401_at_the_next_request(
 
 def test_revoked_family_is_401_after_logout_and_after_refresh_reuse(
     client, session: Session
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     m = create_municipality(session)
     create_user(session, municipality=m, role="coach", email="fam@example.org")
 
@@ -311,7 +312,7 @@ def test_each_request_resolves_the_user_with_one_statement(
     ).get_json()["accessToken"]
     statements: list[str] = []
 
-    def listen(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def listen(conn, cursor, statement, *args):
         statements.append(statement)
 
     event.listen(connection, "before_cursor_execute", listen)
@@ -327,7 +328,7 @@ def test_each_request_resolves_the_user_with_one_statement(
     assert "token_families" in sql[0] and "users" in sql[0]
 
 
-def test_the_lookup_is_not_reused_by_a_later_request(app, client, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_the_lookup_is_not_reused_by_a_later_request(app, client, session: Session) -> None:
     coach = create_user(session, municipality=create_municipality(session), role="coach")
     h = auth_headers(app, session, coach)
     with app.app_context():  # one app context (and flask.g) over two requests

@@ -7,8 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parents[2]
 # Modules that wire every package together; nothing below them may import them.
 WIRING = {"api.app", "api.cli", "api.scheduler", "api.models"}
@@ -164,7 +162,17 @@ def test_only_the_app_imports_routes() -> None:
     assert wrong == []
 
 
-# Other branches are breaking the remaining cycles; flip to a plain test once they are merged.
-@pytest.mark.xfail(strict=False, reason="cycles between api packages are being removed")
 def test_no_cycles_between_api_packages() -> None:
     assert package_cycles(package_graph()) == []
+
+
+def test_only_the_wiring_imports_the_console() -> None:
+    """The console sits on top: it uses the services, no service uses it."""
+    wrong = [
+        str(i)
+        for i in imports("api")
+        if api_package(i.module) == "api.console"
+        and api_package(i.importer) != "api.console"
+        and i.importer not in WIRING
+    ]
+    assert wrong == []

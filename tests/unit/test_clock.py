@@ -7,8 +7,8 @@ from api.nudges.clock import fortnight, in_quiet_hours, iso_week, next_allowed, 
 NIGHT, MORNING = time(21, 0), time(8, 0)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_daytime_is_not_quiet() -> None:

@@ -93,7 +93,7 @@ def test_normalise_rejects_bad_postcodes(raw: str) -> None:
 
 def test_normalise_rejects_non_text_and_does_not_echo_input() -> None:
     with pytest.raises(UnknownPostcode):
-        normalise_postcode(1055)  # type: ignore[arg-type]
+        normalise_postcode(1055)  # type: ignore[arg-type]  # a number, as a careless caller might
     with pytest.raises(UnknownPostcode) as info:
         normalise_postcode("1055SA")
     assert "1055" not in str(info.value)
@@ -225,6 +225,11 @@ class _FakePdok(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that time out close the socket; that is expected here."""
 
+    @property
+    def url(self) -> str:
+        """Where it listens: http://127.0.0.1:<port>."""
+        return f"http://127.0.0.1:{self.server_port}"
+
 
 class _PdokHandler(BaseHTTPRequestHandler):
     server: _FakePdok
@@ -281,8 +286,7 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture()
 def pdok(fake_pdok: _FakePdok) -> PdokGeocoder:
-    host, port = fake_pdok.server_address[:2]
-    return PdokGeocoder(f"http://{host}:{port}{PREFIX}/", timeout=2.0)
+    return PdokGeocoder(f"{fake_pdok.url}{PREFIX}/", timeout=2.0)
 
 
 def test_pdok_good_answer_is_snapped(pdok: PdokGeocoder, fake_pdok: _FakePdok) -> None:
@@ -345,8 +349,7 @@ def test_pdok_bad_answers_are_unavailable(pdok: PdokGeocoder, postcode: str, wha
 
 
 def test_pdok_slow_answer_times_out(fake_pdok: _FakePdok) -> None:
-    host, port = fake_pdok.server_address[:2]
-    geo = PdokGeocoder(f"http://{host}:{port}{PREFIX}", timeout=0.2)
+    geo = PdokGeocoder(f"{fake_pdok.url}{PREFIX}", timeout=0.2)
     started = time.monotonic()
     with pytest.raises(GeocoderUnavailable):
         geo.locate("5003AA")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from random import Random
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -30,9 +32,9 @@ PROPERTY = settings(max_examples=100, deadline=None, suppress_health_check=[Heal
 Scenario = tuple[Person, list[Candidate]]
 
 
-def run(person: Person, items: list[Candidate], **kwargs: object) -> list[Ranked]:
+def run(person: Person, items: Iterable[Candidate], **kwargs: Any) -> list[Ranked]:
     """rank() with the shared taxonomy."""
-    return rank(person, items, now=NOW, categories=CATEGORIES, labels=LABELS, **kwargs)  # type: ignore[arg-type]
+    return rank(person, items, now=NOW, categories=CATEGORIES, labels=LABELS, **kwargs)
 
 
 def position(result: list[Ranked], candidate_id: str) -> int | None:

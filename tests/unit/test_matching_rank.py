@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -12,9 +14,9 @@ from matching.ranking import DIVERSITY_WINDOW
 from .test_matching_helpers import CATEGORIES, LABELS, NOW, course, make_candidate, make_person
 
 
-def run(person: Person, items: list[Candidate], **kwargs: object) -> list[Ranked]:
+def run(person: Person, items: Iterable[Candidate], **kwargs: Any) -> list[Ranked]:
     """rank() with the shared taxonomy."""
-    return rank(person, items, now=NOW, categories=CATEGORIES, labels=LABELS, **kwargs)  # type: ignore[arg-type]
+    return rank(person, items, now=NOW, categories=CATEGORIES, labels=LABELS, **kwargs)
 
 
 def ids(result: list[Ranked]) -> list[str]:

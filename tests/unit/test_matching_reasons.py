@@ -6,16 +6,16 @@ from datetime import timedelta
 
 import pytest
 
-from matching import Reason, reasons_for
+from matching import Candidate, Person, Reason, reasons_for
 
 from .test_matching_helpers import CATEGORIES, LABELS, NOW, course, make_candidate, make_person
 
 
-def reasons(person: object, candidate: object, *, with_now: bool = True) -> tuple[Reason, ...]:
+def reasons(person: Person, candidate: Candidate, *, with_now: bool = True) -> tuple[Reason, ...]:
     """Reasons with the shared taxonomy."""
     return reasons_for(
-        person,  # type: ignore[arg-type]
-        candidate,  # type: ignore[arg-type]
+        person,
+        candidate,
         categories=CATEGORIES,
         labels=LABELS,
         now=NOW if with_now else None,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from matching import Weights, score
+from matching import Candidate, Person, Weights, score
 from matching.prepared import prepare
 from matching.scoring import (
     distance_fit,
@@ -25,9 +25,9 @@ ONLY = {
 }
 
 
-def component(name: str, person: object, candidate: object) -> float:
+def component(name: str, person: Person, candidate: Candidate) -> float:
     """Score with all weight on one component, i.e. that component's value."""
-    return score(person, candidate, now=NOW, weights=ONLY[name], categories=CATEGORIES)  # type: ignore[arg-type]
+    return score(person, candidate, now=NOW, weights=ONLY[name], categories=CATEGORIES)
 
 
 def test_default_weights_sum_to_one() -> None:

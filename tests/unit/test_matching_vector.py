@@ -19,7 +19,8 @@ from matching.scoring import (
     language_fit,
     time_fit,
 )
-from matching.vector import CandidateTable, PersonBatch, _round4, top_k
+from matching.vector import CandidateTable, PersonBatch, components, top_k
+from matching.vector.kernel import _round4
 
 from .test_matching_helpers import (
     CATEGORIES,
@@ -208,3 +209,25 @@ def test_batch_with_homes_uses_the_batch_distance() -> None:
         assert got == expected
         found += len(got)
     assert found > 0
+
+
+@PROPERTY
+@given(persons(), candidate_lists(max_size=1), st.floats(0.0, 40.0))
+def test_every_component_is_the_engines_to_the_last_bit(person, items, km) -> None:
+    """Each of the six components, computed by the compiled code, equals the engine's."""
+    if not items:
+        return
+    cand = replace(items[0], distance_km=km)
+    table = CandidateTable.build([cand])
+    batch = PersonBatch.build(table, [person], categories=CATEGORIES, distances_km=[[km]])
+    got = components(table, batch, 0, 0, now=NOW, distance_km=km)
+    p = prepare(person, CATEGORIES)
+    expected = (
+        interest_fit(p, cand),
+        distance_fit(p, cand),
+        time_fit(p, cand),
+        ladder_fit(p, cand),
+        language_fit(p, cand),
+        freshness_fit(cand, NOW),
+    )
+    assert got == expected

@@ -12,7 +12,7 @@ from api.core.paging import _parser_for, decode_cursor, encode_cursor, keyset_pa
 from api.errors import InvalidInput
 
 
-def _parsers(*columns: Column) -> list:  # type: ignore[type-arg]
+def _parsers(*columns: Column) -> list:
     return [_parser_for(c) for c in columns]
 
 
@@ -50,7 +50,7 @@ def test_a_foreign_or_malformed_cursor_is_invalid_input_on_cursor(cursor: str) -
 def test_mixed_directions_are_refused_before_any_query() -> None:
     with pytest.raises(ValueError, match="all .asc"):
         keyset_page(
-            None,  # type: ignore[arg-type]
+            None,  # type: ignore[arg-type]  # refused before any session is needed
             select(ROWS),
             order=(ROWS.c.at.desc(), ROWS.c.id.asc()),
             limit=2,

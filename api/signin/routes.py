@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from flask_jwt_extended import get_jwt, jwt_required
+from flask_jwt_extended import get_jwt
 
-from api.auth import service
-from api.auth.schemas import LoginSchema, RegisterSchema, TokenPairSchema
+from api.auth.security import token_required
 from api.db import get_session
 from api.extensions import Blueprint
-from api.invitations.service import register_with_invitation
 from api.ratelimit import (
     LOGIN_PER_ACCOUNT,
     LOGIN_PER_ADDRESS,
@@ -21,6 +20,8 @@ from api.ratelimit import (
     limiter,
     login_account,
 )
+from api.signin import service
+from api.signin.schemas import LoginSchema, RegisterSchema, TokenPairSchema
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and tokens")
 
@@ -32,14 +33,14 @@ blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in an
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Wrong e-mail address or password")
 @blp.alt_response(429, description="Too many attempts; wait as Retry-After says")
-def login(body: dict) -> service.TokenPair:
+def login(body: dict[str, Any]) -> service.TokenPair:
     """Sign in with e-mail and password."""
     return service.login(get_session(), email=body["email"], password=body["password"])
 
 
 @blp.route("/refresh", methods=["POST"])
 @limiter.limit(REFRESH_PER_ACCOUNT, key_func=caller)
-@jwt_required(refresh=True)
+@token_required(refresh=True)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="Refresh token unknown, spent or revoked")
 @blp.doc(security=[{"refreshToken": []}])
@@ -54,7 +55,7 @@ def refresh() -> service.TokenPair:
 
 
 @blp.route("/logout", methods=["POST"])
-@jwt_required(verify_type=False)
+@token_required(verify_type=False)
 @blp.response(204)
 @blp.alt_response(401, description="Not signed in")
 @blp.doc(security=[{"bearerAuth": []}, {"refreshToken": []}])
@@ -72,10 +73,8 @@ def logout() -> None:
 @blp.response(201, TokenPairSchema)
 @blp.alt_response(404, description="Invitation code unknown, used or expired")
 @blp.alt_response(409, description="E-mail address already in use")
-def register(body: dict) -> service.TokenPair:
+def register(body: dict[str, Any]) -> service.TokenPair:
     """Activate an invited recipient account and sign in."""
-    session = get_session()
-    user = register_with_invitation(
-        session, code=body["invite_code"], email=body["email"], password=body["password"]
+    return service.register(
+        get_session(), code=body["invite_code"], email=body["email"], password=body["password"]
     )
-    return service.start_session(session, user)

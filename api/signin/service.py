@@ -1,4 +1,4 @@
-"""Sign-in, token rotation with reuse detection, and sign-out."""
+"""Sign-in, registration with an invitation, token rotation with reuse detection, sign-out."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from api.auth.passwords import hash_password, needs_rehash, verify_password
 from api.config import REFRESH_TOKEN_TTL
 from api.db import utcnow
 from api.errors import Unauthorized
+from api.invitations.service import register_with_invitation
 from api.users.models import User
 
 
@@ -62,6 +63,12 @@ def login(session: Session, *, email: str, password: str) -> TokenPair:
         raise Unauthorized("E-mail address or password is not correct.")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+    return start_session(session, user)
+
+
+def register(session: Session, *, code: str, email: str, password: str) -> TokenPair:
+    """Activate an invited account with its one-time code and sign the person in."""
+    user = register_with_invitation(session, code=code, email=email, password=password)
     return start_session(session, user)
 
 

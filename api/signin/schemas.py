@@ -1,4 +1,4 @@
-"""Auth request and response bodies."""
+"""Sign-in request and response bodies."""
 
 from marshmallow import fields, validate
 

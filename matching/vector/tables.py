@@ -1,0 +1,362 @@
+"""Columns for the compiled matcher: candidates of one municipality, many people, results."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.model import (
+    KINDS,
+    LANGUAGE_COURSE,
+    LEVEL_INDEX,
+    SLOT_INDEX,
+    Candidate,
+    Person,
+)
+from matching.scoring import (
+    freshness_fit,
+)
+
+EARTH_RADIUS_M = 6371008.7714  # PostGIS's sphere, as in batch matching and the feed
+NO_DATE_BEFORE = -(2**31)
+NO_DATE_AFTER = 2**31 - 1
+
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+U64 = npt.NDArray[np.uint64]
+
+
+class Vocabulary:
+    """Bit positions for interests and accessibility features (64 per word)."""
+
+    def __init__(self, keys: Sequence[str]) -> None:
+        """Positions in first-seen order; words grow as needed."""
+        self.index: dict[str, int] = {}
+        for key in keys:
+            self.index.setdefault(key, len(self.index))
+        self.words = max(1, (len(self.index) + 63) // 64)
+
+    def mask(self, keys: Iterable[str]) -> tuple[np.ndarray, bool]:
+        """The words for these keys, and whether every key is known to the vocabulary."""
+        words, complete = self.bits(keys)
+        return np.array(words, dtype=np.uint64), complete
+
+    def bits(self, keys: Iterable[str]) -> tuple[list[int], bool]:
+        """The same as plain ints (cheap to build many of, then one array at the end)."""
+        words = [0] * self.words
+        complete = True
+        index = self.index
+        for key in keys:
+            bit = index.get(key)
+            if bit is None:
+                complete = False
+            else:
+                words[bit >> 6] |= 1 << (bit & 63)
+        return words, complete
+
+
+def _slot_mask(slots: frozenset[str]) -> int:
+    mask = 0
+    for slot in slots:
+        mask |= 1 << SLOT_INDEX[slot]
+    return mask
+
+
+@dataclass(frozen=True)
+class CandidateTable:
+    """Candidates of one municipality as columns; distances are per person, so lat/lon here."""
+
+    ids: tuple[str, ...]
+    candidates: tuple[Candidate, ...]
+    interests: Vocabulary
+    access: Vocabulary
+    id_rank: I64
+    kind: I64
+    organizer: I64
+    interest_words: U64
+    interest_count: I64
+    slots: I64
+    slot_count: I64
+    min_level: I64
+    teaches: I64
+    access_words: U64
+    ladder: I64
+    free_places: I64
+    published: npt.NDArray[np.bool_]
+    start_ord: I64
+    end_ord: I64
+    lat: F64
+    lon: F64
+
+    @classmethod
+    def build(
+        cls,
+        candidates: Sequence[Candidate],
+        *,
+        lat: Sequence[float] | None = None,
+        lon: Sequence[float] | None = None,
+    ) -> CandidateTable:
+        """Columns from validated candidates (their distance_km is used only without lat/lon)."""
+        items = tuple(candidates)
+        n = len(items)
+        if lat is not None and lon is not None:
+            # Latitude order lets each person visit only the band their reach can touch.
+            lats, lons = list(lat), list(lon)
+            order_by_lat = sorted(range(n), key=lambda i: (lats[i], i))
+            items = tuple(items[i] for i in order_by_lat)
+            lat = [lats[i] for i in order_by_lat]
+            lon = [lons[i] for i in order_by_lat]
+        interests = Vocabulary([k for c in items for k in sorted(c.interests)])
+        access = Vocabulary([k for c in items for k in sorted(c.accessibility)])
+        organizers: dict[str, int] = {}
+        order = sorted(range(n), key=lambda i: items[i].id)
+        id_rank = np.empty(n, dtype=np.int64)
+        for r, i in enumerate(order):
+            id_rank[i] = r
+        interest_words = np.zeros((n, interests.words), dtype=np.uint64)
+        access_words = np.zeros((n, access.words), dtype=np.uint64)
+        cols = {
+            name: np.zeros(n, dtype=np.int64)
+            for name in (
+                "kind",
+                "organizer",
+                "interest_count",
+                "slots",
+                "slot_count",
+                "min_level",
+                "teaches",
+                "ladder",
+                "free_places",
+                "start_ord",
+                "end_ord",
+            )
+        }
+        published = np.zeros(n, dtype=np.bool_)
+        for i, c in enumerate(items):
+            interest_words[i], _ = interests.mask(c.interests)
+            access_words[i], _ = access.mask(c.accessibility)
+            cols["kind"][i] = KINDS.index(c.kind)
+            cols["organizer"][i] = organizers.setdefault(c.organizer_id, len(organizers))
+            cols["interest_count"][i] = len(c.interests)
+            cols["slots"][i] = _slot_mask(c.slots)
+            cols["slot_count"][i] = len(c.slots)
+            cols["min_level"][i] = LEVEL_INDEX[c.min_dutch_level]
+            teaches = c.teaches_level if c.kind == LANGUAGE_COURSE else None
+            cols["teaches"][i] = -1 if teaches is None else LEVEL_INDEX[teaches]
+            cols["ladder"][i] = c.ladder_step
+            cols["free_places"][i] = c.free_places
+            cols["start_ord"][i] = (
+                NO_DATE_BEFORE if c.start_date is None else c.start_date.toordinal()
+            )
+            cols["end_ord"][i] = NO_DATE_AFTER if c.end_date is None else c.end_date.toordinal()
+            published[i] = c.status == "published"
+        return cls(
+            ids=tuple(c.id for c in items),
+            candidates=items,
+            interests=interests,
+            access=access,
+            id_rank=id_rank,
+            interest_words=interest_words,
+            access_words=access_words,
+            published=published,
+            lat=np.asarray(lat if lat is not None else [math.nan] * n, dtype=np.float64),
+            lon=np.asarray(lon if lon is not None else [math.nan] * n, dtype=np.float64),
+            **cols,
+        )
+
+    def __len__(self) -> int:
+        """Number of candidates."""
+        return len(self.ids)
+
+    def positions(self) -> dict[str, int]:
+        """Candidate id -> row, built once per table (a feed asks for it on every request)."""
+        found: dict[str, int] | None = self.__dict__.get("_positions")
+        if found is None:
+            found = {cid: i for i, cid in enumerate(self.ids)}
+            object.__setattr__(self, "_positions", found)
+        return found
+
+    def static_pass(self, today: date) -> npt.NDArray[np.bool_]:
+        """Filters that do not depend on the person: status, places, dates."""
+        t = today.toordinal()
+        return (
+            self.published & (self.free_places >= 1) & (self.start_ord <= t) & (self.end_ord >= t)
+        )
+
+    def freshness(self, now: datetime) -> F64:
+        """The engine's freshness per candidate (it does not depend on the person)."""
+        return np.array([freshness_fit(c, now) for c in self.candidates], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class PersonBatch:
+    """Many people as columns, ready for `top_k`."""
+
+    interest_words: U64
+    has_interests: npt.NDArray[np.bool_]
+    category_words: U64
+    availability: I64
+    availability_size: I64
+    level: I64
+    step: I64
+    max_km: F64
+    need_words: U64
+    needs_possible: npt.NDArray[np.bool_]
+    lat: F64
+    lon: F64
+    distances: F64  # (people, candidates) in km when given by the caller, else empty
+    excluded_start: I64
+    excluded_idx: I64
+
+    @classmethod
+    def build(
+        cls,
+        table: CandidateTable,
+        people: Sequence[Person],
+        *,
+        categories: Mapping[str, str],
+        homes: Sequence[tuple[float, float]] | None = None,
+        distances_km: Sequence[Sequence[float]] | None = None,
+        excluded: Sequence[frozenset[str]] | None = None,
+    ) -> PersonBatch:
+        """People against one table: homes (lat, lon) for batch, or each candidate's distance."""
+        return cls.from_columns(
+            table,
+            categories=categories,
+            interests=[p.interests for p in people],
+            availability=[p.availability for p in people],
+            dutch_level=[p.dutch_level for p in people],
+            ladder_step=[p.ladder_step for p in people],
+            max_distance_km=[p.max_distance_km for p in people],
+            needs=[p.accessibility_needs for p in people],
+            homes=homes,
+            distances_km=distances_km,
+            excluded=excluded,
+        )
+
+    @classmethod
+    def from_columns(
+        cls,
+        table: CandidateTable,
+        *,
+        categories: Mapping[str, str],
+        interests: Sequence[Iterable[str]],
+        availability: Sequence[Iterable[str]],
+        dutch_level: Sequence[str],
+        ladder_step: Sequence[int],
+        max_distance_km: Sequence[float],
+        needs: Sequence[Iterable[str]],
+        homes: Sequence[tuple[float, float]] | None = None,
+        distances_km: Sequence[Sequence[float]] | None = None,
+        excluded: Sequence[Iterable[str]] | None = None,
+    ) -> PersonBatch:
+        """The same from plain columns (database rows), memoising the masks of repeated sets."""
+        p = len(dutch_level)
+        by_category: dict[str, list[str]] = {}
+        for key in table.interests.index:
+            cat = categories.get(key)
+            if cat is not None:
+                by_category.setdefault(cat, []).append(key)
+        # Each distinct set is turned into bits once; people then index into the distinct rows.
+        interest_ids: dict[tuple[str, ...], int] = {}
+        interest_rows: list[tuple[list[int], list[int], bool]] = []
+        category_bits: dict[frozenset[str], list[int]] = {}
+        need_ids: dict[tuple[str, ...], int] = {}
+        need_rows: list[tuple[list[int], bool]] = []
+        slot_ids: dict[tuple[str, ...], int] = {}
+        slot_rows: list[tuple[int, int]] = []
+        which_interests = np.empty(p, dtype=np.int64)
+        which_needs = np.empty(p, dtype=np.int64)
+        which_slots = np.empty(p, dtype=np.int64)
+        position = table.positions() if excluded is not None and any(excluded) else {}
+        starts = [0]
+        idx: list[int] = []
+        for i in range(p):
+            ikey = tuple(interests[i])
+            n = interest_ids.get(ikey)
+            if n is None:
+                mine = frozenset(ikey)
+                wanted = frozenset(categories[k] for k in mine if k in categories)
+                sibling_bits = category_bits.get(wanted)
+                if sibling_bits is None:
+                    siblings = [k for cat in wanted for k in by_category.get(cat, ())]
+                    sibling_bits = category_bits[wanted] = table.interests.bits(siblings)[0]
+                n = interest_ids[ikey] = len(interest_rows)
+                interest_rows.append((table.interests.bits(mine)[0], sibling_bits, bool(mine)))
+            which_interests[i] = n
+            nkey = tuple(needs[i])
+            n = need_ids.get(nkey)
+            if n is None:
+                n = need_ids[nkey] = len(need_rows)
+                need_rows.append(table.access.bits(nkey))
+            which_needs[i] = n
+            skey = tuple(availability[i])
+            n = slot_ids.get(skey)
+            if n is None:
+                n = slot_ids[skey] = len(slot_rows)
+                slots = frozenset(skey)
+                slot_rows.append((_slot_mask(slots), len(slots)))
+            which_slots[i] = n
+            if excluded is not None:
+                idx.extend(position[c] for c in excluded[i] if c in position)
+                starts.append(len(idx))
+        if excluded is None:
+            starts = [0] * (p + 1)
+
+        def rows(values: list[Any], dtype: Any, width: int) -> np.ndarray:
+            return np.array(values, dtype=dtype).reshape(len(values), width)
+
+        iw, aw = table.interests.words, table.access.words
+        interest_words = rows([r[0] for r in interest_rows], np.uint64, iw)[which_interests]
+        category_words = rows([r[1] for r in interest_rows], np.uint64, iw)[which_interests]
+        has_interests = np.array([r[2] for r in interest_rows], dtype=np.bool_)[which_interests]
+        need_words = rows([r[0] for r in need_rows], np.uint64, aw)[which_needs]
+        needs_possible = np.array([r[1] for r in need_rows], dtype=np.bool_)[which_needs]
+        avail = np.array([r[0] for r in slot_rows], dtype=np.int64)[which_slots]
+        avail_size = np.array([r[1] for r in slot_rows], dtype=np.int64)[which_slots]
+        lat = np.full(p, math.nan)
+        lon = np.full(p, math.nan)
+        if homes is not None and p:
+            lat[:] = [h[0] for h in homes]
+            lon[:] = [h[1] for h in homes]
+        dist = (
+            np.asarray(distances_km, dtype=np.float64).reshape(p, len(table))
+            if distances_km is not None
+            else np.zeros((0, 0))
+        )
+        return cls(
+            interest_words=interest_words,
+            has_interests=has_interests,
+            category_words=category_words,
+            availability=avail,
+            availability_size=avail_size,
+            level=np.array([LEVEL_INDEX[x] for x in dutch_level], dtype=np.int64),
+            step=np.asarray(ladder_step, dtype=np.int64).reshape(p),
+            max_km=np.asarray(max_distance_km, dtype=np.float64).reshape(p),
+            need_words=need_words,
+            needs_possible=needs_possible,
+            lat=lat,
+            lon=lon,
+            distances=dist,
+            excluded_start=np.asarray(starts, dtype=np.int64),
+            excluded_idx=np.asarray(idx, dtype=np.int64),
+        )
+
+
+@dataclass(frozen=True)
+class TopK:
+    """Per person the chosen candidates (index into the table, -1 = none), scores, distances."""
+
+    index: I64
+    score: F64
+    distance_km: F64
+
+    def ids(self, table: CandidateTable, row: int) -> list[str]:
+        """The chosen candidate ids of one person, best first."""
+        return [table.ids[j] for j in self.index[row] if j >= 0]
