@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from flask import Response
+
 from api.auth.security import current_actor, roles_required
 from api.db import get_session
 from api.extensions import Blueprint
@@ -18,6 +20,6 @@ blp = Blueprint("feed", __name__, url_prefix="/v1/me/feed", description="My sugg
 @blp.arguments(FeedQuerySchema, location="query")
 @blp.response(200, FeedPageSchema)
 @blp.alt_response(429, description="Too many requests; wait as Retry-After says")
-def feed(query: dict[str, Any]) -> service.FeedPage:
+def feed(query: dict[str, Any]) -> Response | service.FeedPage:
     """Opportunities near you that fit you best, each with the reasons why."""
-    return service.personal_feed(get_session(), actor=current_actor(), **query)
+    return service.feed_response(get_session(), actor=current_actor(), **query)
