@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numba
@@ -25,7 +26,9 @@ from api.municipalities.policy import PolicySettings
 from api.opportunities.schemas import OpportunitySchema
 from api.profiles.service import get_profile
 from api.ranking.adapter import Taxonomy, load_taxonomy, person_from_profile, weights_from_policy
-from matching import Person, reasons_for
+from matching import Person
+from matching.prepared import Prepared, prepare
+from matching.reasons import ReasonTexts, reasons_prepared
 from matching.vector import PersonBatch, top_k
 
 # How long a next-page cursor keeps the first page's moment of ranking.
@@ -53,8 +56,11 @@ class FeedPage:
 # profile's matching columns, the catalogue version, the policy as stored, a fingerprint of the
 # taxonomy, and the person's matches that may exclude an opportunity (open ones, and turned
 # down ones with the moment; the policy's days are applied here in Python).
+# (Statuses are written into the SQL: constants of ours, and arrays as parameters cost more.)
+_OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
+_TURNED = ", ".join(f"'{s}'" for s in TURNED_DOWN)
 _CONTEXT = text(
-    """
+    f"""
     select p.interests, p.availability, p.dutch_level, p.ladder_step, p.max_distance_km,
            p.accessibility_needs, p.preferred_language,
            st_y(p.home_area::geometry) as home_lat, st_x(p.home_area::geometry) as home_lon,
@@ -64,19 +70,17 @@ _CONTEXT = text(
                                   chr(30) order by key))
             from interests) as taxonomy,
            array(select x.opportunity_id::text from matches x
-                 where x.recipient_id = :uid and x.status = any(:open)) as open_ids,
+                 where x.recipient_id = :uid and x.status in ({_OPEN})) as open_ids,
            array(select x.opportunity_id::text from matches x
-                 where x.recipient_id = :uid and x.status = any(:turned)
+                 where x.recipient_id = :uid and x.status in ({_TURNED})
                  order by x.id) as turned_ids,
            array(select x.updated_at from matches x
-                 where x.recipient_id = :uid and x.status = any(:turned)
+                 where x.recipient_id = :uid and x.status in ({_TURNED})
                  order by x.id) as turned_at
     from recipient_profiles p join municipalities m on m.id = :mid
     where p.user_id = :uid
-    """
+    """  # noqa: S608 - constants of ours
 )
-_OPEN = [str(s) for s in OPEN_STATUSES]
-_TURNED = [str(s) for s in TURNED_DOWN]
 
 
 class _Memo:
@@ -118,15 +122,19 @@ class _Page:
     next_cursor: str | None
     now: datetime
 
-    def reasons(self, j: int, km: float) -> list[dict[str, str]]:
-        candidate = self.entry.table.candidates[j].at_distance(km)
-        found = reasons_for(
-            self.person,
-            candidate,
-            categories=self.taxonomy.categories,
-            labels=self.taxonomy.labels,
-            now=self.now,
+    @cached_property
+    def _explaining(self) -> tuple[Prepared, ReasonTexts]:
+        # `reasons_for` per item, with the person prepared and their texts kept once per page.
+        return (
+            prepare(self.person, self.taxonomy.categories),
+            ReasonTexts(self.person.language, self.taxonomy.labels),
         )
+
+    def reasons(self, j: int, km: float) -> list[dict[str, str]]:
+        """The engine's reasons for row `j` of the catalogue at this distance."""
+        candidate = self.entry.table.candidates[j].at_distance(km)
+        prepared, texts = self._explaining
+        found = reasons_prepared(prepared, candidate, texts, self.now)  # `now` is aware
         return [{"code": x.code, "text": x.text} for x in found]
 
 
@@ -141,7 +149,7 @@ def _rank(
 ) -> _Page | None:
     """The page's ranking, or None until the person gave a postcode and times."""
     now = now or utcnow()
-    params = {"uid": actor.user_id, "mid": actor.municipality_id, "open": _OPEN, "turned": _TURNED}
+    params = {"uid": actor.user_id, "mid": actor.municipality_id}
     ctx = session.execute(_CONTEXT, params).first()
     if ctx is None:
         get_profile(session, actor=actor)  # made on first use (or 404): no postcode yet
