@@ -40,19 +40,6 @@ _OPPORTUNITIES = text(
     """
 )
 
-# Sorted by home so people at the same coarse point share one row of distances.
-_PEOPLE = text(
-    """
-    select p.user_id, p.interests, p.availability, p.dutch_level, p.ladder_step,
-           p.max_distance_km, p.accessibility_needs,
-           st_y(p.home_area::geometry) as home_lat, st_x(p.home_area::geometry) as home_lon
-    from recipient_profiles p join users u on u.id = p.user_id
-    where p.municipality_id = :mid and u.is_active and p.home_area is not null
-      and cardinality(p.availability) > 0
-    order by home_lat, home_lon
-    """
-)
-
 
 def _excluded(
     municipality_id: uuid.UUID, recent: datetime
