@@ -589,7 +589,7 @@ def run_batch(app: Any, slugs: list[str] | None, now: datetime, out: Any) -> Bat
         total = BatchTimings()
         for slug in slugs:
             t = national_top_k(s, now=now, k=K, out=out, municipality_slug=slug)
-            for name in ("warm_up", "loading", "scoring", "scoring_cpu", "writing"):
+            for name in ("warm_up", "loading", "loading_cpu", "scoring", "scoring_cpu", "writing"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
             for name in ("people", "opportunities", "municipalities"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
