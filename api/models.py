@@ -12,6 +12,7 @@ from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.nudges.models import AlertedOpportunity, Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
+from api.plans.models import PlanStep, PlanStepEvent
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
 from api.users.models import User
@@ -34,6 +35,8 @@ __all__ = [
     "Municipality",
     "Nudge",
     "Opportunity",
+    "PlanStep",
+    "PlanStepEvent",
     "Policy",
     "RecipientProfile",
     "RefreshToken",

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from api.db import session_scope, utcnow
 from api.matches.jobs import expire_requests
 from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
+from api.plans.jobs import suggest_step_closures
 from api.privacy.jobs import enforce_retention
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ class Job:
 
 
 EXPIRY = Job("expire_requests", expire_requests)
+# Before the planners, so a step a finished match closes is not reminded of.
+CLOSURES = Job("suggest_step_closures", suggest_step_closures)
 PLANNING = tuple(Job(name, run) for name, run in PLANNING_JOBS.items())
 RETENTION = Job("retention", enforce_retention)
 
@@ -68,14 +71,16 @@ def run_each(app: Flask, jobs: tuple[Job, ...], now: datetime) -> None:
 
 
 def run_due(app: Flask, now: datetime) -> dict[str, Any]:
-    """Everything due as of `now`: expiry, every planner, retention, then the dispatcher."""
+    """Everything due as of `now`: expiry, step closures, every planner, retention, dispatch."""
     expiry = run_job(app, EXPIRY, now)
+    closures = run_job(app, CLOSURES, now)
     planned = {job.name: run_job(app, job, now) for job in PLANNING}
     retention = run_job(app, RETENTION, now)
     dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
     return {
         "at": now.isoformat(),
         "expiry": SKIPPED if expiry is None else expiry,
+        "step_closures": SKIPPED if closures is None else closures,
         "planned": {name: SKIPPED if s is None else s for name, s in planned.items()},
         "retention": SKIPPED if retention is None else retention,
         "dispatched": asdict(dispatched),
@@ -107,7 +112,7 @@ def register_scheduler(app: Flask) -> None:
         sched = BlockingScheduler(timezone="Europe/Amsterdam")
 
         def plan() -> None:
-            run_each(app, (EXPIRY, *PLANNING), utcnow())
+            run_each(app, (EXPIRY, CLOSURES, *PLANNING), utcnow())
 
         def dispatch() -> None:
             run_dispatcher(app, utcnow(), app.extensions["meedoen_push"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
@@ -50,6 +50,7 @@ class FeedPage:
     items: list[FeedItem]
     next_cursor: str | None
     profile_complete: bool
+    language: str = "nl"  # of the reasons
 
 
 # Everything a feed request needs besides the actor and the catalogue, in one round trip: the
@@ -66,8 +67,7 @@ _CONTEXT = text(
            st_y(p.home_area::geometry) as home_lat, st_x(p.home_area::geometry) as home_lon,
            m.catalog_version,
            (select settings::text from policies where municipality_id = :mid) as policy,
-           (select md5(string_agg(concat_ws(chr(31), key, category_key, label_nl, label_en),
-                                  chr(30) order by key))
+           (select md5(string_agg(key || chr(31) || category_key, chr(30) order by key))
             from interests) as taxonomy,
            array(select x.opportunity_id::text from matches x
                  where x.recipient_id = :uid and x.status in ({_OPEN})) as open_ids,
@@ -122,6 +122,11 @@ class _Page:
     next_cursor: str | None
     now: datetime
 
+    @property
+    def language(self) -> str:
+        """The language of the reasons."""
+        return self.person.language
+
     @cached_property
     def _explaining(self) -> tuple[Prepared, ReasonTexts]:
         # `reasons_for` per item, with the person prepared and their texts kept once per page.
@@ -146,8 +151,12 @@ def _rank(
     limit: int,
     cursor: str | None,
     now: datetime | None,
+    language: str | None,
 ) -> _Page | None:
-    """The page's ranking, or None until the person gave a postcode and times."""
+    """The page's ranking, or None until the person gave a postcode and times.
+
+    Reasons are in `language` (the request's Accept-Language), else in the profile's.
+    """
     now = now or utcnow()
     params = {"uid": actor.user_id, "mid": actor.municipality_id}
     ctx = session.execute(_CONTEXT, params).first()
@@ -169,7 +178,7 @@ def _rank(
     taxonomy = _MEMO.taxonomy_at(session, ctx.taxonomy)
     entry = CATALOG.entry(session, actor.municipality_id, int(ctx.catalog_version))
     table = entry.table
-    person = person_from_profile(ctx)
+    person = replace(person_from_profile(ctx), language=language or ctx.preferred_language)
     recent = now - timedelta(days=policy.recent_decline_days)
     excluded = frozenset(ctx.open_ids).union(
         oid for oid, at in zip(ctx.turned_ids, ctx.turned_at, strict=True) if at >= recent
@@ -215,11 +224,17 @@ def personal_feed(
     limit: int = 20,
     cursor: str | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> FeedPage:
-    """Ranked suggestions for the signed-in person; empty until they gave a postcode and times."""
-    page = _rank(session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now)
+    """Ranked suggestions for the signed-in person; empty until they gave a postcode and times.
+
+    Reasons are in `language` (the request's Accept-Language), else in the profile's.
+    """
+    page = _rank(
+        session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now, language=language
+    )
     if page is None:
-        return FeedPage([], None, profile_complete=False)
+        return FeedPage([], None, profile_complete=False, language=language or "nl")
     ids = page.entry.table.ids
     by_id = load_shown(session, [ids[j] for j, _, _ in page.rows])
     items = []
@@ -229,7 +244,7 @@ def personal_feed(
             continue
         opp.distance_km = round(km, 1)
         items.append(FeedItem(opp, value, round(km, 1), page.reasons(j, km)))
-    return FeedPage(items, page.next_cursor, True)
+    return FeedPage(items, page.next_cursor, True, page.language)
 
 
 _OPPORTUNITY = OpportunitySchema()
@@ -257,26 +272,33 @@ def feed_response(
     limit: int = 20,
     cursor: str | None = None,
     now: datetime | None = None,
-) -> Response | FeedPage:
+    language: str | None = None,
+) -> tuple[Response | FeedPage, str]:
     """GET /v1/me/feed's body: `personal_feed` as `FeedPageSchema` dumps it, byte for byte.
 
     Each opportunity's JSON is rendered once per catalogue version and kept with it, so a
     request adds only scores, distances and reasons. (A FeedPage for the schema when the app
-    pretty-prints, or when an opportunity's text holds the placeholder.)
+    pretty-prints, or when an opportunity's text holds the placeholder.) With the language of
+    the reasons.
     """
     provider = current_app.json
     if not isinstance(provider, DefaultJSONProvider) or (
         (provider.compact is None and current_app.debug) or provider.compact is False
     ):
-        return personal_feed(session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now)
+        page_ = personal_feed(
+            session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now, language=language
+        )
+        return page_, page_.language
 
     def dumps(obj: Any) -> str:
         return provider.dumps(obj, separators=(",", ":"))
 
-    page = _rank(session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now)
+    page = _rank(
+        session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now, language=language
+    )
     if page is None:
         body = '{"items":[],"nextCursor":null,"profileComplete":false}\n'
-        return current_app.response_class(body, mimetype=provider.mimetype)
+        return current_app.response_class(body, mimetype=provider.mimetype), language or "nl"
     ids = page.entry.table.ids
     fragments = page.entry.fragments
     missing = [ids[j] for j, _, _ in page.rows if ids[j] not in fragments]
@@ -284,9 +306,16 @@ def feed_response(
         for oid, opp in load_shown(session, missing).items():
             fragment = _fragment(opp, dumps)
             if fragment is None:
-                return personal_feed(
-                    session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=page.now
+                whole = personal_feed(
+                    session,
+                    actor=actor,
+                    kind=kind,
+                    limit=limit,
+                    cursor=cursor,
+                    now=page.now,
+                    language=language,
                 )
+                return whole, whole.language
             fragments[oid] = fragment
     items = []
     for j, value, km in page.rows:
@@ -302,4 +331,4 @@ def feed_response(
         f'{{"items":[{",".join(items)}],"nextCursor":{dumps(page.next_cursor)},'
         f'"profileComplete":true}}\n'
     )
-    return current_app.response_class(body, mimetype=provider.mimetype)
+    return current_app.response_class(body, mimetype=provider.mimetype), page.language

@@ -33,10 +33,12 @@ from api.audit.service import audit_denied, record
 from api.auth.security import Actor
 from api.db import rows_changed, uuid_array, uuid_text
 from api.errors import Forbidden, NotFound
+from api.i18n import N_
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
+from api.plans import service as plans
 from api.privacy.replies import json_fragment
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
@@ -116,6 +118,7 @@ def erase_people(session: Session, *, user_ids: Iterable[uuid.UUID]) -> int:
             {"named": json.dumps(named)},
         )
     _forget_replies_of(session, people, own_matches)
+    plans.anonymise_steps_of(session, user_ids=ids)
     session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == any_(everyone)).values(actor_name=ERASED)
     )
@@ -207,7 +210,7 @@ def erase_self(session: Session, *, actor: Actor) -> None:
         action="delete",
         object_type="person",
         object_id=None,
-        purpose="erasure asked by the person",
+        purpose=N_("erasure asked by the person"),
         actor_name=ERASED,
     )
     erase_person(session, user_id=actor.user_id)
@@ -229,7 +232,7 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
             action="delete",
             object_type="person",
             object_id=recipient_id,
-            purpose="erasure refused: not within reach",
+            purpose=N_("erasure refused: not within reach"),
         )
         raise NotFound()
     if actor.role not in ("coach", "admin"):
@@ -241,7 +244,7 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
         action="delete",
         object_type="person",
         object_id=None,
-        purpose="erasure asked at the desk",
+        purpose=N_("erasure asked at the desk"),
     )
     erase_person(session, user_id=person.id)
 

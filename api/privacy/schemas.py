@@ -4,9 +4,10 @@ from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
 from api.nudges.schemas import InboxMessageSchema
+from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
+from api.schemas import CatalogueText, PageQuerySchema, QueryDateTime, Schema, page_schema
 
 
 class AccessLogEntrySchema(Schema):
@@ -15,7 +16,9 @@ class AccessLogEntrySchema(Schema):
     actor_name = fields.String(required=True)
     action = fields.String(required=True)
     object_type = fields.String(required=True)
-    purpose = fields.String(allow_none=True)
+    purpose = CatalogueText(
+        allow_none=True, metadata={"description": "Why, in the language of the request"}
+    )
     result = fields.String(
         required=True, metadata={"description": "success, or denied when access was refused"}
     )
@@ -103,6 +106,11 @@ class ExportSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema), required=True)
     checkins = fields.List(fields.Nested(CheckInSchema), required=True)
     ladder = fields.Nested(LadderHistorySchema, required=True)
+    steps = fields.List(
+        fields.Nested(PlanStepSchema),
+        required=True,
+        metadata={"description": "Your plan: every step with its history"},
+    )
     nudges = fields.List(fields.Nested(ExportNudgeSchema), required=True)
     inbox = fields.List(fields.Nested(InboxMessageSchema), required=True)
     devices = fields.List(fields.Nested(ExportDeviceSchema), required=True)

@@ -187,12 +187,12 @@ def test_feed_body_is_the_schemas_dump_byte_for_byte(app, client, w) -> None:
     with app.test_request_context("/v1/me/feed"):
         for kw in ({"limit": 3}, {"limit": 20}, {"limit": 3, "kind": "volunteer"}):
             for _ in range(2):  # rendered, then from the kept fragments
-                got = feed_response(session, actor=actor, now=t, **kw)
+                got, _ = feed_response(session, actor=actor, now=t, **kw)
                 assert isinstance(got, Response)
                 assert got.get_data() == expected(**kw)
         first = personal_feed(session, actor=actor, limit=3, now=t)
         later = t + timedelta(minutes=5)
-        got = feed_response(session, actor=actor, limit=3, cursor=first.next_cursor, now=later)
+        got, _ = feed_response(session, actor=actor, limit=3, cursor=first.next_cursor, now=later)
         assert isinstance(got, Response)
         page = personal_feed(session, actor=actor, limit=3, cursor=first.next_cursor, now=later)
         want = app.json.dumps(FeedPageSchema().dump(page), separators=(",", ":")) + "\n"
