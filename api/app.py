@@ -14,9 +14,11 @@ from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
+from api.feed.service import explain
 from api.geocoding.geocoders import build_geocoder
 from api.jsonbody import StrictJSONProvider
 from api.nudges.providers import build_push_provider
+from api.opportunities.seen import EXTENSION as EXPLAIN
 from api.ratelimit import init_limiter
 
 
@@ -46,6 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
     )
     app.extensions["meedoen_geocoder"] = build_geocoder(settings.geocoder, settings.pdok_url)
+    app.extensions[EXPLAIN] = explain  # an opportunity's detail as the feed sees it
     app.extensions["meedoen_push"] = build_push_provider(
         settings.push_provider, settings.push_webhook_url
     )

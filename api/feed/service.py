@@ -19,14 +19,24 @@ from api.auth.security import Actor
 from api.core.paging import as_int, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import InvalidInput
+from api.feed.batch import distance_m
 from api.feed.candidates import load_shown
 from api.feed.catalog import CATALOG, CatalogEntry
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import PolicySettings
+from api.opportunities.models import Opportunity
 from api.opportunities.schemas import OpportunitySchema
+from api.opportunities.seen import Seen
+from api.profiles.models import RecipientProfile
 from api.profiles.service import get_profile
-from api.ranking.adapter import Taxonomy, load_taxonomy, person_from_profile, weights_from_policy
-from matching import Person
+from api.ranking.adapter import (
+    Taxonomy,
+    load_taxonomy,
+    person_from_profile,
+    to_candidate,
+    weights_from_policy,
+)
+from matching import Candidate, Person, reasons_for
 from matching.prepared import Prepared, prepare
 from matching.reasons import ReasonTexts, reasons_prepared
 from matching.vector import PersonBatch, top_k
@@ -51,6 +61,46 @@ class FeedPage:
     next_cursor: str | None
     profile_complete: bool
     language: str = "nl"  # of the reasons
+
+
+def _reasons(
+    person: Person, candidate: Candidate, taxonomy: Taxonomy, now: datetime
+) -> list[dict[str, str]]:
+    """The engine's reasons for one pair, as the feed and the detail show them."""
+    found = reasons_for(
+        person, candidate, categories=taxonomy.categories, labels=taxonomy.labels, now=now
+    )
+    return [{"code": x.code, "text": x.text} for x in found]
+
+
+def explain(
+    session: Session,
+    *,
+    actor: Actor,
+    opportunity: Opportunity,
+    language: str | None = None,
+    now: datetime | None = None,
+) -> Seen | None:
+    """Distance and reasons of one opportunity for the signed-in recipient, as the feed gives.
+
+    The same distance (the compiled ranker's haversine on PostGIS's sphere, from the same
+    points), the engine's reasons for the same person and candidate, in the same language
+    (`language`, the request's, else the profile's). None for anyone who is not a recipient with
+    a home area.
+    """
+    if actor.role != "recipient":
+        return None
+    profile = session.get(RecipientProfile, actor.user_id)
+    if profile is None or profile.home_lat is None or profile.home_lon is None:
+        return None
+    now = now or utcnow()
+    metres = distance_m(profile.home_lat, profile.home_lon, opportunity.lat, opportunity.lon)
+    km = metres / 1000.0
+    candidate = to_candidate(opportunity, metres)
+    language = language or profile.preferred_language
+    person = replace(person_from_profile(profile), language=language)
+    reasons = _reasons(person, candidate, load_taxonomy(session), now)
+    return Seen(distance_km=round(km, 1), reasons=reasons, language=language)
 
 
 # Everything a feed request needs besides the actor and the catalogue, in one round trip: the
