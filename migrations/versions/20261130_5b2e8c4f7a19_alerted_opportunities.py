@@ -2,7 +2,7 @@
 dispatcher's order (due, id) straight from the pending index
 
 Revision ID: 5b2e8c4f7a19
-Revises: b9f662385a03
+Revises: 439a4364d8e4
 Create Date: 2026-11-30 04:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 
 
 revision: str = "5b2e8c4f7a19"
-down_revision: str | None = "b9f662385a03"
+down_revision: str | None = "439a4364d8e4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
