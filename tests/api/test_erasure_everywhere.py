@@ -19,6 +19,7 @@ from api.nudges.dispatcher import dispatch_batch
 from api.nudges.outbox import PlanStats
 from api.nudges.planners import run_planners
 from api.nudges.providers import LogPushProvider
+from api.privacy.erasure import erase_people
 from api.users.models import User
 from tests.factories import (
     auth_headers,
@@ -225,6 +226,7 @@ def story(app, client, session: Session) -> dict[str, Any]:
     )
     session.flush()
     return {
+        "m": m,
         "person": person,
         "h": h,
         "ch": ch,
@@ -234,7 +236,7 @@ def story(app, client, session: Session) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("who", ["person", "coach at the desk"])
+@pytest.mark.parametrize("who", ["person", "coach at the desk", "retention, with others"])
 def test_erasure_leaves_no_text_about_the_person_in_any_table(
     client, session: Session, story, who: str
 ) -> None:
@@ -270,9 +272,25 @@ def test_erasure_leaves_no_text_about_the_person_in_any_table(
 
     if who == "person":
         erased = client.delete("/v1/me", headers=story["h"])
-    else:
+    elif who == "coach at the desk":
         erased = client.delete(f"/v1/caseload/{story['person'].id}", headers=story["ch"])
-    assert erased.status_code == 204
+    if who == "retention, with others":
+        # the retention job erases everyone due in one go: the same effects for each of them
+        m = story["m"]
+        other = create_user(session, municipality=m, role="recipient", coach=story["coach"])
+        waits = create_match(
+            session,
+            person=other,
+            opportunity=create_opportunity(session, team=create_team(session, municipality=m)),
+            history=[("requested", datetime.now(UTC) - timedelta(days=3))],
+        )
+        session.flush()
+        assert erase_people(session, user_ids=[story["person"].id, other.id, other.id]) == 2
+        session.expire_all()
+        assert session.get(User, other.id) is None
+        assert waits.recipient_id is None and waits.status == "withdrawn"
+    else:
+        assert erased.status_code == 204
     session.expire_all()
 
     assert find_anywhere(session, story["needles"]) == {}
