@@ -10,7 +10,13 @@ from api.invitations.models import Invitation
 from api.ladder.models import LadderEntry
 from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.municipalities.models import Municipality, Policy, Team
-from api.nudges.models import Device, InboxMessage, NotificationPreference, Nudge
+from api.nudges.models import (
+    AlertedOpportunity,
+    Device,
+    InboxMessage,
+    NotificationPreference,
+    Nudge,
+)
 from api.opportunities.models import Opportunity
 from api.plans.models import PlanStep, PlanStepEvent
 from api.profiles.models import RecipientProfile
@@ -18,6 +24,7 @@ from api.progress.models import CheckIn
 from api.users.models import User
 
 __all__ = [
+    "AlertedOpportunity",
     "AuditEvent",
     "CheckIn",
     "ConsoleSession",

@@ -38,7 +38,8 @@ class Nudge(UUIDPk, Timestamps, Base):
     __tablename__ = "nudges"
     __table_args__ = (
         Index("uq_nudges_user_kind_period", "user_id", "kind", "period", unique=True),
-        Index("ix_nudges_pending_due", "due_at", postgresql_where=text("status = 'pending'")),
+        # The dispatcher's order (due, then id) straight from the index, without a sort.
+        Index("ix_nudges_pending_due", "due_at", "id", postgresql_where=text("status = 'pending'")),
         CheckConstraint("status in ('pending', 'delivered', 'dropped', 'dead')", name="status"),
         CheckConstraint("channel in ('nudge', 'event')", name="channel"),
         Index(
@@ -118,3 +119,14 @@ class NotificationPreference(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+
+
+class AlertedOpportunity(Base):
+    """A published opportunity whose new-opportunity alerts were planned: looked at once."""
+
+    __tablename__ = "alerted_opportunities"
+
+    opportunity_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True
+    )
+    planned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

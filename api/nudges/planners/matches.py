@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ def _first_name(name: str | None) -> str:
 def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
     """Requests waiting longer than N days but not yet expired, of people with a coach."""
     return session.execute(
-        select(Match, User, Opportunity.title)
+        select(Match.id, Match.requested_at, User.coach_id, User.name, Opportunity.title)
         .join(User, User.id == Match.recipient_id)
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
         .where(
@@ -42,25 +42,35 @@ def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
     ).all()
 
 
-def _waiting_what(row: tuple[Match, User, str], scope: Scope) -> Planned:
-    match, person, title = row
-    assert match.requested_at is not None and person.coach_id is not None  # by the query
-    days = (scope.now - match.requested_at).days
-    params = {"person": _first_name(person.name), "title": title, "days": days}
-    return Planned(person.coach_id, str(match.id), params)
+def _waiting_what(
+    row: tuple[uuid.UUID, datetime | None, uuid.UUID | None, str, str], scope: Scope
+) -> Planned:
+    match_id, requested_at, coach_id, name, title = row
+    assert requested_at is not None and coach_id is not None  # by the query
+    days = (scope.now - requested_at).days
+    params = {"person": _first_name(name), "title": title, "days": days}
+    return Planned(coach_id, str(match_id), params)
 
 
 # Coaches hear about requests waiting > N days.
 REQUEST_WAITING = Planner("request_waiting", _waiting_who, _waiting_what, capped=False)
 
 
-def _not_started_who(
-    session: Session, scope: Scope
-) -> Iterator[tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime]]:
+# Approved, not started: (organiser, match id, the person's display name, title, approved at)
+NotStarted = tuple[uuid.UUID, uuid.UUID, str, str, datetime]
+
+
+def _not_started_who(session: Session, scope: Scope) -> list[NotStarted]:
     """Matches approved more than N days ago and not started, once per organiser of the team."""
     approved = entered(MatchStatus.APPROVED)
     rows = session.execute(
-        select(Match, Opportunity, RecipientProfile, approved)
+        select(
+            Match.id,
+            Opportunity.team_id,
+            RecipientProfile.display_name,
+            Opportunity.title,
+            approved,
+        )
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
         .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
@@ -69,26 +79,30 @@ def _not_started_who(
             approved < scope.now - timedelta(days=scope.policy.approved_not_started_days),
         )
     ).all()
-    for match, opp, person, at in rows:
-        organisers = session.scalars(
-            select(User.id).where(
-                User.team_id == opp.team_id, User.role == "organizer", User.is_active.is_(True)
-            )
-        ).all()
-        for organiser_id in organisers:
-            yield organiser_id, match, opp, person, at
+    organisers: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for team_id, organiser_id in session.execute(
+        select(User.team_id, User.id).where(
+            User.team_id.in_({team_id for _, team_id, _, _, _ in rows}),
+            User.role == "organizer",
+            User.is_active.is_(True),
+        )
+    ):
+        organisers.setdefault(team_id, []).append(organiser_id)
+    return [
+        (organiser_id, match_id, name, title, at)
+        for match_id, team_id, name, title, at in rows
+        for organiser_id in organisers.get(team_id, ())
+    ]
 
 
-def _not_started_what(
-    row: tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime], scope: Scope
-) -> Planned:
-    organiser_id, match, opp, person, at = row
+def _not_started_what(row: NotStarted, scope: Scope) -> Planned:
+    organiser_id, match_id, name, title, at = row
     params = {
-        "person": person.display_name,  # the name they chose to show
-        "title": opp.title,
+        "person": name,  # the name they chose to show
+        "title": title,
         "days": (scope.now - at).days,
     }
-    return Planned(organiser_id, str(match.id), params)
+    return Planned(organiser_id, str(match_id), params)
 
 
 # Organisers hear when an approved person has not started after N days.
