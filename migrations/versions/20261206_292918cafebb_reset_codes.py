@@ -1,7 +1,7 @@
 """reset codes: a one-time code is for activating an account or for choosing a new password
 
 Revision ID: 292918cafebb
-Revises: 81e6b9608712
+Revises: e1237175bc69
 Create Date: 2026-12-06 21:30:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '292918cafebb'
-down_revision: str | None = '81e6b9608712'
+down_revision: str | None = 'e1237175bc69'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
