@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _register_blueprints(api: Api) -> None:
+    from api.account.routes import blp as account_blp
     from api.admin.routes import blp as policy_blp
     from api.admin.routes import users_blp
     from api.caseload.routes import blp as caseload_blp
@@ -91,6 +92,7 @@ def _register_blueprints(api: Api) -> None:
         health_blp,
         meta_blp,
         auth_blp,
+        account_blp,
         invitations_blp,
         users_blp,
         interests_blp,

@@ -162,3 +162,5 @@ JWT_AUDIENCE = "meedoen-app"
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 INVITATION_TTL = timedelta(days=14)
+# A password-reset code is made at the coach's desk and used at home the same day or soon after.
+RESET_CODE_TTL = timedelta(days=3)

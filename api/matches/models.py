@@ -75,6 +75,8 @@ class Match(UUIDPk, Timestamps, Base):
     history: list[MatchEvent]
     # The person's "did it help?" answer, if any; set by attach_history too.
     feedback: MatchFeedback | None
+    # The person's name on the coach's queue; set by api.matches.queries, never stored.
+    recipient_name: str | None
 
 
 class MatchEvent(UUIDPk, Base):

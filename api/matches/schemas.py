@@ -68,6 +68,15 @@ class MatchSchema(Schema):
     feedback = fields.Nested(FeedbackSchema, allow_none=True)
 
 
+class CoachMatchSchema(MatchSchema):
+    """A match on the coach's queue: also the person's name, so no call per person is needed."""
+
+    recipient_name = fields.String(
+        required=True,
+        metadata={"description": "The name the person goes by (display name, else account name)"},
+    )
+
+
 class MatchDecisionSchema(MatchSchema):
     """The match as MatchSchema shows it, plus warnings for the coach beside it."""
 
@@ -115,8 +124,25 @@ class CandidateSchema(Schema):
     )
 
 
+class TeamCandidateSchema(CandidateSchema):
+    opportunity_id = fields.UUID(required=True)
+    opportunity_title = fields.String(required=True)
+    since = fields.AwareDateTime(
+        required=True, metadata={"description": "When the match reached its current state"}
+    )
+
+
+class TeamCandidateQuerySchema(PageQuerySchema):
+    status = fields.String(
+        validate=validate.OneOf([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),
+        metadata={"description": "approved: waiting for you to confirm the start; active: started"},
+    )
+
+
 class CandidateListSchema(Schema):
     items = fields.List(fields.Nested(CandidateSchema), required=True)
 
 
 MatchPageSchema = page_schema(MatchSchema, "MatchPage")
+CoachMatchPageSchema = page_schema(CoachMatchSchema, "CoachMatchPage")
+TeamCandidatePageSchema = page_schema(TeamCandidateSchema, "TeamCandidatePage")

@@ -37,6 +37,7 @@ from api.matches.queries import (
     list_coach_matches,
     list_my_matches,
     list_person_matches,
+    list_team_candidates,
     reload,
     team_candidates,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "list_coach_matches",
     "list_my_matches",
     "list_person_matches",
+    "list_team_candidates",
     "reject_match",
     "request_match",
     "suggest_match",

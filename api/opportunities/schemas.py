@@ -380,6 +380,10 @@ class OpportunityQuerySchema(PageQuerySchema):
         validate=validate.OneOf(("draft", "published", "paused", "closed")),
         metadata={"description": "Organisers and admins may list other statuses"},
     )
+    team = fields.String(
+        validate=validate.OneOf(("mine",)),
+        metadata={"description": "mine: only your own team's opportunities, in every status"},
+    )
 
     @validates_schema
     def _near(self, data: dict[str, Any], **_: Any) -> None:

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
-from api.invitations.service import create_invitation
+from api.invitations.service import create_invitation, issue_reset_code
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
 from api.nudges.models import Device, InboxMessage
@@ -103,6 +103,7 @@ class World:
     users: dict[str, User]
     ids: dict[str, uuid.UUID]
     invite_code: str
+    reset_code: str
     # strings that must not appear in a 2xx body of a row that lists them in `hidden`
     markers: dict[str, str] = field(default_factory=dict)
 
@@ -221,6 +222,9 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         email=None,
         coach_id=None,
     )
+    reset = issue_reset_code(
+        session, actor=Actor(coach_a.id, "coach", m1.id, None), user_id=users["recipient_a"].id
+    )
     for key in (
         "opp_x",
         "match_b",
@@ -237,7 +241,13 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         markers[key] = str(ids[key])
     for key in ("recipient_b", "recipient_x", "coach_x"):
         markers[key] = str(users[key].id)
-    return World(users=users, ids=ids, invite_code=invitation.invite_code, markers=markers)
+    return World(
+        users=users,
+        ids=ids,
+        invite_code=invitation.invite_code,
+        reset_code=reset.invite_code,
+        markers=markers,
+    )
 
 
 def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
@@ -253,7 +263,7 @@ def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
             "foreign": u["recipient_b"].id,
             "other_mun": u["recipient_x"].id,
         }
-    prefix = {"opportunity": "opp", "match": "match", "step": "step"}[target]
+    prefix = {"opportunity": "opp", "match": "match", "step": "step", "checkin": "checkin"}[target]
     return {v: w.ids[f"{prefix}_{s}"] for v, s in zip(VARIANTS, "abx", strict=True)}
 
 
@@ -287,6 +297,14 @@ def _register(w: World, who: str) -> dict[str, Any]:
         "email": f"nieuw-{uuid.uuid4().hex[:10]}@example.org",
         "password": "een heel lang wachtwoord",
     }
+
+
+def _reset(w: World, who: str) -> dict[str, Any]:
+    return {"resetCode": w.reset_code, "password": "een heel lang wachtwoord"}
+
+
+def _password_change(w: World, who: str) -> dict[str, Any]:
+    return {"oldPassword": PASSWORD, "newPassword": "een heel lang wachtwoord"}
 
 
 def _invitation(w: World, who: str) -> dict[str, Any]:
@@ -352,6 +370,10 @@ def _checkin(w: World, who: str) -> dict[str, Any]:
     return {"date": (date.today() - timedelta(days=1)).isoformat(), "hours": 2.5, "wellbeing": 4}
 
 
+def _checkin_change(w: World, who: str) -> dict[str, Any]:
+    return {"hours": 3, "note": "Toch wat langer"}
+
+
 def _assessment(w: World, who: str) -> dict[str, Any]:
     return {"step": 3, "note": "Gaat goed"}
 
@@ -376,7 +398,7 @@ class Row:
     """Expected status per actor (and per variant when the path names an object)."""
 
     expect: dict[str, Expect]
-    # the path id: opportunity | match | recipient | message | device | step | case_step
+    # the path id: opportunity | match | recipient | message | device | step | case_step | checkin
     target: str | None = None
     body: Body | None = None
     opp_status: str = "published"
@@ -400,7 +422,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/auth/register"): Row(public(201), body=_register),
     ("POST", "/v1/auth/refresh"): Row(signed_in(200), token="refresh"),
     ("POST", "/v1/auth/logout"): Row(signed_in(204)),
+    ("POST", "/v1/auth/reset"): Row(public(200), body=_reset),
     ("POST", "/v1/invitations"): Row(only(coach=201, admin=201), body=_invitation),
+    # the account
+    ("GET", "/v1/me"): Row(signed_in(200), hidden=("recipient_b", "recipient_x", "coach_x")),
+    ("POST", "/v1/me/password"): Row(signed_in(204), body=_password_change),
+    ("POST", f"{CASE}/reset-codes"): Row(only(coach=by_variant(201)), target="recipient"),
+    ("POST", "/v1/admin/users/<uuid:user_id>/reset-codes"): Row(
+        only(admin=by_variant(201, foreign=201)), target="recipient"
+    ),
     # admin
     ("POST", "/v1/admin/users"): Row(only(admin=201), body=_staff_user),
     # an admin's "own" is their whole municipality: side A and side B are both theirs
@@ -456,6 +486,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     ("POST", "/v1/me/checkins"): Row(only(recipient=201), body=_checkin),
     ("GET", "/v1/me/checkins"): Row(only(recipient=200), hidden=("checkin_b", "checkin_x")),
+    ("PATCH", "/v1/me/checkins/<uuid:checkin_id>"): Row(
+        only(recipient=by_variant(200)), target="checkin", body=_checkin_change
+    ),
+    ("DELETE", "/v1/me/checkins/<uuid:checkin_id>"): Row(
+        only(recipient=by_variant(204)), target="checkin"
+    ),
     ("GET", "/v1/me/progress"): Row(only(recipient=200), hidden=OTHERS_MATCHES),
     ("GET", "/v1/me/steps"): Row(only(recipient=200), hidden=("step_b", "step_x")),
     ("POST", "/v1/me/steps"): Row(only(recipient=201), body=_step),
@@ -501,6 +537,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # matches: coach decides for their caseload, organiser for their team's opportunities
     ("GET", "/v1/matches"): Row(only(coach=200), hidden=OTHERS_MATCHES),
+    ("GET", "/v1/teams/mine/candidates"): Row(only(organizer=200), hidden=OTHERS_MATCHES),
     ("POST", f"{MATCH}/approve"): Row(
         only(coach=by_variant(200)), target="match", match_status="requested"
     ),
