@@ -8,9 +8,15 @@ from api.idempotency.models import IdempotencyKey
 from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
 from api.ladder.models import LadderEntry
-from api.matches.models import Match, MatchEvent
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.municipalities.models import Municipality, Policy, Team
-from api.nudges.models import Device, InboxMessage, Nudge
+from api.nudges.models import (
+    AlertedOpportunity,
+    Device,
+    InboxMessage,
+    NotificationPreference,
+    Nudge,
+)
 from api.opportunities.models import Opportunity
 from api.plans.models import PlanStep, PlanStepEvent
 from api.profiles.models import RecipientProfile
@@ -18,6 +24,7 @@ from api.progress.models import CheckIn
 from api.users.models import User
 
 __all__ = [
+    "AlertedOpportunity",
     "AuditEvent",
     "CheckIn",
     "ConsoleSession",
@@ -29,6 +36,8 @@ __all__ = [
     "Invitation",
     "Match",
     "MatchEvent",
+    "MatchFeedback",
+    "NotificationPreference",
     "Device",
     "InboxMessage",
     "Municipality",

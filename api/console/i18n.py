@@ -99,6 +99,12 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?P<taken>\d+) people already have a place", "conflict.capacity"),
         (r"^(This person already has|There is already) an open match", "conflict.open_match"),
         (r"^This e-mail address is already in use\.$", "conflict.email"),
+        (r"^This code is unknown, already used or expired\.", "error.bad_code"),
+        (r"^This password is too easy to guess\.", "error.password_weak"),
+        (
+            r"^Do not use your name or your e-mail address in your password\.$",
+            "error.password_personal",
+        ),
     )
 )
 

@@ -82,7 +82,7 @@ COMMON: dict[str, str] = {
     "text": "The reason in words for the person, in their language",
     "name": "Name",
     "status": "Where this {thing} is now",
-    "kind": "What sort of activity: volunteer work, a language course or informal care",
+    "kind": "What sort of {thing} this is (stable)",
     "title": "Short title, shown in lists",
     "note": "A note in free text",
     "reason": "Why, in a few words (shown to the person)",
@@ -256,16 +256,6 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
         "revokedAt": "When it ended (UTC); null while it lasts",
         "revokedReason": "Why it ended (logout, refresh-reuse, ...)",
     },
-    "NudgeParams": {
-        "name": "Your name as used in the text",
-        "person": "The person it was about",
-        "title": "The opportunity's title",
-        "first": "The title of the first suggestion",
-        "days": "Days mentioned in the text",
-        "weeks": "Weeks mentioned in the text",
-        "count": "How many suggestions",
-        "opportunityIds": "The opportunities it mentioned",
-    },
     "ExportNudge": {
         "kind": "What kind of nudge",
         "status": "pending, delivered, dropped (not sent) or dead (failed)",
@@ -328,7 +318,49 @@ BY_SCHEMA.update(
         "StepSuggestion": {"at": "When it was noticed (UTC)"},
     }
 )
+_OPPORTUNITY_KIND = "What sort of activity: volunteer work, a language course or informal care"
+for _opp in ("Opportunity", "OpportunitySummary", "OpportunityCreate", "OpportunityUpdate"):
+    BY_SCHEMA.setdefault(_opp, {})["kind"] = _OPPORTUNITY_KIND
 BY_SCHEMA["OpportunityDetail"] = dict(BY_SCHEMA["Opportunity"])
+_FEEDBACK = {
+    "helped": "Did taking part help the person? (their own answer)",
+    "again": "Would they do something like it again?",
+    "words": "In their own words (optional, private to them and their coach)",
+    "answeredAt": "When they answered (UTC)",
+}
+BY_SCHEMA.update(
+    {
+        "TokenPair": {
+            **BY_SCHEMA["TokenPair"],
+            "account": "Who signed in: id, role and the name to greet them by",
+        },
+        "MyAccount": {
+            "municipality": "The municipality the account belongs to",
+            "lastLoginAt": "When the person last signed in (UTC)",
+        },
+        "ResetCode": {"userId": "The account the code is for"},
+        "Feedback": dict(_FEEDBACK),
+        "FeedbackCreate": dict(_FEEDBACK),
+        "TeamCandidate": {
+            "firstName": "The person's first name (nothing more is shared)",
+            "opportunityTitle": "The title of the opportunity",
+            "opportunityId": "The opportunity",
+            "id": "The match id: confirm or reject it with this",
+        },
+        "InboxMessage": {
+            **BY_SCHEMA["InboxMessage"],
+            "target": "What the message is about: the screen the app opens",
+        },
+        "InboxCount": {"unread": "Messages not read yet"},
+        "NotificationPreferences": {"kinds": "For each kind of message: how to deliver it"},
+        "KindChoice": {"kind": "The kind of message"},
+        "CheckInUpdate": {"informalCare": "These hours were informal care at home (mantelzorg)"},
+    }
+)
+for _with_feedback in ("Match", "CoachMatch", "MatchDecision"):
+    BY_SCHEMA.setdefault(_with_feedback, {})["feedback"] = (
+        "The person's feedback after it ended; null until they answer"
+    )
 BY_SCHEMA.update(
     {
         "Category": {
@@ -408,7 +440,21 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "accessToken": "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI5YjJkIn0.c2lnbmF0dXJl",
         "refreshToken": "eyJhbGciOiJIUzI1NiJ9.eyJqdGkiOiI3YzllIn0.c2lnbmF0dXJl",
         "role": "recipient",
+        "expiresIn": 900,
+        "account": {"id": _PERSON_ID, "role": "recipient", "name": "Amina"},
     },
+    "Reset": {"resetCode": "R4T7-KQ2M-9XPA", "password": "fietsen-langs-het-ij-31"},
+    "PasswordChange": {
+        "oldPassword": "tulpen-op-de-markt-24",
+        "newPassword": "fietsen-langs-het-ij-31",
+    },
+    "FeedbackCreate": {
+        "helped": True,
+        "again": True,
+        "words": "Ik heb nieuwe mensen leren kennen.",
+    },
+    "NotificationPreferences": {"kinds": [{"kind": "request_new", "mode": "summary"}]},
+    "CheckInUpdate": {"hours": 3, "note": "Het was een uur langer."},
     "InvitationCreate": {"recipientName": "Amina El Idrissi", "email": "amina@example.org"},
     "StaffUserCreate": {
         "email": "j.devries@buurthuis.example.org",
@@ -536,6 +582,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "informalCare": False,
         "note": "Leuke ochtend gehad.",
         "createdAt": "2026-03-10T16:40:00Z",
+        "changeableUntil": "2026-03-24T16:40:00Z",
     },
     "PlanStepCreate": {
         "kind": "make_cv",

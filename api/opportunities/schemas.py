@@ -385,6 +385,10 @@ class OpportunityQuerySchema(PageQuerySchema):
         validate=validate.OneOf(OPPORTUNITY_STATUSES),
         metadata={"description": "Organisers and admins may list other statuses"},
     )
+    team = fields.String(
+        validate=validate.OneOf(("mine",)),
+        metadata={"description": "mine: only your own team's opportunities, in every status"},
+    )
 
     @validates_schema
     def _near(self, data: dict[str, Any], **_: Any) -> None:

@@ -228,11 +228,17 @@ def list_opportunities(
     kind: str | None = None,
     interest: str | None = None,
     status: str | None = None,
+    team: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Keyset-paginated listing; with `near`, by distance within the radius (ST_DWithin)."""
+    """Keyset-paginated listing; with `near`, by distance within the radius (ST_DWithin);
+    `team="mine"`: only the organiser's own team's opportunities."""
     stmt = _base().where(_visible(actor))
+    if team == "mine":
+        if actor.role != "organizer" or actor.team_id is None:
+            raise InvalidInput.field("team", "Only organisers have a team.")
+        stmt = stmt.where(Opportunity.team_id == actor.team_id)
     if kind:
         stmt = stmt.where(Opportunity.kind == kind)
     if interest:

@@ -3,8 +3,7 @@
 from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
-from api.municipalities.policy import NUDGE_KINDS
-from api.nudges.schemas import InboxMessageSchema
+from api.nudges.schemas import MESSAGE_KINDS, InboxMessageSchema
 from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
@@ -63,24 +62,28 @@ class AccountSchema(Schema):
     last_login_at = fields.AwareDateTime(allow_none=True)
 
 
-class NudgeParamsSchema(Schema):
-    """What a nudge's text was made from (each kind uses some of these)."""
-
-    name = fields.String()
-    person = fields.String()
-    title = fields.String()
-    first = fields.String()
-    days = fields.Integer()
-    weeks = fields.Integer()
-    count = fields.Integer()
-    opportunity_ids = fields.List(fields.String())
+# A value a nudge's text was made from: a name or title, a number of days, a list of ids, ...
+NUDGE_PARAM_VALUE = {
+    "anyOf": [
+        {"type": "string", "nullable": True},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "array", "items": {"type": "string"}},
+    ],
+    "description": "A name, title, date, number or list of ids used in the text",
+}
 
 
 class ExportNudgeSchema(Schema):
-    kind = choice(NUDGE_KINDS, required=True)
+    kind = choice(MESSAGE_KINDS, required=True)
     status = choice(("pending", "delivered", "dropped", "dead"), required=True)
     created_at = fields.AwareDateTime(required=True)
-    params = fields.Nested(NudgeParamsSchema, required=True)
+    params = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata=NUDGE_PARAM_VALUE),
+        required=True,
+        metadata={"description": "What its text was made from, by name (as stored)"},
+    )
 
 
 class ExportDeviceSchema(Schema):

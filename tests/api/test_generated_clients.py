@@ -256,7 +256,7 @@ def test_journey_through_the_generated_python_client(
     assert match.status == models.MatchStatus.REQUESTED
 
     coach = sign_in("coach")
-    queue = _parsed(_op("getMatches").sync_detailed(client=coach), models.MatchPage)
+    queue = _parsed(_op("getMatches").sync_detailed(client=coach), models.CoachMatchPage)
     assert any(m.id == match.id for m in queue.items)
     approved = _parsed(
         _op("postMatchesMatchIdApprove").sync_detailed(match.id, client=coach),

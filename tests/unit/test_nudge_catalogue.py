@@ -5,9 +5,11 @@ import re
 import pytest
 
 from api.municipalities.policy import PolicySettings
-from api.nudges.catalogue import MESSAGES, placeholders, render
+from api.nudges.catalogue import MESSAGES, placeholders, render, summary_line
+from api.nudges.events import EVENT_KINDS, STAFF_KINDS
 
-KINDS = PolicySettings().nudge_kinds
+# Planned nudges and event notifications (request_expired is both: counted once).
+KINDS = tuple(dict.fromkeys((*PolicySettings().nudge_kinds, *EVENT_KINDS)))
 LANGUAGES = ("nl", "en")
 SAMPLE = {
     "name": "Amina",
@@ -20,6 +22,8 @@ SAMPLE = {
     "weeks": 12,
     "step": "Een cv maken",
     "date": "5 december",
+    "reason": "Het past nu niet goed naast je taalles op dinsdag",
+    "lines": "2 nieuwe aanvragen; 1 nieuwe kandidaat",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
@@ -103,3 +107,16 @@ def test_a_checkin_prompt_asks_about_the_current_step(language: str) -> None:
         _, body = render("checkin_prompt", language, {**SAMPLE, "variant": variant})
         assert "Een cv maken" in body and "{" not in body
         assert not FORBIDDEN.search(body) and len(body) <= 240
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_kinds_have_a_summary_line(language: str) -> None:
+    for kind in STAFF_KINDS:
+        one, five = summary_line(kind, language, 1), summary_line(kind, language, 5)
+        assert "1" in one and "5" in five and one.replace("1", "5") != five, (kind, one, five)
+
+
+def test_a_declined_request_quotes_the_coach_kindly() -> None:
+    _, body = render("match_declined", "nl", SAMPLE)
+    assert "“Het past nu niet goed naast je taalles op dinsdag”" in body
+    assert "Dat zegt niets over jou" in body

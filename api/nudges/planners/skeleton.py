@@ -13,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from api.municipalities.models import Municipality
 from api.municipalities.policy import PolicySettings, load_policy
-from api.nudges.catalogue import DEFAULT_LANGUAGE
-from api.nudges.outbox import PlanStats, enqueue
-from api.profiles.models import RecipientProfile
+from api.nudges.outbox import Planned, PlanStats, enqueue_many
 
 Row = TypeVar("Row")
+
+__all__ = ["Planned", "Planner", "Scope", "municipalities_with", "plan"]
 
 
 @dataclass(frozen=True)
@@ -27,32 +27,6 @@ class Scope:
     municipality_id: uuid.UUID
     policy: PolicySettings
     now: datetime
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One nudge a planner wants written; the outbox decides whether and when it goes out."""
-
-    user_id: uuid.UUID
-    period: str
-    params: dict[str, Any]
-    language: str = DEFAULT_LANGUAGE  # staff have no language of their own
-    prefs: dict[str, Any] | None = None  # the person's own nudge preferences (cap, pause, quiet)
-    drop_reason: str | None = None  # only take the key, send nothing (e.g. nothing new)
-
-    @classmethod
-    def for_person(
-        cls, profile: RecipientProfile, period: str, params: dict[str, Any], **more: Any
-    ) -> Planned:
-        """A nudge to a person: in their own language, under their own preferences."""
-        return cls(
-            profile.user_id,
-            period,
-            params,
-            profile.preferred_language,
-            profile.nudge_preferences,
-            **more,
-        )
 
 
 @dataclass(frozen=True)
@@ -76,20 +50,15 @@ def municipalities_with(session: Session, kind: str, now: datetime) -> Iterator[
 def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanStats) -> None:
     """Run one planner everywhere it is on: enqueue what it plans and count the outcomes."""
     for scope in municipalities_with(session, planner.kind, now):
-        for row in planner.who(session, scope):
-            nudge = planner.what(row, scope)
-            outcome = enqueue(
-                session,
-                policy=scope.policy,
-                municipality_id=scope.municipality_id,
-                user_id=nudge.user_id,
-                kind=planner.kind,
-                period=nudge.period,
-                language=nudge.language,
-                params=nudge.params,
-                now=now,
-                prefs=nudge.prefs,
-                capped=planner.capped,
-                drop_reason=nudge.drop_reason,
-            )
+        planned = [planner.what(row, scope) for row in planner.who(session, scope)]
+        outcomes = enqueue_many(
+            session,
+            policy=scope.policy,
+            municipality_id=scope.municipality_id,
+            kind=planner.kind,
+            planned=planned,
+            now=now,
+            capped=planner.capped,
+        )
+        for outcome in outcomes:
             stats.add(planner.kind, outcome)
