@@ -36,6 +36,7 @@ test-db: install
 	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh
 	scripts/ensure-redis.sh
 	scripts/ensure-chromium.sh
+	scripts/ensure-openapi-tools.sh
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
 
 test: test-db

@@ -126,8 +126,8 @@ def _init_jwt(app: Flask) -> None:
     jwt.init_app(app)
     manager: JWTManager = jwt
 
-    def _unauthorized(detail: str) -> Response:
-        resp = problem(401, detail, slug="unauthorized")
+    def _unauthorized(detail: str, code: str) -> Response:
+        resp = problem(401, detail, slug="unauthorized", code=code)
         resp.headers["WWW-Authenticate"] = 'Bearer realm="meedoen"'
         return resp
 
@@ -141,27 +141,29 @@ def _init_jwt(app: Flask) -> None:
 
     @manager.unauthorized_loader
     def _missing(reason: str) -> Response:
-        return _unauthorized("Sign in first.")  # what was missing: type and status say it
+        return _unauthorized("Sign in first.", "token_missing")  # the code says what was missing
 
     @manager.invalid_token_loader
     def _invalid(reason: str) -> Response:
-        return _unauthorized("The token is not valid.")
+        return _unauthorized("The token is not valid.", "token_invalid")
 
     @manager.expired_token_loader
     def _expired(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
-        return _unauthorized("The token has expired.")
+        return _unauthorized("The token has expired.", "token_expired")
 
     @manager.needs_fresh_token_loader
     def _fresh(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
-        return _unauthorized("Please sign in again.")
+        return _unauthorized("Please sign in again.", "fresh_token_required")
 
     @manager.user_lookup_error_loader
     def _lookup(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
-        return _unauthorized("This sign-in is no longer valid. Please sign in again.")
+        return _unauthorized(
+            "This sign-in is no longer valid. Please sign in again.", "token_revoked"
+        )
 
     @manager.token_verification_failed_loader
     def _claims_failed(_h: dict[str, Any], _p: dict[str, Any]) -> Response:
-        return _unauthorized("The token is not valid.")
+        return _unauthorized("The token is not valid.", "token_invalid")
 
 
 def _register_headers(app: Flask, settings: Settings) -> None:

@@ -18,6 +18,7 @@ from waitress.task import ErrorTask
 from waitress.utilities import BadRequest, Error, RequestHeaderFieldsTooLarge
 
 from api.config import API_VERSION
+from api.errors import code_for_status
 
 MAX_BODY_BYTES = 64 * 1024  # the app's MAX_CONTENT_LENGTH; larger bodies are refused unread
 MAX_HEADER_BYTES = 16 * 1024  # request line plus headers
@@ -62,15 +63,18 @@ class ShortBody(BadRequest):
 def problem_body(status: int, detail: str | None = None, instance: str = "") -> bytes:
     """The same problem+json shape as api.errors.problem, without a Flask request."""
     phrase = HTTPStatus(status).phrase
-    return json.dumps(
-        {
-            "type": "https://meedoen.nl/problems/" + phrase.lower().replace(" ", "-"),
-            "title": phrase,
-            "status": status,
-            "detail": detail or PROBLEM_DETAIL.get(status, phrase),
-            "instance": instance,
-        }
-    ).encode()
+    text = detail or PROBLEM_DETAIL.get(status, phrase)
+    body: dict[str, Any] = {
+        "type": "https://meedoen.nl/problems/" + phrase.lower().replace(" ", "-"),
+        "title": phrase,
+        "status": status,
+        "detail": text,
+        "instance": instance,
+        "code": code_for_status(status),
+    }
+    if status == 400:
+        body["invalidParams"] = [{"name": "request", "reason": text}]
+    return json.dumps(body).encode()
 
 
 PROBLEM_HEADERS = [

@@ -20,6 +20,66 @@ log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
 TYPE_BASE = "https://meedoen.nl/problems/"
 
+# Every machine-readable `code` a problem can carry, with what an app should do about it. The
+# OpenAPI document lists these as the enum of Problem.code; a new kind of error adds a line here.
+PROBLEM_CODES: dict[str, str] = {
+    "invalid_input": "A field is missing or wrong; invalidParams names each one. Fix and resend.",
+    "invalid_credentials": "E-mail address or password is not right. Let the person try again.",
+    "token_missing": "No access token was sent. Sign in.",
+    "token_expired": "The access token has expired. Refresh it with the refresh token.",
+    "token_revoked": "The sign-in has ended (signed out, reused or revoked). Sign in again.",
+    "token_invalid": "The token is not one of ours or is damaged. Sign in again.",
+    "fresh_token_required": "This needs a fresh sign-in. Ask for the password again.",
+    "account_inactive": "The account is not active. The person should contact their coach.",
+    "forbidden": "Your role may not do this.",
+    "not_found": "It does not exist, or it is not yours to see.",
+    "invitation_invalid": "The invitation code is unknown, already used or expired.",
+    "method_not_allowed": "This path does not take this method; see the Allow header.",
+    "wrong_state": "Not possible in the current state (of the match or opportunity).",
+    "full": "The opportunity has no places left.",
+    "already_exists": "This already exists (an open match for the same person and opportunity).",
+    "email_taken": "This e-mail address is already in use.",
+    "idempotency_conflict": "This Idempotency-Key was used for a different request.",
+    "request_timeout": "The request took too long to arrive. Try again.",
+    "too_large": "The request body is too large.",
+    "uri_too_long": "The path and query are too long.",
+    "headers_too_large": "The request headers are too large.",
+    "unsupported_media_type": "The body is not JSON; send Content-Type: application/json.",
+    "daily_limit": "The daily number of requests is reached; wait as Retry-After says.",
+    "rate_limited": "Too many requests; wait as Retry-After says.",
+    "internal_error": "Something went wrong on our side. Try again later.",
+    "not_implemented": "The request uses something this server does not support.",
+    "http_version": "Use HTTP/1.1.",
+    "unavailable": "Temporarily unavailable; try again as Retry-After says.",
+}
+
+# The code of a problem whose raiser named none, by HTTP status.
+_CODE_BY_STATUS: dict[int, str] = {
+    400: "invalid_input",
+    401: "token_invalid",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    409: "wrong_state",
+    413: "too_large",
+    414: "uri_too_long",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+    431: "headers_too_large",
+    500: "internal_error",
+    501: "not_implemented",
+    503: "unavailable",
+    505: "http_version",
+}
+
+
+def code_for_status(status: int) -> str:
+    """The default code of a status (a 4xx without its own code is invalid input)."""
+    if status in _CODE_BY_STATUS:
+        return _CODE_BY_STATUS[status]
+    return "internal_error" if status >= 500 else "invalid_input"
+
 
 class DomainError(Exception):
     """An expected failure that a service raises and the API turns into a problem.
@@ -31,16 +91,20 @@ class DomainError(Exception):
 
     status = 400
     slug = "bad-request"
+    code = "invalid_input"  # machine-readable, from PROBLEM_CODES; subclasses and raisers set it
 
     def __init__(
         self,
         detail: str,
         *,
         invalid_params: list[dict[str, str]] | None = None,
+        code: str | None = None,
         extra: Mapping[str, str] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(detail)
+        if code is not None:
+            self.code = code
         self.message = detail
         self.params = params
         self.detail = detail.format(**params) if params else detail
@@ -74,24 +138,33 @@ class InvalidInput(DomainError):
 class Unauthorized(DomainError):
     status = 401
     slug = "unauthorized"
+    code = "token_invalid"
 
 
 class Forbidden(DomainError):
     status = 403
     slug = "forbidden"
+    code = "forbidden"
 
 
 class NotFound(DomainError):
     status = 404
     slug = "not-found"
+    code = "not_found"
 
-    def __init__(self, detail: str = N_("The resource does not exist or is not yours.")) -> None:
-        super().__init__(detail)
+    def __init__(
+        self,
+        detail: str = N_("The resource does not exist or is not yours."),
+        *,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(detail, code=code)
 
 
 class Conflict(DomainError):
     status = 409
     slug = "conflict"
+    code = "wrong_state"
 
 
 class UnsupportedMediaType(DomainError):
@@ -99,6 +172,7 @@ class UnsupportedMediaType(DomainError):
 
     status = 415
     slug = "unsupported-media-type"
+    code = "unsupported_media_type"
 
     def __init__(self, detail: str, *, method: str = "POST", **params: Any) -> None:
         super().__init__(detail, **params)
@@ -111,6 +185,7 @@ class TooManyRequests(DomainError):
 
     status = 429
     slug = "too-many-requests"
+    code = "daily_limit"
 
     def __init__(self, detail: str, *, retry_after: int, **params: Any) -> None:
         super().__init__(detail, **params)
@@ -120,6 +195,7 @@ class TooManyRequests(DomainError):
 class ServiceUnavailable(DomainError):
     status = 503
     slug = "service-unavailable"
+    code = "unavailable"
 
 
 def problem(
@@ -127,6 +203,7 @@ def problem(
     detail: str | None = None,
     *,
     slug: str | None = None,
+    code: str | None = None,
     invalid_params: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
     params: Mapping[str, Any] | None = None,
@@ -136,8 +213,12 @@ def problem(
     """Build one problem+json response, its title and texts in the request's language.
 
     `detail` and each invalid parameter's `reason` are catalogue texts (English msgids);
-    `params` fills the detail's placeholders, `reason_params` those of a reason.
+    `params` fills the detail's placeholders, `reason_params` those of a reason. `code` (from
+    PROBLEM_CODES) tells apps what happened; it defaults by status.
     """
+    code = code or code_for_status(status)
+    if code not in PROBLEM_CODES:
+        raise ValueError(f"unknown problem code {code!r}: add it to PROBLEM_CODES")
     texts = request_texts()
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
@@ -148,7 +229,10 @@ def problem(
         if detail
         else problem_title(texts, status),
         "instance": request.path if request else "",
+        "code": code,
     }
+    if status == 400 and not invalid_params:  # a 400 always names what to fix
+        invalid_params = [{"name": "body", "reason": detail or "Invalid input."}]
     if invalid_params:
         body["invalidParams"] = [
             {**p, "reason": translate_reason(texts, p["reason"], (reason_params or {}).get(i))}
@@ -210,6 +294,7 @@ def register_error_handlers(app: Flask) -> None:
             err.status,
             err.message,
             slug=err.slug,
+            code=err.code,
             invalid_params=err.invalid_params,
             headers=getattr(err, "headers", None),
             params=err.params,

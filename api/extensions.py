@@ -54,10 +54,48 @@ class Blueprint(_Blueprint):
     PAGINATION_ARGUMENTS_PARSER = StrictParser()
 
 
+def computed2properties(converter: Any, field: ma.fields.Field, **_: Any) -> dict[str, Any]:
+    """A `Computed` field is documented as the field it says it returns."""
+    from api.schemas import Computed
+
+    if isinstance(field, Computed):
+        return dict(converter.field2property(field.returns))
+    return {}
+
+
+def nullable2properties(
+    converter: Any, field: ma.fields.Field, ret: dict[str, Any], **_: Any
+) -> dict[str, Any]:
+    """OpenAPI 3.0 nullability that generated clients read right.
+
+    apispec writes a nullable reference as `anyOf: [{type: object, nullable: true}, $ref]`, which
+    client generators match as "any object" first (the referenced model is lost); and it puts
+    `null` into the enum of a nullable choice. Here a nullable reference becomes
+    `nullable: true, allOf: [$ref]` and `null` leaves the enum (`nullable: true` says it).
+    """
+    if not field.allow_none:
+        return {}
+    out: dict[str, Any] = {"nullable": True}
+    parts = ret.pop("anyOf", None)
+    if parts is not None:
+        kept = [p for p in parts if p != {"type": "object", "nullable": True}]
+        out["allOf"] = kept
+    enum = ret.get("enum")
+    if enum is not None and None in enum:
+        out["enum"] = [v for v in enum if v is not None]
+    return out
+
+
 class Api(_Api):
-    """flask-smorest API whose documented error body is a problem."""
+    """flask-smorest API: documented errors are problems, and every field has a type."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _init_spec(self, **kwargs: Any) -> None:
+        super()._init_spec(**kwargs)
+        converter = self.ma_plugin.converter
+        converter.add_attribute_function(computed2properties)
+        converter.add_attribute_function(nullable2properties)
 
 
 jwt = JWTManager()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import decimal
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -212,6 +212,26 @@ class QueryBool(fields.Boolean):
         if value in ("true", "false"):
             return bool(value == "true")
         raise self.make_error("invalid", input=value)
+
+
+class Computed(fields.Method):
+    """A value a schema method computes, documented as the `returns` field describes it.
+
+    A plain `fields.Method` has no type in the OpenAPI document (generated clients see `Any`);
+    `returns` gives it one, e.g. `Computed("_location", returns=fields.Nested(PointSchema))`.
+    """
+
+    def __init__(self, serialize: str, *, returns: fields.Field, **kwargs: Any) -> None:
+        super().__init__(serialize, **kwargs)
+        returns.allow_none = self.allow_none
+        self.returns = returns
+
+
+def choice(values: Iterable[str], **kwargs: Any) -> fields.String:
+    """An output string from a fixed vocabulary: documented as an enum (dumping never checks)."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["enum"] = list(values)
+    return fields.String(metadata=metadata, **kwargs)
 
 
 class PageQuerySchema(Schema):

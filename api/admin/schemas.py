@@ -7,7 +7,8 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.municipalities.policy import NUDGE_KINDS
-from api.schemas import Schema, StrictFloat, StrictInt, Text
+from api.schemas import Schema, StrictFloat, StrictInt, Text, choice
+from api.users.models import ROLES
 from matching.model import KINDS
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM.")
@@ -102,7 +103,7 @@ class StaffUserCreateSchema(Schema):
 class UserSchema(Schema):
     id = fields.UUID(required=True)
     email = fields.String(allow_none=True)
-    role = fields.String(required=True)
+    role = choice(ROLES, required=True)
     name = fields.String(required=True)
     team_id = fields.UUID(allow_none=True)
     municipality_id = fields.UUID(required=True)

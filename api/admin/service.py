@@ -62,7 +62,7 @@ def create_staff_user(
         raise InvalidInput.field("teamId", "Only organisers belong to a team.")
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)):
-        raise Conflict("This e-mail address is already in use.")
+        raise Conflict("This e-mail address is already in use.", code="email_taken")
     user = User(
         municipality_id=actor.municipality_id,
         email=email,

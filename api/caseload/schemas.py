@@ -7,7 +7,7 @@ from api.matches.schemas import MatchSchema
 from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, Schema
+from api.schemas import PageQuerySchema, Schema, choice
 
 
 class CaseloadQuerySchema(PageQuerySchema):
@@ -19,7 +19,7 @@ class CaseloadItemSchema(Schema):
     display_name = fields.String(required=True)
     ladder_step = fields.Integer(allow_none=True)
     need = fields.Integer(required=True, metadata={"description": "Higher needs attention sooner"})
-    flags = fields.List(fields.String(), required=True)
+    flags = fields.List(choice(FLAGS), required=True)
     last_checkin_at = fields.AwareDateTime(allow_none=True)
     waiting_requests = fields.Integer(required=True)
 

@@ -59,7 +59,10 @@ def idempotent(fn: F) -> F:
         existing = _claim(session, user_id, key, fingerprint)
         if existing is not None:
             if existing.fingerprint != fingerprint:
-                raise Conflict("This Idempotency-Key was used for another request.")
+                raise Conflict(
+                    "This Idempotency-Key was used for another request.",
+                    code="idempotency_conflict",
+                )
             if existing.status_code is not None:
                 resp = Response(
                     json.dumps(existing.body),

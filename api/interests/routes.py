@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from api.core.caching import public_cache
 from api.db import get_session
 from api.extensions import Blueprint
 from api.i18n import request_language
@@ -12,6 +13,7 @@ blp = Blueprint("interests", __name__, url_prefix="/v1/interests", description="
 
 
 @blp.route("", methods=["GET"])
+@public_cache(max_age=3600)
 @blp.response(200, InterestListSchema)
 def list_interests() -> dict[str, list[Any]]:
     """All interests and their categories, labelled in the request's language (Accept-Language)

@@ -294,14 +294,16 @@ def register_with_invitation(session: Session, *, code: str, email: str, passwor
     """Spend a valid code once: the account gets its e-mail and password and becomes active."""
     spent = _spend(session, code=code, purpose=ACTIVATE)
     if spent is None:
-        raise NotFound("This invitation code is unknown, already used or expired.")
+        raise NotFound(
+            "This invitation code is unknown, already used or expired.", code="invitation_invalid"
+        )
     invitation, user = spent
     email = email.strip().lower()
     if user.email and user.email != email:
         raise InvalidInput.field("email", "Use the e-mail address the invitation was made for.")
     taken = session.scalar(select(User.id).where(User.email == email, User.id != user.id))
     if taken:
-        raise Conflict("This e-mail address is already in use.")
+        raise Conflict("This e-mail address is already in use.", code="email_taken")
     check_password_strength(password, email=email, name=user.name)
     user.email = email
     user.password_hash = hash_password(password)

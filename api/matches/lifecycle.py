@@ -169,7 +169,8 @@ def transition_many(
                 session.flush()
         except IntegrityError as exc:
             raise Conflict(
-                "There is already an open match for this person and opportunity."
+                "There is already an open match for this person and opportunity.",
+                code="already_exists",
             ) from exc
     session.add_all(
         [

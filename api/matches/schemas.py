@@ -5,34 +5,51 @@ from typing import Any
 from marshmallow import fields, validate
 
 from api.matches.status import MatchStatus
-from api.opportunities.schemas import TeamRefSchema
-from api.schemas import PageQuerySchema, Schema, StrictBool, Text, page_schema
+from api.opportunities.schemas import OPPORTUNITY_STATUSES, TeamRefSchema
+from api.schemas import PageQuerySchema, Schema, StrictBool, Text, choice, page_schema
+from api.users.models import ROLES
+from matching.model import KINDS
+
+# Why an opportunity suits the person (matching/reasons.py); `text` says it in their language.
+REASON_CODES: tuple[str, ...] = (
+    "interest",
+    "distance",
+    "time_slot",
+    "language_level",
+    "ladder_growth",
+    "new",
+)
+# What a coach should know before approving (api/matches/rules.py).
+WARNING_CODES: tuple[str, ...] = ("allowance_over_cap",)
+STATUSES: tuple[str, ...] = tuple(s.value for s in MatchStatus)
+# Who moved a match: a person in a role, or the system (auto-approve, expiry, erasure).
+ACTOR_ROLES: tuple[str, ...] = (*ROLES, "system")
 
 
 class ReasonSchema(Schema):
-    code = fields.String(required=True)
+    code = choice(REASON_CODES, required=True)
     text = fields.String(required=True)
 
 
 class OpportunitySummarySchema(Schema):
     id = fields.UUID(required=True)
     title = fields.String(required=True)
-    kind = fields.String(required=True)
-    status = fields.String(required=True)
+    kind = choice(KINDS, required=True)
+    status = choice(OPPORTUNITY_STATUSES, required=True)
     address = fields.String(required=True)
     team = fields.Nested(TeamRefSchema, required=True)
 
 
 class MatchEventSchema(Schema):
-    from_status = fields.String(allow_none=True)
-    to_status = fields.String(required=True)
-    actor_role = fields.String(required=True)
+    from_status = choice(STATUSES, allow_none=True)
+    to_status = choice(STATUSES, required=True)
+    actor_role = choice(ACTOR_ROLES, required=True)
     reason = fields.String(allow_none=True)
     at = fields.AwareDateTime(required=True)
 
 
 class WarningSchema(Schema):
-    code = fields.String(required=True)
+    code = choice(WARNING_CODES, required=True)
     text = fields.String(required=True)
 
 
@@ -53,7 +70,7 @@ class FeedbackCreateSchema(Schema):
 
 class MatchSchema(Schema):
     id = fields.UUID(required=True)
-    status = fields.String(required=True)
+    status = choice(STATUSES, required=True)
     recipient_id = fields.UUID(required=True)
     opportunity = fields.Nested(OpportunitySummarySchema, required=True)
     score = fields.Float(allow_none=True)
@@ -92,7 +109,7 @@ class OrganizerMatchSchema(Schema):
     """What an organiser learns from acting on a match: its state, nothing about the person."""
 
     id = fields.UUID(required=True)
-    status = fields.String(required=True)
+    status = choice(STATUSES, required=True)
     opportunity = fields.Nested(OpportunitySummarySchema, required=True)
     updated_at = fields.AwareDateTime(required=True)
 
@@ -112,12 +129,16 @@ class ReasonBodySchema(Schema):
 
 
 class MatchQuerySchema(PageQuerySchema):
-    status = fields.String(validate=validate.OneOf([s.value for s in MatchStatus]))
+    status = fields.String(validate=validate.OneOf(STATUSES))
 
 
 class CandidateSchema(Schema):
-    match_id = fields.UUID(required=True)
-    status = fields.String(required=True)
+    id = fields.UUID(required=True, attribute="match_id", dump_only=True)
+    match_id = fields.UUID(
+        required=True,
+        metadata={"deprecated": True, "description": "The same as id (kept for older apps)"},
+    )
+    status = choice(STATUSES, required=True)
     first_name = fields.String(required=True)
     contact = fields.String(
         allow_none=True, metadata={"description": "What the person chose to share"}

@@ -114,7 +114,9 @@ def suggest_match(
     )
     opp = published_opportunity(session, actor, opportunity_id)
     if open_match(session, recipient_id, opp.id) is not None:
-        raise Conflict("This person already has an open match for this opportunity.")
+        raise Conflict(
+            "This person already has an open match for this opportunity.", code="already_exists"
+        )
     value, reasons = fit(session, recipient_id, opp, now)
     match = Match(
         id=uuid.uuid4(),
@@ -152,7 +154,7 @@ def request_match(
     within_daily_cap(session, actor, now)
     match = open_match(session, actor.user_id, opp.id)
     if match is not None and match.status != MatchStatus.SUGGESTED:
-        raise Conflict("You already showed interest in this opportunity.")
+        raise Conflict("You already showed interest in this opportunity.", code="already_exists")
     if match is None:
         value, reasons = fit(session, actor.user_id, opp, now)
         match = Match(
@@ -187,7 +189,7 @@ def approve_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Mat
             "A match that is {status} cannot be approved.", status=match_status(match.status)
         )
     if not lock_free_place(session, match.opportunity_id):
-        raise Conflict("This opportunity is full.")
+        raise Conflict("This opportunity is full.", code="full")
     transition(session, match, MatchStatus.APPROVED, role="coach", actor_id=actor.user_id)
     _audit_change(session, actor, match, N_("match approved"))
     warnings = allowance_warnings(session, match, match.opportunity)

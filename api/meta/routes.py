@@ -1,7 +1,8 @@
-"""GET /v1/openapi.json, public and CORS-open."""
+"""GET /v1/openapi.json, public, cacheable and CORS-open."""
 
 from flask import Response, current_app, jsonify
 
+from api.core.caching import public_cache
 from api.extensions import Blueprint
 from api.meta.openapi import build_openapi
 
@@ -9,7 +10,14 @@ blp = Blueprint("meta", __name__, url_prefix="/v1", description="The API descrip
 
 
 @blp.route("/openapi.json", methods=["GET"])
-@blp.response(200, description="The OpenAPI 3.0 document of this API")
+@public_cache(max_age=3600)
+@blp.response(
+    200,
+    description="The OpenAPI 3.0 document of this API",
+    headers={
+        "Access-Control-Allow-Origin": {"$ref": "#/components/headers/Access-Control-Allow-Origin"}
+    },
+)
 def openapi_json() -> Response:
     """The OpenAPI document; no sign-in needed."""
     cache = current_app.extensions.setdefault("meedoen_openapi", {})

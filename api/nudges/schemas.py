@@ -2,9 +2,22 @@
 
 from marshmallow import fields, validate
 
+from api.municipalities.policy import NUDGE_KINDS
 from api.nudges.events import EVENT_KINDS, MODES, STAFF_KINDS
 from api.nudges.targets import TARGET_TYPES
-from api.schemas import PageQuerySchema, QueryBool, QueryDateTime, Schema, Text, page_schema
+from api.schemas import (
+    PageQuerySchema,
+    QueryBool,
+    QueryDateTime,
+    Schema,
+    Text,
+    choice,
+    page_schema,
+)
+
+PLATFORMS: tuple[str, ...] = ("ios", "android", "web")
+# Every kind a nudge or inbox message can have: planned nudges and events.
+MESSAGE_KINDS: tuple[str, ...] = tuple(dict.fromkeys((*NUDGE_KINDS, *EVENT_KINDS)))
 
 
 class TargetSchema(Schema):
@@ -22,11 +35,10 @@ class TargetSchema(Schema):
 
 class InboxMessageSchema(Schema):
     id = fields.UUID(required=True)
-    kind = fields.String(
+    kind = choice(
+        MESSAGE_KINDS,
         required=True,
-        metadata={
-            "description": "Stable kind; event kinds: " + ", ".join(EVENT_KINDS),
-        },
+        metadata={"description": "What the message is about (a nudge or an event), stable"},
     )
     title = fields.String(required=True)
     body = fields.String(required=True)
@@ -52,13 +64,13 @@ class InboxCountSchema(Schema):
 
 
 class DeviceCreateSchema(Schema):
-    platform = fields.String(required=True, validate=validate.OneOf(("ios", "android", "web")))
+    platform = fields.String(required=True, validate=validate.OneOf(PLATFORMS))
     push_token = Text(required=True, min_length=8, max_length=400)
 
 
 class DeviceSchema(Schema):
     id = fields.UUID(required=True)
-    platform = fields.String(required=True)
+    platform = choice(PLATFORMS, required=True)
     created_at = fields.AwareDateTime(required=True)
 
 

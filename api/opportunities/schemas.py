@@ -13,6 +13,7 @@ from api.core.geo import NL_BBOX, in_netherlands
 from api.i18n import N_
 from api.opportunities.schedule import MAX_BLOCKS, TIME_RE, block_problem, overlap_problem
 from api.schemas import (
+    Computed,
     PageQuerySchema,
     PlausibleDate,
     QueryFloat,
@@ -22,6 +23,7 @@ from api.schemas import (
     StrictFloat,
     StrictInt,
     Text,
+    choice,
     page_schema,
 )
 from matching.model import ACCESSIBILITY, CEFR_LEVELS, DAYS, KINDS, SLOTS
@@ -288,17 +290,20 @@ class TeamRefSchema(Schema):
     name = fields.String(required=True)
 
 
+OPPORTUNITY_STATUSES: tuple[str, ...] = ("draft", "published", "paused", "closed")
+
+
 class OpportunitySchema(Schema):
     id = fields.UUID(required=True)
-    kind = fields.String(required=True)
-    status = fields.String(required=True)
+    kind = choice(KINDS, required=True)
+    status = choice(OPPORTUNITY_STATUSES, required=True)
     title = fields.String(required=True)
     description = fields.String(required=True)
     team = fields.Nested(TeamRefSchema, required=True)
     address = fields.String(required=True)
-    location = fields.Method("_location", required=True)
+    location = Computed("_location", returns=fields.Nested(PointSchema), required=True)
     interests = fields.List(fields.String(), required=True)
-    slots = fields.List(fields.String(), required=True)
+    slots = fields.List(choice(SLOTS), required=True)
     schedule = fields.List(
         fields.Nested(TimeBlockSchema),
         required=True,
@@ -332,11 +337,11 @@ class OpportunitySchema(Schema):
     places_left = fields.Integer(
         required=True, metadata={"description": "Places not yet held by approved or active people"}
     )
-    min_dutch_level = fields.String(required=True)
-    teaches_level = fields.String(allow_none=True)
-    accessibility = fields.List(fields.String(), required=True)
+    min_dutch_level = choice(CEFR_LEVELS, required=True)
+    teaches_level = choice(CEFR_LEVELS, allow_none=True)
+    accessibility = fields.List(choice(ACCESSIBILITY), required=True)
     ladder_step = fields.Integer(required=True)
-    monthly_allowance_eur = fields.Method("_allowance", allow_none=True)
+    monthly_allowance_eur = Computed("_allowance", returns=fields.Float(), allow_none=True)
     not_replacing_paid_work = fields.Boolean(attribute="replaces_no_paid_work")
     distance_km = fields.Float(
         metadata={
@@ -377,7 +382,7 @@ class OpportunityQuerySchema(PageQuerySchema):
     kind = fields.String(validate=validate.OneOf(KINDS))
     interest = Text(max_length=40)
     status = fields.String(
-        validate=validate.OneOf(("draft", "published", "paused", "closed")),
+        validate=validate.OneOf(OPPORTUNITY_STATUSES),
         metadata={"description": "Organisers and admins may list other statuses"},
     )
     team = fields.String(

@@ -24,7 +24,10 @@ _DUE_WEEK = {"description": "By when: an ISO week like 2026-W49 (instead of dueO
 
 
 def _valid_week(value: str) -> None:
-    year, week = value.split("-W")
+    """A week that exists (53 only in long years); the shape is WEEK's to judge."""
+    year, sep, week = value.partition("-W")
+    if not sep or not (year.isdigit() and week.isdigit()):
+        return  # marshmallow runs every validator: WEEK already said "Use YYYY-Www."
     try:
         date.fromisocalendar(int(year), int(week), 7)
     except ValueError as exc:

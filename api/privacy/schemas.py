@@ -3,11 +3,19 @@
 from marshmallow import fields, validate
 
 from api.matches.schemas import MatchSchema
-from api.nudges.schemas import InboxMessageSchema
+from api.nudges.schemas import MESSAGE_KINDS, InboxMessageSchema
 from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import CatalogueText, PageQuerySchema, QueryDateTime, Schema, page_schema
+from api.schemas import (
+    CatalogueText,
+    PageQuerySchema,
+    QueryDateTime,
+    Schema,
+    choice,
+    page_schema,
+)
+from api.users.models import ROLES
 
 
 class AccessLogEntrySchema(Schema):
@@ -19,8 +27,10 @@ class AccessLogEntrySchema(Schema):
     purpose = CatalogueText(
         allow_none=True, metadata={"description": "Why, in the language of the request"}
     )
-    result = fields.String(
-        required=True, metadata={"description": "success, or denied when access was refused"}
+    result = choice(
+        ("success", "denied"),
+        required=True,
+        metadata={"description": "success, or denied when access was refused"},
     )
 
 
@@ -47,16 +57,33 @@ class AccountSchema(Schema):
     id = fields.UUID(required=True)
     email = fields.String(allow_none=True)
     name = fields.String(required=True)
-    role = fields.String(required=True)
+    role = choice(ROLES, required=True)
     created_at = fields.AwareDateTime(required=True)
     last_login_at = fields.AwareDateTime(allow_none=True)
 
 
+# A value a nudge's text was made from: a name or title, a number of days, a list of ids, ...
+NUDGE_PARAM_VALUE = {
+    "anyOf": [
+        {"type": "string", "nullable": True},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "array", "items": {"type": "string"}},
+    ],
+    "description": "A name, title, date, number or list of ids used in the text",
+}
+
+
 class ExportNudgeSchema(Schema):
-    kind = fields.String(required=True)
-    status = fields.String(required=True)
+    kind = choice(MESSAGE_KINDS, required=True)
+    status = choice(("pending", "delivered", "dropped", "dead"), required=True)
     created_at = fields.AwareDateTime(required=True)
-    params = fields.Dict(required=True)
+    params = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(metadata=NUDGE_PARAM_VALUE),
+        required=True,
+        metadata={"description": "What its text was made from, by name (as stored)"},
+    )
 
 
 class ExportDeviceSchema(Schema):
@@ -93,7 +120,14 @@ class ExportStoredReplySchema(Schema):
     yours = fields.Boolean(required=True)
     created_at = fields.AwareDateTime(required=True)
     status_code = fields.Integer(allow_none=True)
-    body = fields.Raw(allow_none=True)
+    body = fields.Dict(
+        keys=fields.String(),
+        allow_none=True,
+        metadata={
+            "additionalProperties": True,
+            "description": "The answer as it was given: the JSON object that operation returns",
+        },
+    )
 
 
 class ExportSchema(Schema):

@@ -7,7 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.schemas import Schema, StrictBool, StrictFloat, StrictInt, Text
+from api.opportunities.schemas import PointSchema
+from api.schemas import Computed, Schema, StrictBool, StrictFloat, StrictInt, Text, choice
 from matching.model import (
     ACCESSIBILITY,
     CEFR_LEVELS,
@@ -39,6 +40,14 @@ class NudgePreferencesSchema(Schema):
     paused = StrictBool()
     max_per_week = StrictInt(minimum=0, maximum=7)
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True)
+
+
+class NudgeSettingsSchema(Schema):
+    """The nudge preferences as they are now (every field present)."""
+
+    paused = fields.Boolean(required=True)
+    max_per_week = fields.Integer(required=True)
+    quiet_hours = fields.Nested(QuietHoursSchema, required=True, allow_none=True)
 
 
 class ProfileUpdateSchema(Schema):
@@ -78,19 +87,21 @@ class ProfileUpdateSchema(Schema):
 class ProfileSchema(Schema):
     id = fields.UUID(required=True, attribute="user_id")
     display_name = fields.String(required=True)
-    preferred_language = fields.String(required=True)
+    preferred_language = choice(LANGUAGES, required=True)
     postcode = fields.String(allow_none=True, attribute="postcode_area")
-    home_area = fields.Method("_area", allow_none=True)
-    travel_mode = fields.String(required=True)
+    home_area = Computed("_area", returns=fields.Nested(PointSchema), allow_none=True)
+    travel_mode = choice(TRAVEL_MODES, required=True)
     max_distance_km = fields.Float(required=True)
     interests = fields.List(fields.String(), required=True)
-    availability = fields.List(fields.String(), required=True)
-    accessibility_needs = fields.List(fields.String(), required=True)
-    dutch_level = fields.String(required=True)
+    availability = fields.List(choice(SLOTS), required=True)
+    accessibility_needs = fields.List(choice(ACCESSIBILITY), required=True)
+    dutch_level = choice(CEFR_LEVELS, required=True)
     ladder_step = fields.Integer(allow_none=True)
     goals = fields.String(allow_none=True)
     shared_contact = fields.String(allow_none=True)
-    nudge_preferences = fields.Method("_nudges", required=True)
+    nudge_preferences = Computed(
+        "_nudges", returns=fields.Nested(NudgeSettingsSchema), required=True
+    )
 
     def _area(self, obj: Any) -> dict[str, float] | None:
         if obj.home_lat is None:

@@ -5,11 +5,13 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from api.interests.schemas import LabelSchema
 from api.ladder.models import LadderEntry
 from api.matches.schemas import MatchSchema
 from api.plans.status import MAX_OPEN
 from api.progress.models import STEPS_TOWARD_WORK
 from api.schemas import (
+    Computed,
     PageQuerySchema,
     PlausibleDate,
     Schema,
@@ -17,6 +19,7 @@ from api.schemas import (
     StrictDecimal,
     StrictInt,
     Text,
+    choice,
     page_schema,
 )
 
@@ -87,7 +90,7 @@ class CheckInSchema(Schema):
     match_id = fields.UUID(allow_none=True)
     wellbeing = fields.Integer(required=True)
     ladder_step = fields.Integer(allow_none=True)
-    steps_toward_work = fields.List(fields.String(), required=True)
+    steps_toward_work = fields.List(choice(STEPS_TOWARD_WORK), required=True)
     informal_care = fields.Boolean(required=True)
     note = fields.String(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
@@ -99,7 +102,7 @@ class CheckInSchema(Schema):
 
 class LadderEntrySchema(Schema):
     step = fields.Integer(required=True)
-    name = fields.Method("_name", required=True)
+    name = Computed("_name", returns=fields.Nested(LabelSchema), required=True)
     note = fields.String(allow_none=True)
     at = fields.AwareDateTime(required=True)
 

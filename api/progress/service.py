@@ -67,6 +67,7 @@ def _duplicate(existing: uuid.UUID) -> Conflict:
         "There is already a check-in for this activity on this day ({id}); "
         "change that one instead.",
         extra={"existingId": str(existing)},
+        code="already_exists",
         id=str(existing),
     )
 

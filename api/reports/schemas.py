@@ -6,11 +6,16 @@ from typing import Any
 
 from marshmallow import fields
 
-from api.schemas import QueryInt, Schema, camelcase
+from api.reports.service import FUNNEL_COLUMNS
+from api.schemas import Computed, QueryInt, Schema, camelcase, choice
 
 
 class FunnelQuerySchema(Schema):
     months = QueryInt(load_default=12, minimum=1, maximum=36)
+
+
+# The counted cells of a row, as named in JSON; any of them may be withheld.
+COUNT_FIELDS: tuple[str, ...] = tuple(camelcase(c) for c in FUNNEL_COLUMNS)
 
 
 class FunnelRowSchema(Schema):
@@ -30,8 +35,11 @@ class FunnelRowSchema(Schema):
         allow_none=True, metadata={"description": "People with an agreed plan step open"}
     )
     steps_done = fields.Integer(allow_none=True, metadata={"description": "Plan steps done"})
-    suppressed = fields.Method(
-        "_suppressed", required=True, metadata={"description": "Cells withheld (under minCell)"}
+    suppressed = Computed(
+        "_suppressed",
+        returns=fields.List(choice(COUNT_FIELDS)),
+        required=True,
+        metadata={"description": "Cells withheld (under minCell)"},
     )
 
     def _suppressed(self, row: dict[str, Any]) -> list[str]:

@@ -52,6 +52,8 @@ ACCESS_SECONDS = int(ACCESS_TOKEN_TTL.total_seconds())
 class RefreshReuse(Unauthorized):
     """A spent refresh token came back: the family is revoked and must be committed."""
 
+    code = "token_revoked"
+
 
 def _claims(user: User, family_id: uuid.UUID) -> dict[str, str | None]:
     return {
@@ -81,7 +83,7 @@ def login(session: Session, *, email: str, password: str) -> TokenPair:
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         audit_sign_in_denied(session, account=user)
-        raise Unauthorized("E-mail address or password is not correct.")
+        raise Unauthorized("E-mail address or password is not correct.", code="invalid_credentials")
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return start_session(session, user)
@@ -139,7 +141,7 @@ def refresh(session: Session, *, claims: dict[str, object]) -> TokenPair:
         raise Unauthorized("This refresh token is not known.")
     family = session.get(TokenFamily, token.family_id, with_for_update=True)
     if family is None or family.revoked_at is not None:
-        raise Unauthorized("This session has ended. Please sign in again.")
+        raise Unauthorized("This session has ended. Please sign in again.", code="token_revoked")
     if token.spent_at is not None:
         family.revoked_at = now
         family.revoked_reason = "refresh-reuse"
@@ -147,7 +149,7 @@ def refresh(session: Session, *, claims: dict[str, object]) -> TokenPair:
         raise RefreshReuse("This refresh token was already used; please sign in again.")
     user = session.get(User, family.user_id)
     if user is None or not user.is_active:
-        raise Unauthorized("This account is not active.")
+        raise Unauthorized("This account is not active.", code="account_inactive")
     token.spent_at = now
     return _issue(session, user, family.id, now)
 

@@ -143,7 +143,8 @@ def test_whole_path_from_publish_to_active(client, session: Session, w) -> None:
     assert cands.status_code == 200
     assert cands.get_json()["items"] == [
         {
-            "matchId": match["id"],
+            "id": match["id"],
+            "matchId": match["id"],  # the old name, kept for older apps
             "status": "approved",
             "firstName": "Fatima",
             "contact": "06-11112222",
@@ -363,7 +364,8 @@ def test_organiser_sees_no_profile_fields(client, session: Session, w) -> None:
     ).get_json()["id"]
     client.post(f"/v1/matches/{mid}/approve", headers=h["coach"])
     item = client.get(f"/v1/opportunities/{oid}/matches", headers=h["org"]).get_json()["items"][0]
-    assert set(item) == {"matchId", "status", "firstName", "contact"}
+    assert set(item) == {"id", "matchId", "status", "firstName", "contact"}
+    assert item["id"] == item["matchId"]
     assert item["contact"] is None  # Piet chose not to share a contact
     profile = session.get(RecipientProfile, w["person2"].id)
     assert profile is not None and profile.postcode_area

@@ -7,6 +7,7 @@ import re
 SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 KEBAB_PATH = re.compile(r"^(/|(/([a-z0-9\-]+|\{[^}]+\})(/([a-z0-9\-\.]+|\{[^}]+\}))*))$")
 METHODS = {"get", "put", "post", "delete", "patch"}
+PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "code"}
 
 
 def _doc(client):
@@ -61,8 +62,10 @@ def test_every_response_documents_api_version_and_errors_are_problems(client) ->
                     for schema in _schemas(doc, content["application/problem+json"]["schema"]):
                         props = set(schema.get("properties", {}))
                         if "status" in props:
-                            assert props <= {"type", "title", "status", "detail", "instance"}
-                            assert {"status", "title", "detail"} <= set(schema["required"])
+                            assert props <= PROBLEM_FIELDS | {"invalidParams"}
+                            assert {"status", "title", "detail", "code"} <= set(schema["required"])
+                            if code == "400":
+                                assert "invalidParams" in schema["required"], (path, method)
     assert checked > 20
 
 

@@ -144,6 +144,7 @@ def test_organiser_queue_spans_the_team_and_shows_only_first_name_and_contact(
         ("Eva", "Tuinieren", "approved"),
     }
     assert set(items[0]) == {
+        "id",
         "matchId",
         "status",
         "firstName",

@@ -218,7 +218,9 @@ def _seed_world(app: Flask, session: Session) -> World:
         create_match(session, person=other, opportunity=paused, history=active),
         create_match(session, person=recipient, opportunity=spare, history=requested[:1]),
     ]
-    message = InboxMessage(user_id=recipient.id, kind="match_update", title="Hoi", body="Nieuws")
+    message = InboxMessage(
+        user_id=recipient.id, kind="weekly_suggestions", title="Hoi", body="Nieuws"
+    )
     session.add(message)
     coach_actor = Actor(coach.id, "coach", mun.id, None)
     invitation = create_invitation(

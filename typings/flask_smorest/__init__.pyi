@@ -76,6 +76,8 @@ class Api:
     ERROR_SCHEMA: type[ma.Schema]
     DEFAULT_ERROR_RESPONSE_NAME: str
     spec: APISpec
+    ma_plugin: Any  # apispec's MarshmallowPlugin (its converter takes attribute functions)
+    def _init_spec(self, **kwargs: Any) -> None: ...
     def __init__(
         self,
         app: flask.Flask | None = ...,

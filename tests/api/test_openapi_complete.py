@@ -1,0 +1,98 @@
+"""The document is precise everywhere: a generic walk, so fields added by anyone are held to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from api.errors import PROBLEM_CODES
+
+TYPED_BY = ("type", "$ref", "allOf", "anyOf", "oneOf")
+
+
+@pytest.fixture(scope="module")
+def doc(app) -> dict[str, Any]:
+    with app.test_client() as c:
+        document: dict[str, Any] = c.get("/v1/openapi.json").get_json()
+    return document
+
+
+def _properties(node: Any, where: str = ""):
+    if isinstance(node, dict):
+        props = node.get("properties")
+        if isinstance(props, dict):
+            for name, spec in props.items():
+                yield f"{where}.{name}", spec
+        for key, value in node.items():
+            yield from _properties(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for value in node:
+            yield from _properties(value, where)
+
+
+def _subschemas(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _subschemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _subschemas(value)
+
+
+def test_every_property_has_a_type_and_a_description(doc: dict[str, Any]) -> None:
+    untyped = [w for w, spec in _properties(doc) if not any(k in spec for k in TYPED_BY)]
+    assert untyped == []
+    undescribed = [w for w, spec in _properties(doc) if not spec.get("description")]
+    assert undescribed == []
+
+
+def test_enums_hold_no_null_and_nullable_refs_are_explicit(doc: dict[str, Any]) -> None:
+    for node in _subschemas(doc["components"]["schemas"]):
+        enum = node.get("enum")
+        if isinstance(enum, list) and None in enum:
+            assert enum == [None] and node.get("nullable"), node  # only the "null" alternative
+        for part in node.get("anyOf", []):
+            assert part != {"type": "object", "nullable": True}, node  # matches any object
+        if "$ref" in node:
+            assert set(node) == {"$ref"}, node  # OpenAPI 3.0 ignores keys beside $ref
+        if node.get("nullable"):
+            assert "type" in node, node  # 3.0.3: nullable counts only beside a type
+
+
+def test_every_request_body_has_an_example(doc: dict[str, Any]) -> None:
+    missing = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            body = op.get("requestBody") if isinstance(op, dict) else None
+            if not body:
+                continue
+            schema = body["content"]["application/json"]["schema"]
+            name = schema.get("$ref", "").rsplit("/", 1)[-1]
+            target = doc["components"]["schemas"].get(name, schema)
+            if "example" not in target and "example" not in body["content"]["application/json"]:
+                missing.append(f"{method} {path}")
+    assert missing == []
+
+
+def test_one_problem_schema_with_every_code(doc: dict[str, Any]) -> None:
+    schemas = doc["components"]["schemas"]
+    assert schemas["Problem"]["properties"]["code"]["enum"] == list(PROBLEM_CODES)
+    assert schemas["ValidationProblem"]["properties"]["code"]["enum"] == list(PROBLEM_CODES)
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            for status, resp in op.get("responses", {}).items():
+                if status[0] in "45":
+                    schema = resp["content"]["application/problem+json"]["schema"]
+                    want = "ValidationProblem" if status == "400" else "Problem"
+                    assert schema == {"$ref": f"#/components/schemas/{want}"}, (path, method)
+
+
+def test_lifecycle_and_ranking_are_described(doc: dict[str, Any]) -> None:
+    tags = {t["name"]: t.get("description", "") for t in doc["tags"]}
+    assert "`requested` -> `approved`" in tags["matches"]
+    assert "in a row" in tags["feed"] and "weighted sum" in tags["feed"]
+    assert "token_expired" in doc["info"]["description"]
