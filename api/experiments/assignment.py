@@ -51,7 +51,7 @@ def assign(
     people: Iterable[tuple[str, str]],
     taken: Mapping[str, int] | None = None,
 ) -> list[Assigned]:
-    """Arms for newly enrolled (person, stratum) pairs; `taken` = places already used per stratum."""
+    """Arms for newly enrolled (person, stratum) pairs; `taken`: places used per stratum."""
     slots = slots_of(weights)
     size = len(slots)
     by_stratum: dict[str, list[str]] = defaultdict(list)
