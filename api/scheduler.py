@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from api.db import session_scope, utcnow
+from api.experiments.jobs import run_experiments
 from api.matches.jobs import expire_requests
 from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
 from api.privacy.jobs import enforce_retention
@@ -38,6 +39,7 @@ class Job:
 
 
 EXPIRY = Job("expire_requests", expire_requests)
+EXPERIMENTS = Job("experiments", run_experiments)  # enrol, guardrails, planned end
 PLANNING = tuple(Job(name, run) for name, run in PLANNING_JOBS.items())
 RETENTION = Job("retention", enforce_retention)
 
@@ -68,14 +70,16 @@ def run_each(app: Flask, jobs: tuple[Job, ...], now: datetime) -> None:
 
 
 def run_due(app: Flask, now: datetime) -> dict[str, Any]:
-    """Everything due as of `now`: expiry, every planner, retention, then the dispatcher."""
+    """Everything due as of `now`: expiry, experiments, every planner, retention, dispatcher."""
     expiry = run_job(app, EXPIRY, now)
+    experiments = run_job(app, EXPERIMENTS, now)
     planned = {job.name: run_job(app, job, now) for job in PLANNING}
     retention = run_job(app, RETENTION, now)
     dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
     return {
         "at": now.isoformat(),
         "expiry": SKIPPED if expiry is None else expiry,
+        "experiments": SKIPPED if experiments is None else experiments,
         "planned": {name: SKIPPED if s is None else s for name, s in planned.items()},
         "retention": SKIPPED if retention is None else retention,
         "dispatched": asdict(dispatched),
@@ -101,13 +105,13 @@ def register_scheduler(app: Flask) -> None:
     @click.option("--plan-every-minutes", default=15, show_default=True)
     @click.option("--dispatch-every-seconds", default=30, show_default=True)
     def scheduler_run(plan_every_minutes: int, dispatch_every_seconds: int) -> None:
-        """Run expiry, planners, retention and the dispatcher on a schedule until stopped."""
+        """Run expiry, experiments, planners, retention and the dispatcher until stopped."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         sched = BlockingScheduler(timezone="Europe/Amsterdam")
 
         def plan() -> None:
-            run_each(app, (EXPIRY, *PLANNING), utcnow())
+            run_each(app, (EXPIRY, EXPERIMENTS, *PLANNING), utcnow())
 
         def dispatch() -> None:
             run_dispatcher(app, utcnow(), app.extensions["meedoen_push"])

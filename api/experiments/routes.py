@@ -11,11 +11,11 @@ from api.db import get_session
 from api.experiments import service
 from api.experiments.schemas import (
     ExperimentCreateSchema,
+    ExperimentExportSchema,
     ExperimentPageSchema,
     ExperimentQuerySchema,
     ExperimentSchema,
     ExperimentUpdateSchema,
-    ExperimentExportSchema,
     MyExperimentSchema,
     MyExperimentsSchema,
     ReportSchema,

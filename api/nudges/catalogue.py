@@ -26,8 +26,15 @@ def placeholders(text: str) -> set[str]:
 
 
 def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
-    """Title and body in the person's language (Dutch when we lack theirs)."""
+    """Title and body in the person's language (Dutch when we lack theirs).
+
+    An experiment's framing (params["framing"]: social_norm, gain, loss_aversion) picks the
+    variant of the words, `title@gain`, `body@gain`, ...; wording only, the same message.
+    """
     lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
     entry = catalogue(lang)[kind]
-    body = entry["body_one"] if params.get("count") == 1 and "body_one" in entry else entry["body"]
-    return entry["title"].format(**params), body.format(**params)
+    framing = params.get("framing")
+    at = f"@{framing}" if framing and f"body@{framing}" in entry else ""
+    one = f"body_one{at}"
+    body = entry[one] if params.get("count") == 1 and one in entry else entry[f"body{at}"]
+    return entry[f"title{at}"].format(**params), body.format(**params)

@@ -75,7 +75,7 @@ def dispatch_batch(
             .on_conflict_do_nothing(index_elements=["nudge_id"])
         )
         devices = tokens.get(nudge.user_id)
-        if devices:
+        if devices and nudge.params.get("channel") != "inbox":  # an experiment's inbox-only arm
             try:
                 provider.send(
                     tokens=devices,

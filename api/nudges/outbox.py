@@ -33,6 +33,8 @@ class PlanStats:
             return
         if outcome == "created":
             self.created[kind] = self.created.get(kind, 0) + 1
+        elif outcome == "withheld":  # by an experiment's arm: counted with the dropped
+            self.dropped[kind] = self.dropped.get(kind, 0) + 1
         elif outcome == "existing":
             self.skipped_existing += 1
         else:
@@ -53,11 +55,15 @@ def enqueue(
     prefs: dict[str, Any] | None = None,
     capped: bool = True,
     drop_reason: str | None = None,
+    not_before: datetime | None = None,
+    arm_cap: int | None = None,
 ) -> str:
-    """Write one nudge if its key is new; 'created', 'existing', 'dropped' or 'noted'.
+    """Write one nudge if its key is new; 'created', 'existing', 'dropped', 'noted' or 'withheld'.
 
     With a `drop_reason` nothing is sent, the key is only taken ('noted'): e.g. a week with
-    nothing new to suggest, so later runs do not look again.
+    nothing new to suggest, so later runs do not look again. An experiment's arm may set a
+    lower weekly cap (`arm_cap`: over it the nudge is 'withheld') and a day and hour
+    (`not_before`); quiet hours apply after that.
     """
     prefs = prefs or {}
     noted = drop_reason is not None
@@ -67,10 +73,16 @@ def enqueue(
             status, drop_reason = "dropped", "paused"
         elif capped and _over_cap(session, user_id, now, policy, prefs):
             status, drop_reason = "dropped", "weekly_cap"
+        elif (
+            capped
+            and arm_cap is not None
+            and _over_cap(session, user_id, now, policy, {"max_per_week": arm_cap})
+        ):
+            status, drop_reason = "dropped", "experiment"
         quiet = prefs.get("quiet_hours") or {}
         start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
         end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
-        due_at = next_allowed(now, start, end)
+        due_at = next_allowed(max(now, not_before or now), start, end)
     row = session.execute(
         insert(Nudge)
         .values(
@@ -94,6 +106,8 @@ def enqueue(
         return "existing"
     if status == "pending":
         return "created"
+    if drop_reason == "experiment":
+        return "withheld"
     return "noted" if noted else "dropped"
 
 

@@ -16,6 +16,7 @@ from api.audit.service import audit_denied, record
 from api.auth.security import Actor
 from api.db import rows_changed
 from api.errors import Forbidden, NotFound
+from api.experiments.treatment import COACH_PROMPT_KIND
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
@@ -67,6 +68,10 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
                     Nudge.params["people"].astext.contains(name),
                 )
             )
+    # A coach's prompt to get in touch (an experiment's arm) names the person too.
+    session.execute(
+        delete(Nudge).where(Nudge.kind == COACH_PROMPT_KIND, Nudge.period.like(f"%:{user_id}"))
+    )
     forget_stored_replies(session, user_id=user_id)
     session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_name=ERASED)

@@ -15,6 +15,7 @@ from api.municipalities.models import Municipality
 from api.municipalities.policy import PolicySettings, load_policy
 from api.nudges.catalogue import DEFAULT_LANGUAGE
 from api.nudges.outbox import PlanStats, enqueue
+from api.nudges.planners.arms import experiment_arms, exposure, log_exposures, shape
 from api.profiles.models import RecipientProfile
 
 Row = TypeVar("Row")
@@ -39,6 +40,7 @@ class Planned:
     language: str = DEFAULT_LANGUAGE  # staff have no language of their own
     prefs: dict[str, Any] | None = None  # the person's own nudge preferences (cap, pause, quiet)
     drop_reason: str | None = None  # only take the key, send nothing (e.g. nothing new)
+    subject_id: uuid.UUID | None = None  # whom it is about, when not the addressee (experiments)
 
     @classmethod
     def for_person(
@@ -63,21 +65,32 @@ class Planner(Generic[Row]):
     who: Callable[[Session, Scope], Iterable[Row]]
     what: Callable[[Row, Scope], Planned]
     capped: bool = True  # whether the weekly cap, pause and own quiet hours apply
+    always: bool = False  # not a policy switch: runs in every municipality (experiments' own)
 
 
-def municipalities_with(session: Session, kind: str, now: datetime) -> Iterator[Scope]:
+def municipalities_with(
+    session: Session, kind: str, now: datetime, *, always: bool = False
+) -> Iterator[Scope]:
     """The municipalities whose policy has this nudge kind on, in a stable order."""
     for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
         policy = load_policy(session, mid)
-        if kind in policy.nudge_kinds:
+        if always or kind in policy.nudge_kinds:
             yield Scope(mid, policy, now)
 
 
 def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanStats) -> None:
-    """Run one planner everywhere it is on: enqueue what it plans and count the outcomes."""
-    for scope in municipalities_with(session, planner.kind, now):
+    """Run one planner everywhere it is on: enqueue what it plans and count the outcomes.
+
+    A person in a running experiment gets their arm's way of giving this kind of nudge
+    (`shape`), and each nudge given or withheld that way is logged as exposure.
+    """
+    for scope in municipalities_with(session, planner.kind, now, always=planner.always):
+        arms = experiment_arms(session, planner.kind, scope.municipality_id)
+        exposures: list[dict[str, Any]] = []
         for row in planner.who(session, scope):
             nudge = planner.what(row, scope)
+            arm = arms.get(nudge.subject_id or nudge.user_id)
+            shaped = shape(nudge, planner.kind, arm, now)
             outcome = enqueue(
                 session,
                 policy=scope.policy,
@@ -86,10 +99,15 @@ def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanS
                 kind=planner.kind,
                 period=nudge.period,
                 language=nudge.language,
-                params=nudge.params,
+                params=shaped.params,
                 now=now,
                 prefs=nudge.prefs,
                 capped=planner.capped,
-                drop_reason=nudge.drop_reason,
+                drop_reason=shaped.drop_reason,
+                not_before=shaped.not_before,
+                arm_cap=shaped.arm_cap,
             )
             stats.add(planner.kind, outcome)
+            if arm is not None and outcome in ("created", "withheld"):
+                exposures.append(exposure(arm, nudge, planner.kind, outcome, now))
+        log_exposures(session, exposures)
