@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
+from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.invitations.service import create_invitation
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
@@ -116,7 +117,59 @@ _HISTORY = {
 }
 
 
-def build_world(session: Session, *, opp_status: str, match_status: str) -> World:
+def _experiment(session: Session, mun: Municipality, tag: str, status: str, rec: User) -> Any:
+    """An experiment of the municipality in `status`, with `rec` enrolled in its control arm."""
+    now = datetime.now(UTC)
+    exp = Experiment(
+        municipality_id=mun.id,
+        name=f"Experiment {tag}",
+        hypothesis="Een andere toon helpt.",
+        status=status,
+        salt=uuid.uuid4().hex,
+        eligibility={},
+        strata=[],
+        primary_outcome="started_activity",
+        horizon_days=30,
+        secondary_outcomes=[],
+        guardrails=[],
+        enrol_until=now + timedelta(days=10),
+        planned_end=now + timedelta(days=60),
+        dpia_reference="DPIA-1",
+        ethics_reference="ETH-1",
+        started_at=None if status == "draft" else now,
+    )
+    session.add(exp)
+    session.flush()
+    control = ExperimentArm(
+        experiment_id=exp.id,
+        key="control",
+        name="Zoals nu",
+        weight=1,
+        is_control=True,
+        treatment={},
+    )
+    gain = ExperimentArm(
+        experiment_id=exp.id, key="gain", name="Winst", weight=1, treatment={"framing": "gain"}
+    )
+    session.add_all([control, gain])
+    session.flush()
+    session.add(
+        Assignment(
+            experiment_id=exp.id,
+            user_id=rec.id,
+            arm_id=control.id,
+            stratum="all",
+            position=0,
+            assigned_at=now,
+            baseline={},
+        )
+    )
+    return exp
+
+
+def build_world(
+    session: Session, *, opp_status: str, match_status: str, exp_status: str = "running"
+) -> World:
     """Every object the matrix refers to; opportunities and matches in the row's state."""
     start = datetime.now(UTC) - timedelta(days=5)
     m1 = create_municipality(session)
@@ -172,6 +225,7 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
             }
         )
         markers[f"auditor_{tag}"] = coach.name
+        ids[f"exp_{tag}"] = _experiment(session, mun, tag, exp_status, rec).id
         if tag == "b":  # a published opportunity nobody has a match on (requests, suggestions)
             ids["opp_free"] = create_opportunity(session, team=team, title="Vrije plek").id
 
@@ -196,7 +250,17 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         email=None,
         coach_id=None,
     )
-    for key in ("opp_x", "match_b", "match_x", "msg_b", "msg_x", "checkin_b", "checkin_x"):
+    for key in (
+        "opp_x",
+        "match_b",
+        "match_x",
+        "msg_b",
+        "msg_x",
+        "checkin_b",
+        "checkin_x",
+        "exp_b",
+        "exp_x",
+    ):
         markers[key] = str(ids[key])
     for key in ("recipient_b", "recipient_x", "coach_x"):
         markers[key] = str(users[key].id)
@@ -215,7 +279,7 @@ def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
             "foreign": u["recipient_b"].id,
             "other_mun": u["recipient_x"].id,
         }
-    prefix = {"opportunity": "opp", "match": "match"}[target]
+    prefix = {"opportunity": "opp", "match": "match", "experiment": "exp"}[target]
     return {v: w.ids[f"{prefix}_{s}"] for v, s in zip(VARIANTS, "abx", strict=True)}
 
 
@@ -294,6 +358,28 @@ def _assessment(w: World, who: str) -> dict[str, Any]:
     return {"step": 3, "note": "Gaat goed"}
 
 
+def _new_experiment(w: World, who: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        "name": "Toon van de tips",
+        "hypothesis": "Een sociale-normtoon helpt meer mensen op weg.",
+        "arms": [
+            {"key": "control", "name": "Zoals nu", "weight": 1, "isControl": True},
+            {"key": "norm", "name": "Norm", "weight": 1, "treatment": {"framing": "social_norm"}},
+        ],
+        "primaryOutcome": "started_activity",
+        "horizonDays": 60,
+        "enrolUntil": (now + timedelta(days=20)).isoformat(),
+        "plannedEnd": (now + timedelta(days=90)).isoformat(),
+        "dpiaReference": "DPIA-2026-07",
+        "ethicsReference": "METC-2026-113",
+    }
+
+
+def _experiment_change(w: World, who: str) -> dict[str, Any]:
+    return {"name": "Toon van de wekelijkse tips"}
+
+
 def _reason(w: World, who: str) -> dict[str, Any]:
     return {"reason": "Past nu niet in het rooster"}
 
@@ -306,10 +392,11 @@ class Row:
     """Expected status per actor (and per variant when the path names an object)."""
 
     expect: dict[str, Expect]
-    target: str | None = None  # what the path id names: opportunity | match | recipient | message
+    target: str | None = None  # opportunity | match | recipient | message | experiment
     body: Body | None = None
     opp_status: str = "published"
     match_status: str = "approved"
+    exp_status: str = "running"
     token: str = "access"  # or "refresh"
     hidden: tuple[str, ...] = ()  # markers (World.markers) a 2xx body must not contain
 
@@ -317,6 +404,7 @@ class Row:
 OPP = "/v1/opportunities/<uuid:opportunity_id>"
 MATCH = "/v1/matches/<uuid:match_id>"
 CASE = "/v1/caseload/<uuid:recipient_id>"
+EXP = "/v1/admin/experiments/<uuid:experiment_id>"
 OTHERS_MATCHES = ("match_b", "match_x")
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -342,6 +430,27 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/admin/policy"): Row(only(admin=200), hidden=("policy_x",)),
     ("PUT", "/v1/admin/policy"): Row(only(admin=200), body=_policy),
     ("GET", "/v1/admin/reports/funnel"): Row(only(admin=200)),
+    # experiments: the admin's whole municipality (side B too); another municipality's are 404
+    ("GET", "/v1/admin/experiments"): Row(only(admin=200), hidden=("exp_x",)),
+    ("POST", "/v1/admin/experiments"): Row(only(admin=201), body=_new_experiment),
+    ("GET", EXP): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    ("PATCH", EXP): Row(
+        only(admin=by_variant(200, foreign=200)),
+        target="experiment",
+        body=_experiment_change,
+        exp_status="draft",
+    ),
+    ("POST", f"{EXP}/start"): Row(
+        only(admin=by_variant(200, foreign=200)), target="experiment", exp_status="draft"
+    ),
+    ("POST", f"{EXP}/stop"): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    ("GET", f"{EXP}/report"): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    ("GET", f"{EXP}/export"): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    # a person's own experiments (recipient A is enrolled in experiment A only)
+    ("GET", "/v1/me/experiments"): Row(only(recipient=200), hidden=("exp_b", "exp_x")),
+    ("POST", "/v1/me/experiments/<uuid:experiment_id>/opt-out"): Row(
+        only(recipient=by_variant(200)), target="experiment"
+    ),
     # opportunities: any signed-in role reads published ones of its municipality
     ("GET", "/v1/opportunities"): Row(signed_in(200), hidden=("opp_x",)),
     ("POST", "/v1/opportunities"): Row(only(organizer=201), body=_new_opportunity),
@@ -557,7 +666,9 @@ def test_authz_matrix(
     status: int,
 ) -> None:
     row = MATRIX[(method, rule)]
-    w = build_world(session, opp_status=row.opp_status, match_status=row.match_status)
+    w = build_world(
+        session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
+    )
     path = rule
     if row.target:
         object_id = _target_ids(w, row.target, who)[variant]
@@ -585,7 +696,9 @@ def test_authz_matrix_text_plain_body(
 ) -> None:
     row = MATRIX[(method, rule)]
     assert row.body is not None
-    w = build_world(session, opp_status=row.opp_status, match_status=row.match_status)
+    w = build_world(
+        session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
+    )
     path = rule
     if row.target:
         path = re.sub(r"<uuid:\w+>", str(_target_ids(w, row.target, who)[variant]), rule)

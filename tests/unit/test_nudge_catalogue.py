@@ -4,10 +4,11 @@ import re
 
 import pytest
 
+from api.experiments.treatment import COACH_PROMPT_KIND, FRAMINGS, GUARDRAIL_KIND, PERSON_KINDS
 from api.municipalities.policy import PolicySettings
 from api.nudges.catalogue import LANGUAGES, catalogue, placeholders, render
 
-KINDS = PolicySettings().nudge_kinds
+KINDS = (*PolicySettings().nudge_kinds, COACH_PROMPT_KIND, GUARDRAIL_KIND)
 SAMPLE = {
     "name": "Amina",
     "count": 3,
@@ -17,10 +18,13 @@ SAMPLE = {
     "days": 4,
     "people": "Amina, Piet",
     "weeks": 12,
+    "experiment": "Toon van de tips",
+    "arm": "Sociale norm",
+    "metric": "afmeldingen",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
-    r"sanction|penalt|benefit cut|obligat|you must|mandatory",
+    r"sanction|penalt|benefit cut|obligat|you must|mandatory|€|euro|geld|money|premie|bonus",
     re.IGNORECASE,
 )
 
@@ -51,3 +55,19 @@ def test_one_is_not_plural(language: str) -> None:
         _, body = render(kind, language, {**SAMPLE, "count": 1})
         assert not re.search(r"\b1 (activiteiten|mensen|activities|people)\b", body), body
         assert not FORBIDDEN.search(body)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("framing", [f for f in FRAMINGS if f != "neutral"])
+def test_every_framing_is_other_words_for_the_same_message(language: str, framing: str) -> None:
+    """An experiment's framing changes the wording only: same placeholders, no money, no threat."""
+    for kind in PERSON_KINDS:
+        entry = catalogue(language)[kind]
+        assert placeholders(entry[f"body@{framing}"]) == placeholders(entry["body"]), kind
+        for count in (1, 3):
+            title, body = render(kind, language, {**SAMPLE, "count": count, "framing": framing})
+            plain = render(kind, language, {**SAMPLE, "count": count})
+            assert (title, body) != plain or kind == "checkin_prompt"
+            assert body != plain[1], (kind, framing)
+            assert "{" not in title + body and len(body) <= 240
+            assert not FORBIDDEN.search(title + " " + body), (language, kind, framing)
