@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
-from api.audit.models import AuditEvent
 from api.experiments.assignment import assign, stratum_key
 from api.experiments.models import Assignment, Experiment, ExperimentArm, Exposure
 from api.experiments.outcomes import PEOPLE_AT
@@ -23,6 +22,29 @@ from api.experiments.treatment import Treatment
 SYSTEM_ROLE = "system"
 SYSTEM_NAME = "Meedoen (onderzoek)"
 STRATA = ("ladder_step", "coach")
+
+
+_INSERT_ASSIGNMENTS = """
+INSERT INTO experiment_assignments
+    (experiment_id, user_id, arm_id, stratum, position, assigned_at, baseline)
+SELECT :exp, t.user_id, t.arm_id, t.stratum, t.position, :now,
+       jsonb_build_object('ladder_step', t.step, 'wellbeing', t.wellbeing, 'paused', t.paused)
+FROM unnest(CAST(:users AS uuid[]), CAST(:arms AS uuid[]), CAST(:strata AS text[]),
+            CAST(:positions AS int[]), CAST(:steps AS int[]), CAST(:wellbeing AS int[]),
+            CAST(:paused AS boolean[]))
+     AS t(user_id, arm_id, stratum, position, step, wellbeing, paused)
+ON CONFLICT DO NOTHING
+"""
+
+# Each enrolment in the person's access log and the municipality's audit trail.
+_AUDIT_ENROLMENT = """
+INSERT INTO audit_events (id, municipality_id, actor_id, actor_role, actor_name, subject_id,
+    action, object_type, object_id, result, origin, purpose, at)
+SELECT gen_random_uuid(), :mun, NULL, :role, :name, x.user_id, 'create',
+       'experiment_assignment', CAST(:exp AS text), 'success', NULL, :purpose, :now
+FROM experiment_assignments x
+WHERE x.experiment_id = :exp AND x.assigned_at = :now AND x.user_id = ANY(CAST(:users AS uuid[]))
+"""
 
 
 def _eligible_sql(eligibility: dict[str, Any]) -> str:
@@ -88,46 +110,35 @@ def enrol(session: Session, exp: Experiment, arms: list[ExperimentArm], *, now: 
         taken,
     )
     arm_ids = {a.key: a.id for a in arms}
-    rows = []
-    for d in decided:
-        p = by_id[d.person]
-        rows.append(
-            {
-                "experiment_id": exp.id,
-                "user_id": p["user_id"],
-                "arm_id": arm_ids[d.arm],
-                "stratum": d.stratum,
-                "position": d.position,
-                "assigned_at": now,
-                "baseline": {
-                    "ladder_step": p["ladder_step"],
-                    "wellbeing": p["wellbeing"],
-                    "paused": bool(p["paused"]),
-                },
-            }
-        )
-    session.execute(pg_insert(Assignment).on_conflict_do_nothing(), rows)
+    people_in = [by_id[d.person] for d in decided]
+    # One statement each (arrays in, rows out): enrolment is set-based, also for thousands.
     session.execute(
-        insert(AuditEvent),
-        [
-            {
-                "id": uuid.uuid4(),
-                "municipality_id": exp.municipality_id,
-                "actor_id": None,
-                "actor_role": SYSTEM_ROLE,
-                "actor_name": SYSTEM_NAME,
-                "subject_id": r["user_id"],
-                "action": "create",
-                "object_type": "experiment_assignment",
-                "object_id": str(exp.id),
-                "result": "success",
-                "origin": None,
-                "purpose": f"enrolled in experiment {exp.id} by salted assignment",
-                "at": now,
-            }
-            for r in rows
-        ],
+        text(_INSERT_ASSIGNMENTS),
+        {
+            "exp": exp.id,
+            "now": now,
+            "users": [p["user_id"] for p in people_in],
+            "arms": [arm_ids[d.arm] for d in decided],
+            "strata": [d.stratum for d in decided],
+            "positions": [d.position for d in decided],
+            "steps": [p["ladder_step"] for p in people_in],
+            "wellbeing": [p["wellbeing"] for p in people_in],
+            "paused": [bool(p["paused"]) for p in people_in],
+        },
     )
+    session.execute(
+        text(_AUDIT_ENROLMENT),
+        {
+            "exp": exp.id,
+            "now": now,
+            "mun": exp.municipality_id,
+            "role": SYSTEM_ROLE,
+            "name": SYSTEM_NAME,
+            "purpose": f"enrolled in experiment {exp.id} by salted assignment",
+            "users": [p["user_id"] for p in people_in],
+        },
+    )
+    rows = decided
     return len(rows)
 
 

@@ -98,9 +98,13 @@ def compare_means(
 
 
 def holm(p_values: Sequence[float]) -> list[float]:
-    """Holm-adjusted p-values (same order) across the arms compared with control."""
-    if not p_values:
-        return []
+    """Holm-adjusted p-values (same order) across the arms compared with control.
+
+    One comparison needs no adjustment (Holm leaves a single p as it is); statsmodels is only
+    asked for two or more, because its multipletests runs a full garbage collection each call.
+    """
+    if len(p_values) <= 1:
+        return [float(p) for p in p_values]
     _, adjusted, _, _ = multipletests(list(p_values), alpha=ALPHA, method="holm")
     return [float(p) for p in adjusted]
 
