@@ -231,17 +231,25 @@ def _summary(lang: str, exp: Experiment, result: dict[str, Any]) -> list[str]:
             lines.append(say(lang, "summary.withheld", arm=arm, outcome=label))
             continue
         clear = row["ci_low"] > 0 or row["ci_high"] < 0
-        if not clear or row["p_holm"] >= stats.ALPHA:
+        numbers = {
+            "arm": arm,
+            "outcome": label,
+            "unit": unit,
+            "low": _fmt(row["ci_low"], kind),
+            "high": _fmt(row["ci_high"], kind),
+        }
+        if not clear:
+            lines.append(
+                say(lang, "summary.no_difference", diff=_fmt(row["difference"], kind), **numbers)
+            )
+        elif row["p_holm"] >= stats.ALPHA:  # the interval is per arm; Holm is across arms
             lines.append(
                 say(
                     lang,
-                    "summary.no_difference",
-                    arm=arm,
-                    outcome=label,
+                    "summary.not_after_holm",
                     diff=_fmt(row["difference"], kind),
-                    unit=unit,
-                    low=_fmt(row["ci_low"], kind),
-                    high=_fmt(row["ci_high"], kind),
+                    p=f"{row['p_holm']:.2g}",
+                    **numbers,
                 )
             )
         else:
