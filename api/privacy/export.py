@@ -14,6 +14,7 @@ from api.auth.models import RefreshToken, TokenFamily
 from api.auth.security import Actor
 from api.db import utcnow
 from api.errors import NotFound
+from api.experiments.service import my_experiments
 from api.invitations.models import Invitation
 from api.ladder.service import ladder_history
 from api.matches.models import Match
@@ -118,6 +119,7 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
             select(CheckIn).where(CheckIn.user_id == actor.user_id).order_by(CheckIn.date)
         ).all(),
         "ladder": ladder_history(session, user_id=actor.user_id),
+        "experiments": my_experiments(session, actor=actor),
         "nudges": [
             {"kind": n.kind, "status": n.status, "created_at": n.created_at, "params": n.params}
             for n in nudges

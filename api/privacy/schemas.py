@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from api.experiments.schemas import MyExperimentSchema
 from api.matches.schemas import MatchSchema
 from api.nudges.schemas import InboxMessageSchema
 from api.profiles.schemas import ProfileSchema
@@ -103,6 +104,11 @@ class ExportSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema), required=True)
     checkins = fields.List(fields.Nested(CheckInSchema), required=True)
     ladder = fields.Nested(LadderHistorySchema, required=True)
+    experiments = fields.List(
+        fields.Nested(MyExperimentSchema),
+        required=True,
+        metadata={"description": "Experiments you are in, what differs for you, opt-out"},
+    )
     nudges = fields.List(fields.Nested(ExportNudgeSchema), required=True)
     inbox = fields.List(fields.Nested(InboxMessageSchema), required=True)
     devices = fields.List(fields.Nested(ExportDeviceSchema), required=True)

@@ -317,6 +317,8 @@ def test_person_sees_what_differs_and_may_opt_out_guardrail_stops_the_arm(app, c
     assert item["canOptOut"] is True
     assert any("inbox" in t for t in item["whatDiffers"])
     assert "rechten" in item["about"] and "uitkering" in item["about"]
+    export = client.get("/v1/me/export", headers=auth_headers(app, session, first)).get_json()
+    assert [e["id"] for e in export["experiments"]] == [exp["id"]]
     # Half of the norm arm opts out: past the 30% guardrail.
     for uid in norm_people[:12]:
         resp = client.post(
