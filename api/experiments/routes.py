@@ -22,6 +22,9 @@ from api.experiments.schemas import (
 )
 from api.extensions import Blueprint
 
+# Any top-level field may be left out of a change; an arm that is sent is complete.
+UPDATABLE = tuple(ExperimentUpdateSchema().fields)
+
 blp = Blueprint(
     "experiments", __name__, url_prefix="/v1/admin/experiments", description="Experiments"
 )
@@ -58,7 +61,7 @@ def read_experiment(experiment_id: uuid.UUID) -> dict[str, Any]:
 
 @blp.route("/<uuid:experiment_id>", methods=["PATCH"])
 @roles_required("admin")
-@blp.arguments(ExperimentUpdateSchema(partial=True))
+@blp.arguments(ExperimentUpdateSchema(partial=UPDATABLE))
 @blp.response(200, ExperimentSchema)
 def change_experiment(body: dict[str, Any], experiment_id: uuid.UUID) -> dict[str, Any]:
     """Change a draft; after start the pre-registration is frozen (409)."""

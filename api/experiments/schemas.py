@@ -86,7 +86,7 @@ class GuardrailSchema(Schema):
 
 
 def _check_arms(arms: list[dict[str, Any]]) -> None:
-    controls = [a for a in arms if a["is_control"]]
+    controls = [a for a in arms if a.get("is_control")]
     if len(controls) != 1:
         raise ValidationError("Exactly one arm is the control.", "arms")
     if not Treatment(**controls[0].get("treatment", {})).is_policy:

@@ -86,7 +86,7 @@ def _set_arms(session: Session, exp: Experiment, arms: list[dict[str, Any]]) -> 
                 key=arm["key"],
                 name=arm["name"],
                 weight=arm["weight"],
-                is_control=arm["is_control"],
+                is_control=arm.get("is_control", False),
                 treatment=Treatment(**arm.get("treatment", {})).stored(),
             )
         )
