@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import click
 from flask import Flask
@@ -32,42 +33,41 @@ def simulate(
     baseline: float,
     seed: int,
     plan_sample: int = 20,
+    progress: Callable[[int], None] | None = None,
 ) -> list[TrialResult]:
-    """Run the trials in one transaction that is rolled back at the end (nothing stays).
+    """Run the trials, each in a transaction of its own that is rolled back (nothing stays).
 
-    The population is built once; each trial is a savepoint rolled back after it, so every
-    trial starts from the same people with a new experiment, a new salt and new outcomes.
+    Every trial builds its own population: reusing one across savepoints of one long
+    transaction makes each trial slower than the last (the rolled-back rows of earlier trials
+    hang on to the same people's index entries until the transaction ends).
     """
     results = []
     now = utcnow()
-    with engine.connect() as conn:
-        trans = conn.begin()
-        session = Session(bind=conn, join_transaction_mode="create_savepoint")
-        try:
-            session.execute(text("SELECT setseed(:s)"), {"s": (seed % 1000) / 1000})
-            mun, actor = population(session, people=people, now=now)
-            session.flush()
-            for i in range(trials):
-                savepoint = session.begin_nested()
-                try:
-                    s = ((seed * 7919 + i * 104729) % 20000) / 10000 - 1  # in [-1, 1)
-                    results.append(
-                        run_trial(
-                            session,
-                            mun=mun,
-                            actor=actor,
-                            effect=effect,
-                            baseline=baseline,
-                            seed=s,
-                            now=now,
-                            plan_sample=plan_sample,
-                        )
+    for i in range(trials):
+        with engine.connect() as conn:
+            trans = conn.begin()
+            session = Session(bind=conn)
+            try:
+                s = ((seed * 7919 + i * 104729) % 20000) / 10000 - 1  # in [-1, 1)
+                session.execute(text("SELECT setseed(:s)"), {"s": s})
+                mun, actor = population(session, people=people, now=now)
+                results.append(
+                    run_trial(
+                        session,
+                        mun=mun,
+                        actor=actor,
+                        effect=effect,
+                        baseline=baseline,
+                        seed=s,
+                        now=now,
+                        plan_sample=plan_sample,
                     )
-                finally:
-                    savepoint.rollback()
-        finally:
-            session.close()
-            trans.rollback()
+                )
+            finally:
+                session.close()
+                trans.rollback()
+        if progress is not None:
+            progress(i + 1)
     return results
 
 
@@ -133,6 +133,9 @@ def register_simulation_commands(app: Flask) -> None:
             baseline=baseline,
             seed=seed,
             plan_sample=plan_sample,
+            progress=lambda done: (
+                click.echo(f"  {done}/{trials} trials", err=True) if done % 50 == 0 else None
+            ),
         )
         lines = describe(summarise(results), people=people, effect=effect, baseline=baseline)
         took = time.perf_counter() - started
