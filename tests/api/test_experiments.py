@@ -360,3 +360,53 @@ def test_planned_end_finishes_the_experiment(app, client, session):
     detail = client.get(f"{BASE}/{exp['id']}", headers=h).get_json()
     assert detail["status"] == "finished" and detail["stopReason"] == "planned_end"
     assert client.post(f"{BASE}/{exp['id']}/stop", headers=h).status_code == 409
+
+
+def test_an_arm_withholds_a_kind_asks_the_coach_and_sets_the_day(app, client, session):
+    """Kinds off are withheld (and logged as exposure); the coach is asked to get in touch."""
+    from tests.factories import create_team
+
+    w = _people(session, n=20)
+    h = auth_headers(app, session, w["admin"])
+    arms = [
+        {"key": "control", "name": "Zoals nu", "weight": 1, "isControl": True},
+        {
+            "key": "quiet",
+            "name": "Rustig",
+            "weight": 1,
+            "treatment": {"kindsOff": ["checkin_prompt"], "coachPrompt": True, "weekday": 3},
+        },
+    ]
+    exp = client.post(BASE, json=_body(arms=arms, strata=[]), headers=h).get_json()
+    started = client.post(f"{BASE}/{exp['id']}/start", headers=h).get_json()
+    quiet = next(uuid.UUID(a["id"]) for a in started["arms"] if a["key"] == "quiet")
+    arm_of = {
+        a.user_id: a.arm_id
+        for a in session.scalars(select(Assignment).where(Assignment.arm_id.is_not(None)))
+        if str(a.experiment_id) == exp["id"]
+    }
+    now = datetime.now(UTC)
+    _activate(session, w["people"], create_team(session, municipality=w["mun"]), now)
+    run_planners(session, "checkin_prompts", now=now, stats=PlanStats.empty())
+    run_planners(session, "experiment_notes", now=now, stats=PlanStats.empty())
+    prompts = session.scalars(select(Nudge).where(Nudge.kind == "checkin_prompt")).all()
+    by_user = {n.user_id: n for n in prompts if n.user_id in arm_of}
+    for uid, arm in arm_of.items():
+        nudge = by_user[uid]
+        if arm == quiet:
+            assert nudge.status == "dropped" and nudge.drop_reason == "experiment"
+        else:
+            assert nudge.status == "pending"
+    withheld = session.scalars(
+        select(Exposure).where(Exposure.outcome == "withheld", Exposure.kind == "checkin_prompt")
+    ).all()
+    assert {e.user_id for e in withheld} == {u for u, a in arm_of.items() if a == quiet}
+    asked = session.scalars(select(Nudge).where(Nudge.kind == "experiment_coach_prompt")).all()
+    assert {n.period.split(":")[1] for n in asked} == {
+        str(u) for u, a in arm_of.items() if a == quiet
+    }
+    assert all(n.user_id in {c.id for c in w["coaches"]} for n in asked)
+    # Once per person: a second run asks nobody again.
+    again = PlanStats.empty()
+    run_planners(session, "experiment_notes", now=now, stats=again)
+    assert again.created == {}

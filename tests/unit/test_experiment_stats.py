@@ -90,3 +90,18 @@ def test_treatment_knows_only_how_nudges_are_given() -> None:
     assert Treatment().is_policy and not t.is_policy
     with pytest.raises(TypeError):
         Treatment(allowance_eur=150)  # type: ignore[call-arg]
+
+
+def test_an_arms_day_and_hour_is_the_next_such_moment_in_amsterdam() -> None:
+    from datetime import UTC, datetime
+
+    from api.core.time import AMSTERDAM
+
+    monday_night = datetime(2026, 11, 30, 21, 30, tzinfo=UTC)  # 22:30 in Amsterdam
+    thursday_ten = Treatment(weekday=3, hour=10).send_at(monday_night)
+    assert thursday_ten is not None
+    local = thursday_ten.astimezone(AMSTERDAM)
+    assert (local.weekday(), local.hour) == (3, 10)
+    assert Treatment().send_at(monday_night) is None
+    morning = Treatment(hour=9).send_at(monday_night)
+    assert morning is not None and morning.astimezone(AMSTERDAM).hour == 9
