@@ -11,7 +11,7 @@ PORT ?= 5000
 REDIS_URL ?= redis://127.0.0.1:6379/0
 export HOST PORT REDIS_URL
 
-.PHONY: run test lint typecheck format install db test-db seed bench clean vendor-console
+.PHONY: run test lint typecheck format install db test-db seed bench clean vendor-console i18n-extract i18n-check
 
 install: $(VENV)/.installed
 
@@ -53,6 +53,15 @@ typecheck: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Texts (gettext, api/locale and matching/locale): the .po files are compiled in memory at start.
+# i18n-extract: new msgids from the code into every .po (English filled in, others empty);
+# i18n-check: fails when Dutch or English lacks a text (tests/unit/test_i18n_catalogue.py too).
+i18n-extract: install
+	$(BIN)/python -m api.i18n_tools extract
+
+i18n-check: install
+	$(BIN)/python -m api.i18n_tools check
 
 vendor-console:
 	scripts/vendor-console-assets.sh

@@ -9,7 +9,7 @@ from flask import Flask, Response, request
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from api import db
+from api import db, i18n
 from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     api = Api(app)
     app.extensions["meedoen_api"] = api
     register_error_handlers(app)  # after Api(): replaces flask-smorest's JSON error handler
+    i18n.init_app(app)  # Accept-Language -> the request's texts; Content-Language
     _register_blueprints(api)
     _register_console(app)
     _register_headers(app, settings)
@@ -75,6 +76,7 @@ def _register_blueprints(api: Api) -> None:
     from api.meta.routes import blp as meta_blp
     from api.nudges.routes import blp as inbox_blp
     from api.opportunities.routes import blp as opportunities_blp
+    from api.plans.routes import blp as plans_blp
     from api.privacy.routes import blp as privacy_blp
     from api.profiles.routes import blp as profile_blp
     from api.progress.routes import blp as progress_blp
@@ -96,6 +98,7 @@ def _register_blueprints(api: Api) -> None:
         policy_blp,
         progress_blp,
         caseload_blp,
+        plans_blp,
         reports_blp,
         experiments_blp,
         my_experiments_blp,
@@ -134,7 +137,7 @@ def _init_jwt(app: Flask) -> None:
 
     @manager.unauthorized_loader
     def _missing(reason: str) -> Response:
-        return _unauthorized("Sign in first: " + reason)
+        return _unauthorized("Sign in first.")  # what was missing: type and status say it
 
     @manager.invalid_token_loader
     def _invalid(reason: str) -> Response:

@@ -12,6 +12,9 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from api.errortexts import WERKZEUG_DETAILS, problem_title, translate_reason
+from api.i18n import N_, request_texts
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -19,15 +22,30 @@ TYPE_BASE = "https://meedoen.nl/problems/"
 
 
 class DomainError(Exception):
-    """An expected failure that a service raises and the API turns into a problem."""
+    """An expected failure that a service raises and the API turns into a problem.
+
+    `detail` is an English text from the catalogue (api/locale), with `{name}` placeholders
+    filled from `params`; the problem shows it in the request's language. `self.detail` is the
+    filled English text (logs, the console).
+    """
 
     status = 400
     slug = "bad-request"
 
-    def __init__(self, detail: str, *, invalid_params: list[dict[str, str]] | None = None):
+    def __init__(
+        self,
+        detail: str,
+        *,
+        invalid_params: list[dict[str, str]] | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.message = detail
+        self.params = params
+        self.detail = detail.format(**params) if params else detail
         self.invalid_params = invalid_params
+        # For invalid_params[i]: the catalogue text and its values, when they had any.
+        self.reason_params: dict[int, tuple[str, dict[str, Any]]] = {}
 
 
 class InvalidInput(DomainError):
@@ -37,9 +55,17 @@ class InvalidInput(DomainError):
     slug = "invalid-input"
 
     @classmethod
-    def field(cls, name: str, reason: str) -> InvalidInput:
-        """One invalid field."""
-        return cls(f"Invalid value for {name}.", invalid_params=[{"name": name, "reason": reason}])
+    def field(cls, name: str, reason: str, **params: Any) -> InvalidInput:
+        """One invalid field; `reason` is a catalogue text, filled from `params`."""
+        filled = reason.format(**params) if params else reason
+        err = cls(
+            "Invalid value for {name}.",
+            invalid_params=[{"name": name, "reason": filled}],
+            name=name,
+        )
+        if params:
+            err.reason_params[0] = (reason, params)
+        return err
 
 
 class Unauthorized(DomainError):
@@ -56,7 +82,7 @@ class NotFound(DomainError):
     status = 404
     slug = "not-found"
 
-    def __init__(self, detail: str = "The resource does not exist or is not yours."):
+    def __init__(self, detail: str = N_("The resource does not exist or is not yours.")) -> None:
         super().__init__(detail)
 
 
@@ -71,8 +97,8 @@ class UnsupportedMediaType(DomainError):
     status = 415
     slug = "unsupported-media-type"
 
-    def __init__(self, detail: str, *, method: str = "POST") -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, *, method: str = "POST", **params: Any) -> None:
+        super().__init__(detail, **params)
         header = {"POST": "Accept-Post", "PATCH": "Accept-Patch"}.get(method)  # RFC 9110 / 5789
         self.headers = {header: "application/json"} if header else {}
 
@@ -83,8 +109,8 @@ class TooManyRequests(DomainError):
     status = 429
     slug = "too-many-requests"
 
-    def __init__(self, detail: str, *, retry_after: int) -> None:
-        super().__init__(detail)
+    def __init__(self, detail: str, *, retry_after: int, **params: Any) -> None:
+        super().__init__(detail, **params)
         self.headers = {"Retry-After": str(max(1, retry_after))}
 
 
@@ -100,18 +126,30 @@ def problem(
     slug: str | None = None,
     invalid_params: list[dict[str, str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    params: Mapping[str, Any] | None = None,
+    reason_params: Mapping[int, tuple[str, Mapping[str, Any]]] | None = None,
 ) -> Response:
-    """Build one problem+json response."""
+    """Build one problem+json response, its title and texts in the request's language.
+
+    `detail` and each invalid parameter's `reason` are catalogue texts (English msgids);
+    `params` fills the detail's placeholders, `reason_params` those of a reason.
+    """
+    texts = request_texts()
     phrase = HTTPStatus(status).phrase
     body: dict[str, Any] = {
         "type": TYPE_BASE + (slug or phrase.lower().replace(" ", "-").replace("'", "")),
-        "title": phrase,
+        "title": problem_title(texts, status, slug),
         "status": status,
-        "detail": detail or phrase,
+        "detail": texts.gettext(detail, **(params or {}))
+        if detail
+        else problem_title(texts, status),
         "instance": request.path if request else "",
     }
     if invalid_params:
-        body["invalidParams"] = invalid_params
+        body["invalidParams"] = [
+            {**p, "reason": translate_reason(texts, p["reason"], (reason_params or {}).get(i))}
+            for i, p in enumerate(invalid_params)
+        ]
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -164,10 +202,12 @@ def register_error_handlers(app: Flask) -> None:
     def _domain(err: DomainError) -> Response:
         return problem(
             err.status,
-            err.detail,
+            err.message,
             slug=err.slug,
             invalid_params=err.invalid_params,
             headers=getattr(err, "headers", None),
+            params=err.params,
+            reason_params=err.reason_params,
         )
 
     @app.errorhandler(HTTPException)
@@ -179,7 +219,7 @@ def register_error_handlers(app: Flask) -> None:
                 400,
                 "The request has invalid fields; see invalidParams.",
                 slug="invalid-input",
-                invalid_params=params or [{"name": "body", "reason": "Invalid input."}],
+                invalid_params=params or [{"name": "body", "reason": N_("Invalid input.")}],
             )
         headers = {}
         if isinstance(err, MethodNotAllowed) and err.valid_methods:
@@ -188,12 +228,14 @@ def register_error_handlers(app: Flask) -> None:
             retry = getattr(err, "retry_after", None) or "60"
             headers["Retry-After"] = str(retry)
         detail = err.description if status < 500 else None
+        if detail == type(err).description:  # werkzeug's own English: our catalogue's instead
+            detail = WERKZEUG_DETAILS.get(status)
         if status == 400 and detail and "decode JSON" in detail:
             return problem(
                 400,
                 "The body is not valid JSON.",
                 slug="invalid-input",
-                invalid_params=[{"name": "body", "reason": "Not valid JSON."}],
+                invalid_params=[{"name": "body", "reason": N_("Not valid JSON.")}],
             )
         return problem(status, detail, headers=headers)
 
@@ -204,7 +246,9 @@ def register_error_handlers(app: Flask) -> None:
             400,
             "A value in the request cannot be stored.",
             slug="invalid-input",
-            invalid_params=[{"name": "body", "reason": "Contains a value that cannot be stored."}],
+            invalid_params=[
+                {"name": "body", "reason": N_("Contains a value that cannot be stored.")}
+            ],
         )
 
     @app.errorhandler(PoolTimeout)
@@ -226,4 +270,4 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(err: Exception) -> Response:
         log.exception("unhandled error", exc_info=err)
-        return problem(500, "Something went wrong on our side. Please try again later.")
+        return problem(500, N_("Something went wrong on our side. Please try again later."))

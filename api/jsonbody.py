@@ -17,12 +17,11 @@ from flask import Request
 from flask.json.provider import DefaultJSONProvider
 
 from api.errors import InvalidInput, UnsupportedMediaType
+from api.i18n import N_
 
 MAX_DEPTH = 32  # our deepest body (profile.nudgePreferences.quietHours) is 3
 MAX_NUMBER_CHARS = 32  # no field takes a number anywhere near this long
 _SURROGATE = re.compile("[\ud800-\udfff]")
-
-NOT_JSON = "Send the body as JSON with Content-Type: application/json."
 
 
 class UnsafeJSON(ValueError):
@@ -136,23 +135,31 @@ def load_json_body(req: Request) -> Any:
     if not data.strip():
         raise InvalidInput(
             "The request needs a JSON body.",
-            invalid_params=[{"name": "body", "reason": "A JSON body is required."}],
+            invalid_params=[{"name": "body", "reason": N_("A JSON body is required.")}],
         )
     if not is_json_media_type(req.mimetype):
         sent = req.mimetype or "no Content-Type"
-        raise UnsupportedMediaType(f"{NOT_JSON} This request sent {sent}.", method=req.method)
+        raise UnsupportedMediaType(
+            "Send the body as JSON with Content-Type: application/json. This request sent {sent}.",
+            method=req.method,
+            sent=sent,
+        )
     charset = req.mimetype_params.get("charset", "utf-8").lower()
     if charset not in ("utf-8", "utf8"):
-        raise UnsupportedMediaType(f"{NOT_JSON} JSON is always UTF-8.", method=req.method)
+        raise UnsupportedMediaType(
+            "Send the body as JSON with Content-Type: application/json. JSON is always UTF-8.",
+            method=req.method,
+        )
     try:
         return strict_loads(data)
     except UnsafeJSON as exc:
         raise InvalidInput(
-            f"Invalid value for {exc.name}.",
+            "Invalid value for {name}.",
             invalid_params=[{"name": exc.name, "reason": exc.reason}],
+            name=exc.name,
         ) from exc
     except ValueError as exc:  # also UnicodeDecodeError
         raise InvalidInput(
             "The body is not valid JSON.",
-            invalid_params=[{"name": "body", "reason": "Not valid JSON."}],
+            invalid_params=[{"name": "body", "reason": N_("Not valid JSON.")}],
         ) from exc

@@ -13,6 +13,7 @@ from api.matches.models import Match, MatchEvent
 from api.municipalities.models import Municipality, Policy, Team
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
+from api.plans.models import PlanStep, PlanStepEvent
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
 from api.users.models import User
@@ -38,6 +39,8 @@ __all__ = [
     "Municipality",
     "Nudge",
     "Opportunity",
+    "PlanStep",
+    "PlanStepEvent",
     "Policy",
     "RecipientProfile",
     "RefreshToken",

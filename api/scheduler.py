@@ -23,6 +23,7 @@ from api.db import session_scope, utcnow
 from api.experiments.jobs import run_experiments
 from api.matches.jobs import expire_requests
 from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
+from api.plans.jobs import suggest_step_closures
 from api.privacy.jobs import enforce_retention
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class Job:
 
 EXPIRY = Job("expire_requests", expire_requests)
 EXPERIMENTS = Job("experiments", run_experiments)  # enrol, guardrails, planned end
+# Before the planners, so a step a finished match closes is not reminded of.
+CLOSURES = Job("suggest_step_closures", suggest_step_closures)
 PLANNING = tuple(Job(name, run) for name, run in PLANNING_JOBS.items())
 RETENTION = Job("retention", enforce_retention)
 
@@ -70,8 +73,9 @@ def run_each(app: Flask, jobs: tuple[Job, ...], now: datetime) -> None:
 
 
 def run_due(app: Flask, now: datetime) -> dict[str, Any]:
-    """Everything due as of `now`: expiry, experiments, every planner, retention, dispatcher."""
+    """Everything due: expiry, step closures, experiments, every planner, retention, dispatch."""
     expiry = run_job(app, EXPIRY, now)
+    closures = run_job(app, CLOSURES, now)
     experiments = run_job(app, EXPERIMENTS, now)
     planned = {job.name: run_job(app, job, now) for job in PLANNING}
     retention = run_job(app, RETENTION, now)
@@ -79,6 +83,7 @@ def run_due(app: Flask, now: datetime) -> dict[str, Any]:
     return {
         "at": now.isoformat(),
         "expiry": SKIPPED if expiry is None else expiry,
+        "step_closures": SKIPPED if closures is None else closures,
         "experiments": SKIPPED if experiments is None else experiments,
         "planned": {name: SKIPPED if s is None else s for name, s in planned.items()},
         "retention": SKIPPED if retention is None else retention,
@@ -111,7 +116,7 @@ def register_scheduler(app: Flask) -> None:
         sched = BlockingScheduler(timezone="Europe/Amsterdam")
 
         def plan() -> None:
-            run_each(app, (EXPIRY, EXPERIMENTS, *PLANNING), utcnow())
+            run_each(app, (EXPIRY, CLOSURES, EXPERIMENTS, *PLANNING), utcnow())
 
         def dispatch() -> None:
             run_dispatcher(app, utcnow(), app.extensions["meedoen_push"])

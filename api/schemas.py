@@ -16,6 +16,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import RAISE, ValidationError, fields, validate
 
+from api.i18n import request_texts
+
 EARLIEST_DATE = date(2000, 1, 1)  # nothing in Meedoen happened before this
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _QUERY_INT = re.compile(r"-?[0-9]{1,9}")
@@ -229,3 +231,16 @@ def page_schema(item: type[ma.Schema], name: str) -> type[ma.Schema]:
             "next_cursor": fields.String(allow_none=True, required=True),
         },
     )
+
+
+class CatalogueText(fields.String):
+    """A stored catalogue text (e.g. an access-log purpose), shown in the request's language.
+
+    Texts the catalogue does not know (older rows, free text) are shown as they are.
+    """
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        texts = request_texts()
+        return texts.gettext(value) if texts.knows(value) else str(value)

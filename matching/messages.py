@@ -1,95 +1,91 @@
-"""Catalogue of reason texts per language, kept apart so translators never touch logic."""
+"""Reason texts: gettext catalogues in matching/locale, CLDR for day names, numbers and lists.
+
+Msgids are English; `matching/locale/<language>/LC_MESSAGES/matching.po` translates them
+(Dutch at B1: short, concrete, "je"-form). A language without a catalogue, or a text its
+catalogue lacks, falls back to Dutch. Pure Babel: no Flask.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
 
-# Dutch texts are written at B1 level: short, concrete, "je"-form.
-MESSAGES: dict[str, dict[str, str]] = {
-    "nl": {
-        "distance": "{km} km van huis",
-        "time_slot": "past bij je {slot}",
-        "interest": "{labels}",
-        "interest_category": "lijkt op wat je leuk vindt",
-        "ladder_growth": "een stap verder richting werk",
-        "language_level": "cursus op jouw niveau ({level})",
-        "new": "nieuw",
-    },
-    "en": {
-        "distance": "{km} km from home",
-        "time_slot": "fits your {slot}",
-        "interest": "{labels}",
-        "interest_category": "close to what you like",
-        "ladder_growth": "a step further towards work",
-        "language_level": "course at your level ({level})",
-        "new": "new",
-    },
+from babel.dates import get_day_names
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from babel.support import NullTranslations
+
+from matching.model import DAYS
+from matching.translations import DEFAULT_LANGUAGE, Catalogues, babel_locale
+
+CATALOGUES = Catalogues(Path(__file__).resolve().parent / "locale", "matching")
+
+
+def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark a text for the catalogue (gettext_noop)."""
+    return msgid
+
+
+MESSAGES: dict[str, str] = {
+    "distance": N_("{km} km from home"),
+    "time_slot": N_("fits your {slot}"),
+    "interest_category": N_("close to what you like"),
+    "ladder_growth": N_("a step further towards work"),
+    "language_level": N_("course at your level ({level})"),
+    "new": N_("new"),
 }
-
-DAY_NAMES: dict[str, dict[str, str]] = {
-    "nl": {
-        "mon": "maandag",
-        "tue": "dinsdag",
-        "wed": "woensdag",
-        "thu": "donderdag",
-        "fri": "vrijdag",
-        "sat": "zaterdag",
-        "sun": "zondag",
-    },
-    "en": {
-        "mon": "Monday",
-        "tue": "Tuesday",
-        "wed": "Wednesday",
-        "thu": "Thursday",
-        "fri": "Friday",
-        "sat": "Saturday",
-        "sun": "Sunday",
-    },
+PART_NAMES: dict[str, str] = {
+    "morning": N_("morning"),
+    "afternoon": N_("afternoon"),
+    "evening": N_("evening"),
 }
+# "Tuesday morning"; a language may write it as one word ("dinsdagochtend").
+SLOT_FORMAT = N_("{day} {part}")
 
-PART_NAMES: dict[str, dict[str, str]] = {
-    "nl": {"morning": "ochtend", "afternoon": "middag", "evening": "avond"},
-    "en": {"morning": "morning", "afternoon": "afternoon", "evening": "evening"},
-}
 
-# Dutch writes "dinsdagochtend" as one word, English "Tuesday morning" as two.
-SLOT_FORMAT: dict[str, str] = {"nl": "{day}{part}", "en": "{day} {part}"}
-CONJUNCTION: dict[str, str] = {"nl": "en", "en": "and"}
-DECIMAL_SEPARATOR: dict[str, str] = {"nl": ",", "en": "."}
+@cache
+def translations(language: str) -> NullTranslations:
+    """The language's reason texts, Dutch for what it lacks."""
+    return CATALOGUES.chain((language, DEFAULT_LANGUAGE))
 
 
 def render(language: str, key: str, **values: str) -> str:
     """Fill one catalogue text so callers never build user-facing strings themselves."""
-    return MESSAGES[language][key].format(**values)
+    if key == "interest":  # the labels themselves are the reason
+        return values["labels"]
+    return translations(language).gettext(MESSAGES[key]).format(**values)
 
 
 def format_km(language: str, km: float) -> str:
-    """Show one decimal with the local decimal mark (Dutch uses a comma)."""
-    text = f"{round(km, 1):.1f}"
-    separator = DECIMAL_SEPARATOR[language]
-    return text if separator == "." else text.replace(".", separator)
+    """One decimal, as the language writes it (Dutch: a comma)."""
+    return format_decimal(round(km, 1), format="#,##0.0", locale=babel_locale(language))
+
+
+def day_name(language: str, day: str) -> str:
+    """CLDR's name of a weekday ("dinsdag", "Tuesday"), so a new language needs no list."""
+    return str(get_day_names("wide", locale=babel_locale(language))[DAYS.index(day)])
 
 
 def slot_label(language: str, slot: str) -> str:
     """Turn "tue-morning" into "dinsdagochtend" / "Tuesday morning"."""
     day, part = slot.split("-", 1)
-    return SLOT_FORMAT[language].format(
-        day=DAY_NAMES[language][day], part=PART_NAMES[language][part]
+    t = translations(language)
+    return t.gettext(SLOT_FORMAT).format(
+        day=day_name(language, day), part=t.gettext(PART_NAMES[part])
     )
 
 
 def join_labels(language: str, labels: Sequence[str]) -> str:
-    """Join labels the way people write them: "a", "a en b", "a, b en c"."""
+    """Join labels as the language does (CLDR): "a", "a en b", "a, b en c"."""
     if not labels:
         return ""
-    if len(labels) == 1:
-        return labels[0]
-    return f"{', '.join(labels[:-1])} {CONJUNCTION[language]} {labels[-1]}"
+    return format_list(list(labels), locale=babel_locale(language))
 
 
 def interest_label(language: str, key: str, labels: Mapping[str, Mapping[str, str]]) -> str:
     """Prefer the person's language, then Dutch, then the raw key, so a text is never empty."""
     names = labels.get(key)
     if names:
-        return names.get(language) or names.get("nl") or key
+        return names.get(language) or names.get(DEFAULT_LANGUAGE) or key
     return key

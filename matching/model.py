@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ LEVEL_INDEX: dict[str, int] = {level: i for i, level in enumerate(CEFR_LEVELS)}
 
 KINDS: tuple[str, ...] = ("volunteer", "language_course", "informal_care")
 LANGUAGE_COURSE = "language_course"
-LANGUAGES: tuple[str, ...] = ("nl", "en")
+LANGUAGES: tuple[str, ...] = ("nl", "en")  # complete in every catalogue
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(_[A-Z]{2})?$")  # "nl", "ti", "pt_BR"
 LADDER_MIN = 1
 LADDER_MAX = 6
 ACCESSIBILITY: tuple[str, ...] = (
@@ -98,8 +100,8 @@ class Person:
         _check_level("dutch_level", self.dutch_level)
         _check_step("ladder_step", self.ladder_step)
         _check_distance("max_distance_km", self.max_distance_km)
-        if self.language not in LANGUAGES:
-            raise ValueError(f"language must be one of {LANGUAGES}, got {self.language!r}")
+        if not LANGUAGE_TAG.match(self.language):  # texts fall back to Dutch where we lack it
+            raise ValueError(f"language must be a language tag such as 'nl', got {self.language!r}")
 
 
 @dataclass(frozen=True, slots=True)

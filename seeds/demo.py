@@ -21,6 +21,9 @@ from api.matches.models import Match
 from api.matches.status import MatchStatus
 from api.municipalities.models import Municipality, Policy, Team
 from api.opportunities.models import Opportunity
+from api.plans import lifecycle as plan_lifecycle
+from api.plans.models import PlanStep
+from api.plans.status import StepStatus
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 from matching.model import DEFAULT_DISTANCE_KM, SLOTS
@@ -138,6 +141,8 @@ def _load_municipality(
     counts["opportunities"] += len(opportunities)
     session.flush()
     counts["matches"] = counts.get("matches", 0) + _matches(session, slug, mun_id, opportunities)
+    session.flush()
+    counts["plan_steps"] = counts.get("plan_steps", 0) + _plans(session, slug, mun_id)
     session.flush()
 
 
@@ -366,4 +371,119 @@ def _matches(
         )
         reasons = {MatchStatus.DECLINED: reason, MatchStatus.SUGGESTED: reason} if reason else {}
         replay(session, match, steps, reasons=reasons)
+    return len(ids)
+
+
+# Plans: (person, kind, own words, why, who proposed, [(status, day)], due day, dropped because)
+# Days count from ANCHOR; steps due long after it stay "not late" for a good while, those due
+# before it are late (some by weeks: the coach's flag), some are done, one is dropped.
+P = StepStatus
+_PLAN_STORIES: list[tuple[int, str | None, str | None, str | None, str, list, int, str | None]] = [
+    (1, "make_cv", None, "Dan kan ik straks solliciteren", "coach", [(P.AGREED, -20)], 90, None),
+    (
+        2,
+        "visit_activity",
+        "Een keer meedoen bij het taalcafé",
+        "Nederlands oefenen met anderen",
+        "recipient",
+        [(P.AGREED, -25)],
+        -10,
+        None,
+    ),
+    (
+        3,
+        "language_course_level",
+        "Taalniveau A2 halen",
+        None,
+        "coach",
+        [(P.AGREED, -60), (P.DONE, -5)],
+        -3,
+        None,
+    ),
+    (4, "talk_to_employer", None, "Kijken wat een baan in de zorg vraagt", "coach", [], 60, None),
+    (5, "apply_for_job", "Solliciteren bij de supermarkt", None, "recipient", [], 45, None),
+    (6, "training", "Cursus omgaan met de computer", None, "coach", [(P.AGREED, -70)], -35, None),
+    (
+        7,
+        "trial_placement",
+        None,
+        None,
+        "coach",
+        [(P.AGREED, -50), (P.DROPPED, -12)],
+        20,
+        "Mijn dochter is ziek, ik pak het later weer op",
+    ),
+    (
+        8,
+        "start_activity",
+        "Beginnen bij de moestuin",
+        "Buiten zijn doet me goed",
+        "recipient",
+        [(P.AGREED, -45), (P.DONE, -15)],
+        -14,
+        None,
+    ),
+    (31, "make_cv", None, None, "coach", [(P.AGREED, -40)], -21, None),
+    (
+        32,
+        "visit_activity",
+        "Langs bij het buurthuis",
+        None,
+        "recipient",
+        [(P.AGREED, -30), (P.DONE, -8)],
+        -7,
+        None,
+    ),
+    (
+        33,
+        "talk_to_employer",
+        "Gesprek met de werkgeversdienst",
+        "Weten wat er kan",
+        "coach",
+        [(P.AGREED, -6)],
+        75,
+        None,
+    ),
+]
+
+
+def _plans(session: Session, slug: str, mun_id: uuid.UUID) -> int:
+    """Small plans for a few people on both caseloads, played through the plan lifecycle.
+
+    A step that exists already keeps what demo users did with it.
+    """
+    ids = [demo_id("plan_step", slug, n) for n in range(len(_PLAN_STORIES))]
+    existing = set(session.scalars(select(PlanStep.id).where(PlanStep.id.in_(ids))))
+
+    def at(day: int) -> datetime:
+        return datetime.combine(ANCHOR + timedelta(days=day), datetime.min.time(), UTC).replace(
+            hour=11
+        )
+
+    for n, (person, kind, what, why, by, story, due, dropped) in enumerate(_PLAN_STORIES):
+        if ids[n] in existing:
+            continue
+        person_id = demo_id("user", slug, f"recipient{person}")
+        coach_id = demo_id("user", slug, "coach1" if person <= 30 else "coach2")
+        other = "recipient" if by == "coach" else "coach"
+        actor = {"coach": coach_id, "recipient": person_id}
+        step = PlanStep(
+            id=ids[n],
+            municipality_id=mun_id,
+            recipient_id=person_id,
+            kind=kind,
+            what=what,
+            why=why,
+            due_on=ANCHOR + timedelta(days=due),
+            due_is_week=False,
+            with_coach=False,
+        )
+        first = min([d for _, d in story], default=0) - 3
+        plan_lifecycle.propose(session, step, role=by, actor_id=actor[by], now=at(first))
+        for status, day in story:
+            role = other if status == P.AGREED else "recipient"
+            reason = dropped if status == P.DROPPED else None
+            plan_lifecycle.transition(
+                session, step, status, role=role, actor_id=actor[role], reason=reason, now=at(day)
+            )
     return len(ids)

@@ -64,6 +64,9 @@ class PolicySchema(Schema):
     checkin_note_retention_days = _days(30, 3650)
     inactive_account_retention_days = _days(180, 3650)
     max_requests_per_day = StrictInt(required=True, minimum=1, maximum=50)
+    step_due_days_before = _days(0, 14)
+    step_late_weeks = _days(1, 26)
+    no_agreed_step_weeks = _days(1, 52)
 
 
 # Fields the policy form gained later: a PUT that leaves them out keeps their current value,
@@ -75,6 +78,9 @@ ADDED_LATER: tuple[str, ...] = (
     "checkin_note_retention_days",
     "inactive_account_retention_days",
     "max_requests_per_day",
+    "step_due_days_before",
+    "step_late_weeks",
+    "no_agreed_step_weeks",
 )
 
 

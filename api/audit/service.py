@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
+from api.i18n import N_
 from api.users.models import User
 
 log = logging.getLogger(__name__)
@@ -223,6 +224,6 @@ def audit_sign_in_denied(session: Session, *, account: User | None) -> None:
             "object_id": None,
             "result": DENIED,
             "origin": current_origin(),
-            "purpose": "sign-in refused",
+            "purpose": N_("sign-in refused"),
         },
     )

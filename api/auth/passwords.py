@@ -9,6 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from zxcvbn import zxcvbn
 
 from api.errors import InvalidInput
+from api.i18n import N_
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
@@ -18,11 +19,11 @@ MIN_SCORE = 2
 MIN_PART = 4
 # Words anyone would try first against this service; zxcvbn's own lists are English.
 SERVICE_WORDS = ("meedoen", "wachtwoord", "welkom", "gemeente")
-WEAK = (
+WEAK = N_(
     "This password is too easy to guess. Use a few words that belong together for you, "
     "for example 'blue bike in the rain'."
 )
-PERSONAL = "Do not use your name or your e-mail address in your password."
+PERSONAL = N_("Do not use your name or your e-mail address in your password.")
 
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=46 * 1024, parallelism=1)

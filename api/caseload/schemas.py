@@ -4,6 +4,7 @@ from marshmallow import fields, validate
 
 from api.caseload.service import FLAGS
 from api.matches.schemas import MatchSchema
+from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
 from api.schemas import PageQuerySchema, Schema
@@ -43,3 +44,6 @@ class CaseloadPersonSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema), required=True)
     checkins = fields.List(fields.Nested(CheckInSchema), required=True)
     ladder = fields.Nested(LadderHistorySchema, required=True)
+    steps = fields.List(
+        fields.Nested(PlanStepSchema), required=True, metadata={"description": "Their plan"}
+    )

@@ -14,11 +14,16 @@ from sqlalchemy.orm import Session
 from api.audit.service import record, record_many
 from api.auth.security import Actor
 from api.core.paging import as_int, as_uuid, decode_cursor, encode_cursor
+from api.core.time import local_date
 from api.db import utcnow
+from api.i18n import N_
 from api.ladder.service import ladder_history, record_ladder
 from api.matches.service import list_person_matches
 from api.matches.status import MatchStatus, sql_in
 from api.municipalities.policy import PolicySettings, load_policy
+from api.plans import service as plans
+from api.plans.status import StepStatus
+from api.plans.status import sql_in as plan_sql_in
 from api.profiles.models import RecipientProfile
 from api.profiles.service import caseload_person
 from api.progress.service import list_checkins
@@ -78,6 +83,17 @@ FLAGS: dict[str, Flag] = {
          AND coalesce(last_ladder, created_at) < :stalled_before""",
         lambda p, now: {"stalled_before": now - timedelta(days=30 * p.ladder_stalled_months)},
     ),
+    "step_late_weeks": Flag(
+        3,
+        "coalesce(first_agreed_due < :step_late_before, false)",
+        lambda p, now: {"step_late_before": local_date(now) - timedelta(weeks=p.step_late_weeks)},
+    ),
+    "no_agreed_step": Flag(
+        2,
+        """agreed_steps = 0
+         AND greatest(created_at, coalesce(last_step_change, created_at)) < :no_step_before""",
+        lambda p, now: {"no_step_before": now - timedelta(weeks=p.no_agreed_step_weeks)},
+    ),
     "new_on_caseload": Flag(
         1,
         "created_at >= :new_since",
@@ -111,7 +127,9 @@ facts AS (
            ev.last_event,
            lad.last_ladder,
            inb.recent AS recent_messages, inb.read AS read_messages,
-           wb.w AS wellbeing
+           wb.w AS wellbeing,
+           st.agreed AS agreed_steps, st.first_due AS first_agreed_due,
+           st.last_change AS last_step_change
     FROM people
     LEFT JOIN LATERAL (
         SELECT count(*) AS waiting FROM matches m
@@ -141,6 +159,14 @@ facts AS (
             WHERE c.user_id = people.id ORDER BY c.date DESC, c.created_at DESC LIMIT 5
         ) x
     ) wb ON true
+    LEFT JOIN LATERAL (
+        SELECT count(*) FILTER (WHERE {plan_sql_in([StepStatus.AGREED], "s.status")}) AS agreed,
+               min(s.due_on) FILTER (WHERE {plan_sql_in([StepStatus.AGREED], "s.status")})
+                   AS first_due,
+               -- the last time a step was agreed or closed (an open proposal is not a plan)
+               max(greatest(s.agreed_at, s.done_at, s.dropped_at)) AS last_change
+        FROM plan_steps s WHERE s.recipient_id = people.id
+    ) st ON true
 ),
 flagged AS (
     SELECT facts.*,
@@ -225,7 +251,7 @@ def caseload(
         subject_ids=[r["id"] for r in page],
         action="read",
         object_type="caseload_overview",
-        purpose="caseload overview (name, flags)",
+        purpose=N_("caseload overview (name, flags)"),
     )
     nxt = None
     if len(rows) > limit:
@@ -236,7 +262,7 @@ def caseload(
 
 
 def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) -> dict[str, Any]:
-    """Profile, matches, check-ins and ladder of one person; the read is audited."""
+    """Profile, matches, check-ins, ladder and plan of one person; the read is audited."""
     person = caseload_person(session, actor=actor, recipient_id=recipient_id)
     profile = session.get(RecipientProfile, person.id)
     record(
@@ -246,7 +272,7 @@ def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) ->
         action="read",
         object_type="caseload_person",
         object_id=str(person.id),
-        purpose="caseload follow-up",
+        purpose=N_("caseload follow-up"),
     )
     matches = list_person_matches(session, recipient_id=person.id, limit=50).items
     return {
@@ -256,6 +282,7 @@ def person_detail(session: Session, *, actor: Actor, recipient_id: uuid.UUID) ->
         "matches": matches,
         "checkins": list_checkins(session, user_id=person.id, limit=20).items,
         "ladder": ladder_history(session, user_id=person.id),
+        "steps": plans.all_steps(session, user_id=person.id, now=utcnow()),
     }
 
 
@@ -279,6 +306,8 @@ def assess_ladder(
         actor_id=actor.user_id,
         note=note,
     )
+    # A rung reached may mean a step of the plan is done: the person is asked to confirm.
+    plans.suggest_closures(session, now=utcnow(), user_ids=[person.id])
     record(
         session,
         actor=actor,
@@ -286,6 +315,6 @@ def assess_ladder(
         action="create",
         object_type="ladder_assessment",
         object_id=str(entry.id) if entry else None,
-        purpose="ladder assessment",
+        purpose=N_("ladder assessment"),
     )
     return entry

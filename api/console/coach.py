@@ -22,6 +22,9 @@ from api.invitations import service as invitations
 from api.invitations.schemas import InvitationCreateSchema
 from api.matches import service as matches
 from api.matches.schemas import ReasonBodySchema, SuggestionCreateSchema
+from api.plans import service as plans
+from api.plans.schemas import PlanStepCreateSchema
+from api.plans.status import KINDS as STEP_KINDS
 from api.profiles import service as profiles
 from api.progress import service as progress
 from api.progress.schemas import LadderAssessmentCreateSchema
@@ -149,6 +152,7 @@ def _person_page(
         hours_chart=hours_chart,
         wellbeing_chart=wellbeing_chart,
         suggestions=suggestions,
+        step_kinds=[(k, t(f"step_kind.{k}")) for k in STEP_KINDS],
         interest_labels=_labels(session),
         errors=errors or {},
         values=values or {},
@@ -192,6 +196,47 @@ def suggest(recipient_id: uuid.UUID) -> Response:
         )
     web.notify("notice.suggested", title=match.opportunity.title)
     return redirect(url_for("console.person", recipient_id=recipient_id) + "#matches", code=303)
+
+
+@bp.route("/mensen/<uuid:recipient_id>/stappen", methods=["POST"])
+@web.staff("coach")
+def propose_step(recipient_id: uuid.UUID) -> Response:
+    """Propose a small step of the plan; the person says yes in the app."""
+    values = forms.collect(
+        request.form, fields=("kind", "what", "dueOn", "why"), nullable=("kind", "what", "why")
+    )
+    try:
+        body = forms.load(PlanStepCreateSchema(), values)
+        attempt(plans.create_caseload_step, actor=web.actor(), recipient_id=recipient_id, data=body)
+    except forms.FormInvalid as exc:
+        return commit_and(_person_page(recipient_id, status=400, errors=exc.errors, values=values))
+    except Conflict as exc:
+        web.notify("notice.conflict", kind="error", detail=reason(exc.detail))
+        return redirect(url_for("console.person", recipient_id=recipient_id) + "#plan", code=303)
+    web.notify("notice.step_proposed")
+    return redirect(url_for("console.person", recipient_id=recipient_id) + "#plan", code=303)
+
+
+@bp.route("/mensen/<uuid:recipient_id>/stappen/<uuid:step_id>/akkoord", methods=["POST"])
+@web.staff("coach")
+def agree_step(recipient_id: uuid.UUID, step_id: uuid.UUID) -> Response:
+    """Agree to a step the person proposed (htmx swaps the step; otherwise back to the page)."""
+    key, kind = "notice.step_agreed", "ok"
+    params: dict[str, Any] = {}
+    try:
+        attempt(
+            plans.update_caseload_step,
+            actor=web.actor(),
+            recipient_id=recipient_id,
+            step_id=step_id,
+            data={"status": "agreed"},
+        )
+    except Conflict as exc:
+        key, kind, params = "notice.conflict", "error", {"detail": reason(exc.detail)}
+    if request.headers.get("HX-Request"):
+        return render("_step_decided.html", key=key, kind=kind, params=params, step_id=step_id)
+    web.notify(key, kind=kind, **params)
+    return redirect(url_for("console.person", recipient_id=recipient_id) + "#plan", code=303)
 
 
 @bp.route("/mensen/<uuid:recipient_id>/code", methods=["POST"])

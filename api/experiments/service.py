@@ -190,7 +190,7 @@ def start(session: Session, *, actor: Actor, experiment_id: uuid.UUID) -> dict[s
     """Freeze the pre-registration, enrol everyone eligible now; the planners use the arms."""
     exp = _own(session, actor, experiment_id, lock=True)
     if exp.status != "draft":
-        raise Conflict(f"An experiment that is {exp.status} cannot be started.")
+        raise Conflict("An experiment that is {status} cannot be started.", status=exp.status)
     now = utcnow()
     _check_dates({"planned_end": exp.planned_end, "enrol_until": exp.enrol_until}, now=now)
     arms = _arms(session, exp.id)
@@ -223,7 +223,7 @@ def stop(session: Session, *, actor: Actor, experiment_id: uuid.UUID) -> dict[st
     """Stop now: everyone gets the current policy again; the report stays by assigned arm."""
     exp = _own(session, actor, experiment_id, lock=True)
     if exp.status != "running":
-        raise Conflict(f"An experiment that is {exp.status} cannot be stopped.")
+        raise Conflict("An experiment that is {status} cannot be stopped.", status=exp.status)
     _end(exp, "stopped", "by_admin", utcnow())
     session.flush()
     return detail(session, actor=actor, experiment_id=exp.id)

@@ -7,6 +7,7 @@ from api.db import get_session
 from api.extensions import Blueprint
 from api.feed import service
 from api.feed.schemas import FeedPageSchema, FeedQuerySchema
+from api.i18n import requested_language, use_language
 from api.ratelimit import FEED_PER_ACCOUNT, caller, limiter
 
 blp = Blueprint("feed", __name__, url_prefix="/v1/me/feed", description="My suggestions")
@@ -20,4 +21,8 @@ blp = Blueprint("feed", __name__, url_prefix="/v1/me/feed", description="My sugg
 @blp.alt_response(429, description="Too many requests; wait as Retry-After says")
 def feed(query: dict[str, Any]) -> service.FeedPage:
     """Opportunities near you that fit you best, each with the reasons why."""
-    return service.personal_feed(get_session(), actor=current_actor(), **query)
+    page = service.personal_feed(
+        get_session(), actor=current_actor(), language=requested_language(), **query
+    )
+    use_language(page.language)  # no Accept-Language: the profile's language, said so
+    return page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ class FeedPage:
     items: list[FeedItem]
     next_cursor: str | None
     profile_complete: bool
+    language: str = "nl"  # of the reasons
 
 
 def personal_feed(
@@ -50,12 +51,16 @@ def personal_feed(
     limit: int = 20,
     cursor: str | None = None,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> FeedPage:
-    """Ranked suggestions for the signed-in person; empty until they gave a postcode and times."""
+    """Ranked suggestions for the signed-in person; empty until they gave a postcode and times.
+
+    Reasons are in `language` (the request's Accept-Language), else in the profile's.
+    """
     now = now or utcnow()
     profile = get_profile(session, actor=actor)
     if profile.home_lat is None or profile.home_lon is None or not profile.availability:
-        return FeedPage([], None, profile_complete=False)
+        return FeedPage([], None, profile_complete=False, language=language or "nl")
     after = decode_cursor(cursor, as_int, as_int)
     offset = after[0] if after else 0
     if offset < 0:
@@ -69,6 +74,8 @@ def personal_feed(
     taxonomy = load_taxonomy(session)
     table = CATALOG.table(session, actor.municipality_id)
     person = person_from_profile(profile)
+    language = language or profile.preferred_language
+    person = replace(person, language=language)
     excluded = excluded_opportunity_ids(
         session, recipient_id=actor.user_id, now=now, recent_days=policy.recent_decline_days
     )
@@ -122,4 +129,4 @@ def personal_feed(
         )
     more = len(chosen) > offset + limit
     nxt = encode_cursor([offset + limit, int(now.timestamp() * 1000)]) if more else None
-    return FeedPage(items, nxt, True)
+    return FeedPage(items, nxt, True, language)

@@ -16,6 +16,7 @@ from api.auth.security import Actor
 from api.config import INVITATION_TTL
 from api.db import utcnow
 from api.errors import Conflict, InvalidInput, NotFound
+from api.i18n import N_
 from api.invitations.models import Invitation
 from api.profiles.service import caseload_person
 from api.users.models import User
@@ -85,7 +86,7 @@ def create_invitation(
         action="create",
         object_type="invitation",
         object_id=str(recipient.id),
-        purpose="invitation onto a caseload",
+        purpose=N_("invitation onto a caseload"),
     )
     return issued
 
@@ -121,7 +122,7 @@ def _invite_again(session: Session, *, actor: Actor, person: User) -> IssuedInvi
         action="create",
         object_type="invitation",
         object_id=str(person.id),
-        purpose="new invitation code",
+        purpose=N_("new invitation code"),
     )
     return issued
 
@@ -138,7 +139,7 @@ def _as_if_invited(session: Session, *, actor: Actor, holder: User) -> IssuedInv
         subject_id=holder.id,
         action="create",
         object_type="invitation",
-        purpose="invitation refused: e-mail address already in use",
+        purpose=N_("invitation refused: e-mail address already in use"),
     )
     return IssuedInvitation(_new_code(), uuid.uuid4(), utcnow() + INVITATION_TTL)
 
@@ -174,7 +175,7 @@ def issue_login_code(
         action="create",
         object_type="activation_code",
         object_id=None,
-        purpose="new sign-in code for the person",
+        purpose=N_("new sign-in code for the person"),
     )
     return issued
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 from api.audit.service import audit_denied
 from api.auth.security import Actor
 from api.errors import Conflict, NotFound
+from api.i18n import N_, opportunity_status
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, ORGANISER_SEES
 from api.opportunities.models import Opportunity
@@ -48,7 +49,7 @@ def _denied(session: Session, actor: Actor, match: Match | None, match_id: uuid.
         action="update",
         object_type="match",
         object_id=match_id,
-        purpose="match of someone else" if match is not None else "match unknown",
+        purpose=N_("match of someone else") if match is not None else N_("match unknown"),
     )
     return NotFound()
 
@@ -90,7 +91,10 @@ def published_opportunity(session: Session, actor: Actor, opportunity_id: uuid.U
     if opp is None or opp.status == "draft":
         raise NotFound()
     if opp.status != "published":
-        raise Conflict(f"This opportunity is {opp.status} and takes no new matches.")
+        raise Conflict(
+            "This opportunity is {status} and takes no new matches.",
+            status=opportunity_status(opp.status),
+        )
     return opp
 
 

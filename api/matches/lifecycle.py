@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import Conflict
+from api.i18n import match_status
 from api.matches.models import Match, MatchEvent
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
 from api.opportunities.models import Opportunity
@@ -72,8 +73,12 @@ def usual_role(frm: MatchStatus | None, to: MatchStatus) -> str:
 
 def _refused(frm: MatchStatus | None, to: MatchStatus) -> Conflict:
     if frm is None:
-        return Conflict(f"A new match cannot start as {to}.")
-    return Conflict(f"A match that is {frm} cannot become {to}.")
+        return Conflict("A new match cannot start as {to}.", to=match_status(to))
+    return Conflict(
+        "A match that is {status} cannot become {to}.",
+        status=match_status(frm),
+        to=match_status(to),
+    )
 
 
 def _holds(status: MatchStatus | None) -> int:

@@ -13,6 +13,7 @@ from api.audit.service import record_many
 from api.auth.security import Actor
 from api.core.paging import Page, keyset_page
 from api.errors import NotFound
+from api.i18n import N_
 from api.matches.access import load_match
 from api.matches.models import Match, MatchEvent
 from api.matches.status import TAKES_A_PLACE
@@ -115,7 +116,7 @@ def list_coach_matches(
         subject_ids=[m.recipient_id for m in page.items if m.recipient_id],
         action="read",
         object_type="match",
-        purpose="approval queue",
+        purpose=N_("approval queue"),
     )
     return page
 
@@ -168,7 +169,7 @@ def _audit_candidates(session: Session, actor: Actor, subject_ids: list[uuid.UUI
         subject_ids=[s for s in subject_ids if s is not None],
         action="read",
         object_type="candidate",
-        purpose="organiser sees approved candidates (first name, contact)",
+        purpose=N_("organiser sees approved candidates (first name, contact)"),
     )
 
 

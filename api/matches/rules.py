@@ -34,9 +34,10 @@ def within_daily_cap(session: Session, actor: Actor, now: datetime) -> None:
     if today >= policy.max_requests_per_day:
         tomorrow = midnight + timedelta(days=1)
         raise TooManyRequests(
-            f"You can ask for {policy.max_requests_per_day} opportunities a day. "
+            "You can ask for {count} opportunities a day. "
             "Try again tomorrow, or talk to your coach.",
             retry_after=int((tomorrow - local).total_seconds()),
+            count=policy.max_requests_per_day,
         )
 
 

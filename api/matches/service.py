@@ -17,6 +17,7 @@ from api.auth.security import Actor
 from api.core.paging import Page
 from api.db import utcnow
 from api.errors import Conflict
+from api.i18n import N_, match_status
 from api.matches.access import (
     caseload_match,
     open_match,
@@ -129,7 +130,7 @@ def suggest_match(
         reason=note,
         now=now,
     )
-    _audit_change(session, actor, match, "opportunity suggested")
+    _audit_change(session, actor, match, N_("opportunity suggested"))
     return reload(session, match.id)
 
 
@@ -178,11 +179,13 @@ def approve_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Mat
     """The coach gives permission; the opportunity row lock makes the last place go once."""
     match = caseload_match(session, actor, match_id)
     if match.status != MatchStatus.REQUESTED:
-        raise Conflict(f"A match that is {match.status} cannot be approved.")
+        raise Conflict(
+            "A match that is {status} cannot be approved.", status=match_status(match.status)
+        )
     if not lock_free_place(session, match.opportunity_id):
         raise Conflict("This opportunity is full.")
     transition(session, match, MatchStatus.APPROVED, role="coach", actor_id=actor.user_id)
-    _audit_change(session, actor, match, "match approved")
+    _audit_change(session, actor, match, N_("match approved"))
     warnings = allowance_warnings(session, match, match.opportunity)
     return MatchOutcome(reload(session, match.id), warnings)
 
@@ -194,7 +197,7 @@ def decline_match(session: Session, *, actor: Actor, match_id: uuid.UUID, reason
     transition(
         session, match, MatchStatus.DECLINED, role="coach", actor_id=actor.user_id, reason=reason
     )
-    _audit_change(session, actor, match, "match declined")
+    _audit_change(session, actor, match, N_("match declined"))
     return reload(session, match.id)
 
 
@@ -202,7 +205,7 @@ def confirm_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Mat
     """The organiser confirms the person started."""
     match = team_match(session, actor, match_id)
     transition(session, match, MatchStatus.ACTIVE, role="organizer", actor_id=actor.user_id)
-    _audit_change(session, actor, match, "start confirmed")
+    _audit_change(session, actor, match, N_("start confirmed"))
     return reload(session, match.id)
 
 
@@ -218,7 +221,7 @@ def reject_match(session: Session, *, actor: Actor, match_id: uuid.UUID, reason:
         actor_id=actor.user_id,
         reason=reason,
     )
-    _audit_change(session, actor, match, "candidate not taken")
+    _audit_change(session, actor, match, N_("candidate not taken"))
     return reload(session, match.id)
 
 
@@ -229,7 +232,7 @@ def complete_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Ma
     else:
         match = caseload_match(session, actor, match_id)
     transition(session, match, MatchStatus.COMPLETED, role=actor.role, actor_id=actor.user_id)
-    _audit_change(session, actor, match, "match completed")
+    _audit_change(session, actor, match, N_("match completed"))
     return reload(session, match.id)
 
 

@@ -21,6 +21,7 @@ NUDGE_KINDS: tuple[str, ...] = (
     "checkin_prompt",
     "coach_digest",
     "growth_suggestion",
+    "step_due",
 )
 
 
@@ -50,6 +51,9 @@ class PolicySettings:
     checkin_note_retention_days: int = 365
     inactive_account_retention_days: int = 1095
     max_requests_per_day: int = 5
+    step_due_days_before: int = 2
+    step_late_weeks: int = 2
+    no_agreed_step_weeks: int = 4
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any] | None) -> PolicySettings:

@@ -1,23 +1,247 @@
-"""Nudge texts, one JSON file per language; Dutch (B1) first, English too."""
+"""Nudge texts: one entry per kind, English msgids, translated by the gettext catalogues.
+
+To add a kind: add an entry to MESSAGES (title with `N_`, body with `N_` or, when it says a
+number, `N_plural(singular, plural)` and `count=` naming the number's parameter), then add the
+msgids with their Dutch (B1) and English texts to `api/locale/{nl,en}/LC_MESSAGES/messages.po`.
+`render(kind, language, params)` is the one way in; the catalogue test checks the rest.
+"""
 
 from __future__ import annotations
 
-import json
-from functools import cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
 
-LANGUAGES = ("nl", "en")
+from api.i18n import N_, N_plural, Plural, languages, texts_for
+
 DEFAULT_LANGUAGE = "nl"  # staff have no language of their own; people without a profile
-_DIR = Path(__file__).parent / "messages"
 
 
-@cache
-def catalogue(language: str) -> dict[str, dict[str, str]]:
-    """All messages of one language."""
-    found: dict[str, dict[str, str]] = json.loads((_DIR / f"{language}.json").read_text("utf-8"))
-    return found
+@dataclass(frozen=True)
+class Message:
+    """One kind of nudge: its title and body (a plural pair when it counts something)."""
+
+    title: str
+    body: str | Plural
+    count: str = "count"  # the parameter that chooses between singular and plural
+    # Other bodies chosen by params["variant"] (e.g. a check-in prompt that also asks about a step).
+    variants: dict[str, str | Plural] = field(default_factory=dict)
+    # An experiment arm's wording, chosen by params["framing"]: (title, body); other words for
+    # the same message, never money, never a threat.
+    framings: dict[str, tuple[str, str | Plural]] = field(default_factory=dict)
+
+
+MESSAGES: dict[str, Message] = {
+    "weekly_suggestions": Message(
+        N_("New ideas for this week"),
+        N_plural(
+            "Hi {name}, we found an activity that suits you: {first}. "
+            "Have a look and see if you like it.",
+            "Hi {name}, we found {count} activities that suit you. For example: {first}. "
+            "Have a look and see if you like something.",
+        ),
+        framings={
+            "social_norm": (
+                N_("People near you are taking part"),
+                N_plural(
+                    "Hi {name}, many people near you already take part in something that "
+                    "suits them. We found an activity for you: {first}. Have a look.",
+                    "Hi {name}, many people near you already take part in something that "
+                    "suits them. We found {count} activities for you, such as {first}. "
+                    "Have a look.",
+                ),
+            ),
+            "gain": (
+                N_("Something that gives you something"),
+                N_plural(
+                    "Hi {name}, taking part brings you new contacts, routine and experience. "
+                    "We found an activity for you: {first}. Have a look.",
+                    "Hi {name}, taking part brings you new contacts, routine and experience. "
+                    "We found {count} activities for you, such as {first}. Have a look.",
+                ),
+            ),
+            "loss_aversion": (
+                N_("Not to be missed this week"),
+                N_plural(
+                    "Hi {name}, it would be a pity to miss this chance. "
+                    "We found an activity for you: {first}. Have a look.",
+                    "Hi {name}, it would be a pity to miss these chances. "
+                    "We found {count} activities for you, such as {first}. Have a look.",
+                ),
+            ),
+        },
+    ),
+    "new_opportunity": Message(
+        N_("Something new near you"),
+        N_(
+            "Hi {name}, there is something new that suits you well: {title}. "
+            "Does it sound good? Take your time to look."
+        ),
+        framings={
+            "social_norm": (
+                N_("Something new neighbours already join"),
+                N_(
+                    "Hi {name}, there is something new near you: {title}. Many people near you "
+                    "already take part in things like this. Does it appeal to you?"
+                ),
+            ),
+            "gain": (
+                N_("Something new that gives you something"),
+                N_(
+                    "Hi {name}, there is something new near you: {title}. It brings you new "
+                    "contacts and experience. Does it appeal to you?"
+                ),
+            ),
+            "loss_aversion": (
+                N_("Something new, not to be missed"),
+                N_(
+                    "Hi {name}, there is something new near you: {title}. It would be a pity "
+                    "to miss it. Does it appeal to you?"
+                ),
+            ),
+        },
+    ),
+    "request_waiting": Message(
+        N_("A request is waiting for you"),
+        N_plural(
+            "{person} would like to join {title}. "
+            "The request has been waiting {days} day for your decision.",
+            "{person} would like to join {title}. "
+            "The request has been waiting {days} days for your decision.",
+        ),
+        count="days",
+    ),
+    "request_expired": Message(
+        N_("Your request has stopped"),
+        N_plural(
+            "Hi {name}, your request for {title} stopped after {days} day. "
+            "This is not your fault. You can choose again or ask your coach for help.",
+            "Hi {name}, your request for {title} stopped after {days} days. "
+            "This is not your fault. You can choose again or ask your coach for help.",
+        ),
+        count="days",
+    ),
+    "approved_not_started": Message(
+        N_("Someone is waiting to start"),
+        N_plural(
+            "{person} was approved {days} day ago for {title} but has not started yet. "
+            "Could you get in touch to plan a first meeting?",
+            "{person} was approved {days} days ago for {title} but has not started yet. "
+            "Could you get in touch to plan a first meeting?",
+        ),
+        count="days",
+    ),
+    "checkin_prompt": Message(
+        N_("How are things going?"),
+        N_("Hi {name}, how is {title} going? Tell us in a few taps. It helps you and your coach."),
+        variants={
+            "step": N_(
+                "Hi {name}, how is your step going: {step}? Tell us in a few taps. "
+                "It helps you and your coach."
+            ),
+            "title_step": N_(
+                "Hi {name}, how is {title} going? And your step: {step}? "
+                "Tell us in a few taps. It helps you and your coach."
+            ),
+        },
+        framings={
+            "social_norm": (
+                N_("How are things going?"),
+                N_(
+                    "Hi {name}, most people tell us every two weeks how things are going. "
+                    "How is {title} going? It only takes a few taps."
+                ),
+            ),
+            "gain": (
+                N_("How are things going?"),
+                N_(
+                    "Hi {name}, how is {title} going? When you tell us, you see for yourself "
+                    "how far you have come. It only takes a few taps."
+                ),
+            ),
+            "loss_aversion": (
+                N_("How are things going?"),
+                N_(
+                    "Hi {name}, how is {title} going? A pity if your coach does not know what "
+                    "goes well. It only takes a few taps."
+                ),
+            ),
+        },
+    ),
+    "coach_digest": Message(
+        N_("Who needs attention this week"),
+        N_plural(
+            "This week {count} person on your caseload could use extra attention: {people}. "
+            "See your overview for more.",
+            "This week {count} people on your caseload could use extra attention: {people}. "
+            "See your overview for more.",
+        ),
+    ),
+    "growth_suggestion": Message(
+        N_("Ready for a next step?"),
+        N_plural(
+            "Hi {name}, you have been taking part for {weeks} week. Well done! "
+            "This could be a nice next step: {title}. Only if you want to.",
+            "Hi {name}, you have been taking part for {weeks} weeks. Well done! "
+            "This could be a nice next step: {title}. Only if you want to.",
+        ),
+        count="weeks",
+        framings={
+            "social_norm": (
+                N_("Ready for a next step?"),
+                N_plural(
+                    "Hi {name}, you have taken part for {weeks} week. Many people take a next "
+                    "step after a while, such as: {title}. Only if you want to.",
+                    "Hi {name}, you have taken part for {weeks} weeks. Many people take a next "
+                    "step after a while, such as: {title}. Only if you want to.",
+                ),
+            ),
+            "gain": (
+                N_("Ready for a next step?"),
+                N_plural(
+                    "Hi {name}, you have taken part for {weeks} week. A next step brings you "
+                    "new experience: {title}. Only if you want to.",
+                    "Hi {name}, you have taken part for {weeks} weeks. A next step brings you "
+                    "new experience: {title}. Only if you want to.",
+                ),
+            ),
+            "loss_aversion": (
+                N_("Ready for a next step?"),
+                N_plural(
+                    "Hi {name}, you have taken part for {weeks} week. It would be a pity to "
+                    "let this chance go: {title}. Only if you want to.",
+                    "Hi {name}, you have taken part for {weeks} weeks. It would be a pity to "
+                    "let this chance go: {title}. Only if you want to.",
+                ),
+            ),
+        },
+    ),
+    # An experiment's arm asks the coach to get in touch (once per person and experiment).
+    "experiment_coach_prompt": Message(
+        N_("Get in touch with {person}"),
+        N_(
+            "{person} takes part in a study of the municipality about messages. Could you get "
+            "in touch this week? A short talk about how things are going is enough."
+        ),
+    ),
+    # The admins hear that a guardrail stopped an arm of an experiment.
+    "experiment_guardrail": Message(
+        N_("A group in an experiment has stopped"),
+        N_(
+            "In the experiment {experiment} the group {arm} has stopped because a safety limit "
+            "was crossed ({metric}). Those people get messages as usual again."
+        ),
+    ),
+    "step_due": Message(
+        N_("A small reminder"),
+        N_(
+            "Hi {name}, you planned to do this: {step}. The date is {date}. "
+            "Not working out? Feel free to pick a new date, that is perfectly fine."
+        ),
+    ),
+}
+
+LANGUAGES = languages()
 
 
 def placeholders(text: str) -> set[str]:
@@ -26,15 +250,18 @@ def placeholders(text: str) -> set[str]:
 
 
 def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
-    """Title and body in the person's language (Dutch when we lack theirs).
-
-    An experiment's framing (params["framing"]: social_norm, gain, loss_aversion) picks the
-    variant of the words, `title@gain`, `body@gain`, ...; wording only, the same message.
-    """
-    lang = language if language in LANGUAGES else DEFAULT_LANGUAGE
-    entry = catalogue(lang)[kind]
-    framing = params.get("framing")
-    at = f"@{framing}" if framing and f"body@{framing}" in entry else ""
-    one = f"body_one{at}"
-    body = entry[one] if params.get("count") == 1 and one in entry else entry[f"body{at}"]
-    return entry[f"title{at}"].format(**params), body.format(**params)
+    """Title and body in the person's language (Dutch for what we lack in theirs)."""
+    message = MESSAGES[kind]
+    texts = texts_for(language)
+    title_id: str = message.title
+    text = message.variants.get(str(params.get("variant")), message.body)
+    framing = message.framings.get(str(params.get("framing")))
+    if framing is not None and "variant" not in params:
+        title_id, text = framing
+    title = texts.gettext(title_id, **params)
+    if isinstance(text, Plural):
+        n = int(params.get(message.count, 0))
+        body = texts.ngettext(text.singular, text.plural, n, **params)
+    else:
+        body = texts.gettext(text, **params)
+    return title, body

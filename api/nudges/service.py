@@ -13,6 +13,7 @@ from api.auth.security import Actor
 from api.core.paging import Page, keyset_page
 from api.db import utcnow
 from api.errors import NotFound
+from api.i18n import N_
 from api.nudges.models import Device, InboxMessage
 
 
@@ -48,7 +49,7 @@ def mark_read(session: Session, *, actor: Actor, message_id: uuid.UUID) -> Inbox
             action="update",
             object_type="inbox_message",
             object_id=message_id,
-            purpose="not their own message",
+            purpose=N_("not their own message"),
         )
         raise NotFound()
     if msg.read_at is None:

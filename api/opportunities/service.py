@@ -14,6 +14,7 @@ from api.core.geo import distance_m, point, rounded_km, within_km
 from api.core.paging import Page, as_float, as_uuid, keyset_page
 from api.db import utcnow
 from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.i18n import Term, opportunity_status
 from api.interests.service import ensure_known
 from api.municipalities.models import Team
 from api.opportunities.models import Opportunity
@@ -27,7 +28,11 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 }
 
 
-_PAST = {"publish": "published", "pause": "paused", "close": "closed"}
+_PAST = {
+    "publish": Term("opportunity action", "published"),
+    "pause": Term("opportunity action", "paused"),
+    "close": Term("opportunity action", "closed"),
+}
 
 
 def _visible(actor: Actor) -> Any:
@@ -113,7 +118,8 @@ def update_opportunity(
         raise Conflict("A closed opportunity cannot be changed.")
     if "capacity" in data and data["capacity"] < opp.places_taken:
         raise Conflict(
-            f"{opp.places_taken} people already have a place; capacity cannot go below that."
+            "{taken} people already have a place; capacity cannot go below that.",
+            taken=opp.places_taken,
         )
     _apply(session, opp, dict(data))
     session.flush()
@@ -132,7 +138,11 @@ def change_status(
     opp = _own_for_edit(session, actor, opportunity_id)
     new = TRANSITIONS[opp.status].get(action)
     if new is None:
-        raise Conflict(f"An opportunity that is {opp.status} cannot be {_PAST[action]}.")
+        raise Conflict(
+            "An opportunity that is {status} cannot be {action}.",
+            status=opportunity_status(opp.status),
+            action=_PAST[action],
+        )
     if action == "publish" and not opp.replaces_no_paid_work:
         raise Conflict("Confirm that this opportunity does not replace paid work first.")
     opp.status = new

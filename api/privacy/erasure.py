@@ -17,11 +17,13 @@ from api.auth.security import Actor
 from api.db import rows_changed
 from api.errors import Forbidden, NotFound
 from api.experiments.treatment import COACH_PROMPT_KIND
+from api.i18n import N_
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
 from api.matches.models import Match, MatchEvent
 from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus
 from api.nudges.models import Nudge
+from api.plans import service as plans
 from api.privacy.replies import stored_replies_about
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
@@ -73,6 +75,7 @@ def erase_person(session: Session, *, user_id: uuid.UUID) -> None:
         delete(Nudge).where(Nudge.kind == COACH_PROMPT_KIND, Nudge.period.like(f"%:{user_id}"))
     )
     forget_stored_replies(session, user_id=user_id)
+    plans.anonymise_steps(session, user_id=user_id)
     session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == user_id).values(actor_name=ERASED)
     )
@@ -133,7 +136,7 @@ def erase_self(session: Session, *, actor: Actor) -> None:
         action="delete",
         object_type="person",
         object_id=None,
-        purpose="erasure asked by the person",
+        purpose=N_("erasure asked by the person"),
         actor_name=ERASED,
     )
     erase_person(session, user_id=actor.user_id)
@@ -155,7 +158,7 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
             action="delete",
             object_type="person",
             object_id=recipient_id,
-            purpose="erasure refused: not within reach",
+            purpose=N_("erasure refused: not within reach"),
         )
         raise NotFound()
     if actor.role not in ("coach", "admin"):
@@ -167,7 +170,7 @@ def erase_for_person(session: Session, *, actor: Actor, recipient_id: uuid.UUID)
         action="delete",
         object_type="person",
         object_id=None,
-        purpose="erasure asked at the desk",
+        purpose=N_("erasure asked at the desk"),
     )
     erase_person(session, user_id=person.id)
 

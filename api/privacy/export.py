@@ -21,6 +21,7 @@ from api.matches.models import Match
 from api.matches.service import attach_history
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.opportunities.models import Opportunity
+from api.plans import service as plans
 from api.privacy.replies import stored_replies_about
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
@@ -120,6 +121,7 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
         ).all(),
         "ladder": ladder_history(session, user_id=actor.user_id),
         "experiments": my_experiments(session, actor=actor),
+        "steps": plans.all_steps(session, user_id=actor.user_id, now=now),
         "nudges": [
             {"kind": n.kind, "status": n.status, "created_at": n.created_at, "params": n.params}
             for n in nudges

@@ -5,9 +5,10 @@ from marshmallow import fields, validate
 from api.experiments.schemas import MyExperimentSchema
 from api.matches.schemas import MatchSchema
 from api.nudges.schemas import InboxMessageSchema
+from api.plans.schemas import PlanStepSchema
 from api.profiles.schemas import ProfileSchema
 from api.progress.schemas import CheckInSchema, LadderHistorySchema
-from api.schemas import PageQuerySchema, QueryDateTime, Schema, page_schema
+from api.schemas import CatalogueText, PageQuerySchema, QueryDateTime, Schema, page_schema
 
 
 class AccessLogEntrySchema(Schema):
@@ -16,7 +17,9 @@ class AccessLogEntrySchema(Schema):
     actor_name = fields.String(required=True)
     action = fields.String(required=True)
     object_type = fields.String(required=True)
-    purpose = fields.String(allow_none=True)
+    purpose = CatalogueText(
+        allow_none=True, metadata={"description": "Why, in the language of the request"}
+    )
     result = fields.String(
         required=True, metadata={"description": "success, or denied when access was refused"}
     )
@@ -108,6 +111,11 @@ class ExportSchema(Schema):
         fields.Nested(MyExperimentSchema),
         required=True,
         metadata={"description": "Experiments you are in, what differs for you, opt-out"},
+    )
+    steps = fields.List(
+        fields.Nested(PlanStepSchema),
+        required=True,
+        metadata={"description": "Your plan: every step with its history"},
     )
     nudges = fields.List(fields.Nested(ExportNudgeSchema), required=True)
     inbox = fields.List(fields.Nested(InboxMessageSchema), required=True)

@@ -15,6 +15,7 @@ from api.auth.security import Actor
 from api.core.geo import point
 from api.errors import InvalidInput, NotFound, ServiceUnavailable
 from api.geocoding.geocoders import Geocoder, GeocoderUnavailable, UnknownPostcode
+from api.i18n import N_, Term
 from api.interests.service import ensure_known
 from api.ladder.service import record_ladder
 from api.profiles.models import RecipientProfile
@@ -77,7 +78,10 @@ def update_profile(
     km = data.get("max_distance_km")
     if km is not None and km > MAX_DISTANCE_KM[mode]:
         raise InvalidInput.field(
-            "maxDistanceKm", f"At most {MAX_DISTANCE_KM[mode]:g} km for {mode}."
+            "maxDistanceKm",
+            "At most {km} km for {mode}.",
+            km=MAX_DISTANCE_KM[mode],
+            mode=Term("travel mode", mode),
         )
     if km is None and "travel_mode" in data and profile.max_distance_km > MAX_DISTANCE_KM[mode]:
         data["max_distance_km"] = MAX_DISTANCE_KM[mode]
@@ -126,7 +130,7 @@ def caseload_person(
             action=action,
             object_type=object_type,
             object_id=recipient_id,
-            purpose="not on this coach's caseload",
+            purpose=N_("not on this coach's caseload"),
         )
         raise NotFound()
     return person

@@ -6,6 +6,7 @@ from marshmallow import fields, validate
 
 from api.ladder.models import LadderEntry
 from api.matches.schemas import MatchSchema
+from api.plans.status import MAX_OPEN
 from api.progress.models import STEPS_TOWARD_WORK
 from api.schemas import (
     PageQuerySchema,
@@ -48,6 +49,14 @@ class CheckInCreateSchema(Schema):
         load_default=None,
         allow_none=True,
         metadata={"description": "Private: only you and your coach see it"},
+    )
+    done_step_ids = fields.List(
+        fields.UUID(),
+        load_default=list,
+        validate=validate.Length(max=MAX_OPEN),
+        metadata={
+            "description": "Steps of your plan you did (the prompt asks about the current one)"
+        },
     )
 
 
@@ -99,6 +108,17 @@ class WellbeingPointSchema(Schema):
     wellbeing = fields.Integer(required=True)
 
 
+class MonthStepsSchema(Schema):
+    month = fields.String(required=True, metadata={"description": "YYYY-MM (local time)"})
+    count = fields.Integer(required=True, metadata={"description": "Plan steps done that month"})
+
+
+class PlanCountsSchema(Schema):
+    open = fields.Integer(required=True, metadata={"description": "Proposed or agreed"})
+    done = fields.Integer(required=True)
+    dropped = fields.Integer(required=True)
+
+
 class ProgressSchema(Schema):
     ladder = fields.Nested(LadderHistorySchema, required=True)
     hours_per_month = fields.List(fields.Nested(MonthHoursSchema), required=True)
@@ -107,6 +127,8 @@ class ProgressSchema(Schema):
     wellbeing = fields.List(fields.Nested(WellbeingPointSchema), required=True)
     active_matches = fields.List(fields.Nested(MatchSchema), required=True)
     past_matches = fields.List(fields.Nested(MatchSchema), required=True)
+    steps_done_per_month = fields.List(fields.Nested(MonthStepsSchema), required=True)
+    plan = fields.Nested(PlanCountsSchema, required=True)
 
 
 class LadderAssessmentCreateSchema(Schema):

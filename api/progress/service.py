@@ -20,6 +20,7 @@ from api.matches.models import Match
 from api.matches.service import attach_history
 from api.matches.status import TAKES_A_PLACE, MatchStatus
 from api.opportunities.models import Opportunity
+from api.plans import service as plans
 from api.profiles.models import RecipientProfile
 from api.progress.models import CheckIn
 
@@ -36,6 +37,8 @@ def create_checkin(
         owner = session.scalar(select(Match.recipient_id).where(Match.id == match_id))
         if owner != actor.user_id:
             raise InvalidInput.field("matchId", "This is not one of your matches.")
+    data = dict(data)
+    done_step_ids = data.pop("done_step_ids", None) or []
     checkin = CheckIn(
         user_id=actor.user_id, municipality_id=actor.municipality_id, created_at=now, **data
     )
@@ -54,6 +57,17 @@ def create_checkin(
         if profile is not None:
             profile.ladder_step = data["ladder_step"]
     session.flush()
+    # Steps the person says they did are done; reported steps toward work, or a rung reached,
+    # suggest a matching step done (the person confirms in their plan).
+    plans.close_from_checkin(
+        session,
+        actor=actor,
+        steps_toward_work=data.get("steps_toward_work") or [],
+        done_step_ids=done_step_ids,
+        now=now,
+    )
+    if data.get("ladder_step"):
+        plans.suggest_closures(session, now=now, user_ids=[actor.user_id])
     return checkin
 
 
@@ -71,7 +85,7 @@ def list_checkins(
 
 
 def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
-    """Ladder, hours per month, steps toward work, wellbeing, matches: the way come so far."""
+    """Ladder, hours, steps toward work, wellbeing, matches, plan steps done: the way so far."""
     checkins = list(
         session.scalars(select(CheckIn).where(CheckIn.user_id == user_id).order_by(CheckIn.date))
     )
@@ -102,4 +116,6 @@ def progress(session: Session, *, user_id: uuid.UUID) -> dict[str, Any]:
             m for m in attach_history(session, matches) if m.status in TAKES_A_PLACE
         ],
         "past_matches": [m for m in matches if m.status == MatchStatus.COMPLETED],
+        "steps_done_per_month": plans.steps_done_per_month(session, user_id=user_id),
+        "plan": plans.step_counts(session, user_id=user_id),
     }

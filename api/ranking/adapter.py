@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.interests.models import Interest
+from api.interests.service import interest_labels
 from api.municipalities.policy import PolicySettings
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -29,12 +30,10 @@ class Taxonomy:
 
 def load_taxonomy(session: Session) -> Taxonomy:
     """One small query; the taxonomy has ~40 rows."""
-    rows = session.execute(
-        select(Interest.key, Interest.category_key, Interest.label_nl, Interest.label_en)
-    ).all()
+    rows = session.execute(select(Interest.key, Interest.category_key)).all()
     return Taxonomy(
         categories={r.key: r.category_key for r in rows},
-        labels={r.key: {"nl": r.label_nl, "en": r.label_en} for r in rows},
+        labels=interest_labels(),  # every language, from the catalogues
     )
 
 

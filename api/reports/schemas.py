@@ -22,6 +22,10 @@ class FunnelRowSchema(Schema):
     completed = fields.Integer(allow_none=True)
     moved_up_ladder = fields.Integer(allow_none=True)
     reached_step5 = fields.Integer(allow_none=True, data_key="reachedStep5")
+    with_agreed_step = fields.Integer(
+        allow_none=True, metadata={"description": "People with an agreed plan step open"}
+    )
+    steps_done = fields.Integer(allow_none=True, metadata={"description": "Plan steps done"})
     suppressed = fields.Method(
         "_suppressed", required=True, metadata={"description": "Cells withheld (under minCell)"}
     )

@@ -21,6 +21,8 @@ FUNNEL_COLUMNS = (
     "completed",
     "moved_up_ladder",
     "reached_step5",
+    "with_agreed_step",
+    "steps_done",
 )
 
 _FUNNEL_SQL = f"""
@@ -58,7 +60,18 @@ SELECT to_char(months.m, 'YYYY-MM') AS month,
     (SELECT count(DISTINCT user_id) FROM ladder
      WHERE ladder.m = months.m AND previous IS NOT NULL AND step > previous) AS moved_up_ladder,
     (SELECT count(DISTINCT user_id) FROM ladder
-     WHERE ladder.m = months.m AND step >= 5) AS reached_step5
+     WHERE ladder.m = months.m AND step >= 5) AS reached_step5,
+    -- people with a step agreed and not yet closed at some moment of the month
+    (SELECT count(DISTINCT coalesce(s.recipient_id, s.id)) FROM plan_steps s
+     WHERE s.municipality_id = :mun
+       AND s.agreed_at AT TIME ZONE 'Europe/Amsterdam' < months.m + interval '1 month'
+       AND (coalesce(s.done_at, s.dropped_at) IS NULL
+            OR coalesce(s.done_at, s.dropped_at) AT TIME ZONE 'Europe/Amsterdam' >= months.m))
+        AS with_agreed_step,
+    (SELECT count(*) FROM plan_steps s
+     WHERE s.municipality_id = :mun AND s.done_at IS NOT NULL
+       AND date_trunc('month', s.done_at AT TIME ZONE 'Europe/Amsterdam') = months.m)
+        AS steps_done
 FROM months ORDER BY months.m
 """  # noqa: S608 - only MatchStatus words are formatted in
 

@@ -44,6 +44,8 @@ from api.invitations.service import create_invitation
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
 from api.nudges.models import InboxMessage
+from api.plans import lifecycle as plan_lifecycle
+from api.plans.models import PlanStep
 from api.progress.models import CheckIn
 from api.signin import service as signin_service
 from api.users.models import User
@@ -214,6 +216,16 @@ def build_world(
             purpose="caseload follow-up",
         )
         rows.extend([msg, checkin, read])
+        step = PlanStep(
+            municipality_id=mun.id,
+            recipient_id=rec.id,
+            kind="make_cv",
+            what=f"Stap {tag}",
+            due_on=date.today() + timedelta(days=14),
+            due_is_week=False,
+            with_coach=False,
+        )
+        plan_lifecycle.propose(session, step, role="coach", actor_id=coach.id)
         users.update({f"organizer_{tag}": org, f"coach_{tag}": coach, f"recipient_{tag}": rec})
         ids.update(
             {
@@ -222,6 +234,7 @@ def build_world(
                 f"match_{tag}": match.id,
                 f"msg_{tag}": msg.id,
                 f"checkin_{tag}": checkin.id,
+                f"step_{tag}": step.id,
             }
         )
         markers[f"auditor_{tag}"] = coach.name
@@ -258,6 +271,8 @@ def build_world(
         "msg_x",
         "checkin_b",
         "checkin_x",
+        "step_b",
+        "step_x",
         "exp_b",
         "exp_x",
     ):
@@ -279,8 +294,23 @@ def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
             "foreign": u["recipient_b"].id,
             "other_mun": u["recipient_x"].id,
         }
-    prefix = {"opportunity": "opp", "match": "match", "experiment": "exp"}[target]
+    prefix = {"opportunity": "opp", "match": "match", "step": "step", "experiment": "exp"}[target]
     return {v: w.ids[f"{prefix}_{s}"] for v, s in zip(VARIANTS, "abx", strict=True)}
+
+
+def _path(w: World, row: Row, rule: str, who: str, variant: str) -> str:
+    """The rule with its ids filled in for this actor and variant.
+
+    `case_step` names a person and one of their plan steps: both of the same side.
+    """
+    if not row.target:
+        return rule
+    if row.target == "case_step":
+        person = _target_ids(w, "recipient", who)[variant]
+        step = _target_ids(w, "step", who)[variant]
+        path = rule.replace("<uuid:recipient_id>", str(person))
+        return path.replace("<uuid:step_id>", str(step))
+    return re.sub(r"<uuid:\w+>", str(_target_ids(w, row.target, who)[variant]), rule)
 
 
 # --------------------------------------------------------------------------- valid bodies
@@ -358,6 +388,14 @@ def _assessment(w: World, who: str) -> dict[str, Any]:
     return {"step": 3, "note": "Gaat goed"}
 
 
+def _step(w: World, who: str) -> dict[str, Any]:
+    return {"kind": "make_cv", "dueOn": (date.today() + timedelta(days=7)).isoformat()}
+
+
+def _step_change(w: World, who: str) -> dict[str, Any]:
+    return {"dueOn": (date.today() + timedelta(days=21)).isoformat()}
+
+
 def _new_experiment(w: World, who: str) -> dict[str, Any]:
     now = datetime.now(UTC)
     return {
@@ -392,7 +430,9 @@ class Row:
     """Expected status per actor (and per variant when the path names an object)."""
 
     expect: dict[str, Expect]
-    target: str | None = None  # opportunity | match | recipient | message | experiment
+    # what the path id names: opportunity | match | recipient | message | step | case_step |
+    # experiment
+    target: str | None = None
     body: Body | None = None
     opp_status: str = "published"
     match_status: str = "approved"
@@ -484,6 +524,11 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/me/checkins"): Row(only(recipient=201), body=_checkin),
     ("GET", "/v1/me/checkins"): Row(only(recipient=200), hidden=("checkin_b", "checkin_x")),
     ("GET", "/v1/me/progress"): Row(only(recipient=200), hidden=OTHERS_MATCHES),
+    ("GET", "/v1/me/steps"): Row(only(recipient=200), hidden=("step_b", "step_x")),
+    ("POST", "/v1/me/steps"): Row(only(recipient=201), body=_step),
+    ("PATCH", "/v1/me/steps/<uuid:step_id>"): Row(
+        only(recipient=by_variant(200)), target="step", body=_step_change
+    ),
     ("GET", "/v1/me/access-log"): Row(signed_in(200), hidden=("auditor_b", "auditor_x")),
     ("GET", "/v1/me/export"): Row(
         only(recipient=200),
@@ -495,6 +540,8 @@ MATRIX: dict[tuple[str, str], Row] = {
             "checkin_x",
             "auditor_b",
             "auditor_x",
+            "step_b",
+            "step_x",
         ),
     ),
     ("DELETE", "/v1/me"): Row(only(recipient=204)),
@@ -508,6 +555,13 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("DELETE", CASE): Row(only(coach=by_variant(204)), target="recipient"),
     ("POST", f"{CASE}/ladder-assessments"): Row(
         only(coach=by_variant(201)), target="recipient", body=_assessment
+    ),
+    ("GET", f"{CASE}/steps"): Row(
+        only(coach=by_variant(200)), target="recipient", hidden=("step_b", "step_x")
+    ),
+    ("POST", f"{CASE}/steps"): Row(only(coach=by_variant(201)), target="recipient", body=_step),
+    ("PATCH", f"{CASE}/steps/<uuid:step_id>"): Row(
+        only(coach=by_variant(200)), target="case_step", body=_step_change
     ),
     ("POST", f"{CASE}/suggestions"): Row(
         only(coach=by_variant(201)), target="recipient", body=_suggestion
@@ -669,10 +723,7 @@ def test_authz_matrix(
     w = build_world(
         session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
     )
-    path = rule
-    if row.target:
-        object_id = _target_ids(w, row.target, who)[variant]
-        path = re.sub(r"<uuid:\w+>", str(object_id), rule)
+    path = _path(w, row, rule, who, variant)
     headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
     body = row.body(w, who) if row.body else None
     resp = client.open(path, method=method, json=body, headers=headers)
@@ -699,9 +750,7 @@ def test_authz_matrix_text_plain_body(
     w = build_world(
         session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
     )
-    path = rule
-    if row.target:
-        path = re.sub(r"<uuid:\w+>", str(_target_ids(w, row.target, who)[variant]), rule)
+    path = _path(w, row, rule, who, variant)
     headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
     data = json.dumps(row.body(w, who))
     resp = client.open(path, method=method, data=data, content_type="text/plain", headers=headers)
@@ -729,6 +778,27 @@ BODY_REFERENCES: list[tuple[str, str, str, Callable[[str], dict[str, Any]], str]
         "/v1/me/checkins",
         lambda ref: {"date": "2025-01-06", "hours": 1, "wellbeing": 3, "matchId": ref},
         "match_x",
+    ),
+    (
+        "recipient",
+        "POST",
+        "/v1/me/steps",
+        lambda ref: {"kind": "visit_activity", "dueOn": "2030-01-07", "matchId": ref},
+        "match_b",
+    ),
+    (
+        "coach",
+        "POST",
+        f"{CASE}/steps",
+        lambda ref: {"kind": "visit_activity", "dueOn": "2030-01-07", "matchId": ref},
+        "match_x",
+    ),
+    (
+        "coach",
+        "POST",
+        f"{CASE}/steps",
+        lambda ref: {"kind": "visit_activity", "dueOn": "2030-01-07", "opportunityId": ref},
+        "opp_x",
     ),
     (
         "coach",
@@ -777,3 +847,16 @@ def test_body_reference_to_other_object_looks_missing(
     missing = client.open(path, method=method, json=body(str(uuid.uuid4())), headers=headers)
     assert theirs.status_code in (400, 404), theirs.get_data(as_text=True)[:500]
     assert (theirs.status_code, theirs.get_json()) == (missing.status_code, missing.get_json())
+
+
+def test_a_coach_reaches_a_step_only_under_its_own_person(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """Own person, someone else's step (same municipality or not): 404 like a missing one."""
+    w = build_world(session, opp_status="published", match_status="approved")
+    headers = _headers(app, session, w.users["coach_a"], "access")
+    own_person = w.users["recipient_a"].id
+    for step in ("step_b", "step_x"):
+        path = f"/v1/caseload/{own_person}/steps/{w.ids[step]}"
+        resp = client.patch(path, json=_step_change(w, "coach"), headers=headers)
+        assert resp.status_code == 404, step

@@ -116,6 +116,9 @@ def story(app, client, session: Session) -> dict[str, Any]:
         "assessment": f"Nog wat steun nodig {tag}",
         "suggestion": f"Dit lijkt me iets voor jou {tag}",
         "waiting": f"Wacht op de coach {tag}",
+        "step": f"Langs bij de bibliotheek {tag}",
+        "why": f"Dan ken ik meer mensen {tag}",
+        "dropped": f"Mijn moeder is ziek {tag}",
     }
     # 1: asked, approved by the coach under an idempotency key, started
     mid = client.post(
@@ -177,6 +180,22 @@ def story(app, client, session: Session) -> dict[str, Any]:
             headers={**h, "Idempotency-Key": key},
         )
         assert ci.status_code == 201, ci.get_json()
+    # a plan: the coach proposes a step in the person's words; the person drops one of their own
+    step = client.post(
+        f"/v1/caseload/{person.id}/steps",
+        json={"what": texts["step"], "why": texts["why"], "dueOn": date.today().isoformat()},
+        headers=ch,
+    )
+    assert step.status_code == 201, step.get_json()
+    own = client.post(
+        "/v1/me/steps", json={"kind": "make_cv", "dueOn": date.today().isoformat()}, headers=h
+    ).get_json()
+    dropped = client.patch(
+        f"/v1/me/steps/{own['id']}",
+        json={"status": "dropped", "reason": texts["dropped"]},
+        headers=h,
+    )
+    assert dropped.status_code == 200
     assessed = client.post(
         f"/v1/caseload/{person.id}/ladder-assessments",
         json={"step": 3, "note": texts["assessment"]},
@@ -225,6 +244,10 @@ def test_erasure_leaves_no_text_about_the_person_in_any_table(
         "match_events.reason",
         "checkins.note",
         "ladder_entries.note",
+        "plan_steps.what",
+        "plan_steps.why",
+        "plan_steps.drop_reason",
+        "plan_step_events.reason",
         "nudges.params",
         "inbox_messages.body",
         "idempotency_keys.body",

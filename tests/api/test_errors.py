@@ -35,7 +35,8 @@ def test_400_unknown_and_missing_fields_are_named(client) -> None:
 
 def test_401_without_token(client) -> None:
     body = _assert_problem(client.post("/v1/invitations", json={"recipientName": "A"}), 401)
-    assert "Sign in" in body["detail"]
+    assert body["detail"] == "Log eerst in."  # Dutch when the request names no language
+    assert body["title"] == "Log eerst in"
 
 
 def test_403_wrong_role(app, client, session: Session) -> None:

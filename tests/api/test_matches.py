@@ -265,7 +265,7 @@ def test_full_opportunity_refuses_approval(client, w) -> None:
     assert client.post(f"/v1/matches/{m1}/approve", headers=h["coach"]).status_code == 200
     full = client.post(f"/v1/matches/{m2}/approve", headers=h["coach"])
     assert full.status_code == 409
-    assert "full" in full.get_json()["detail"]
+    assert full.get_json()["detail"] == "Deze activiteit is vol."  # Dutch by default
     # a full opportunity leaves the feed of others
     feed = client.get("/v1/me/feed", headers=h["stranger"]).get_json()["items"]
     assert oid not in [i["opportunity"]["id"] for i in feed]
@@ -298,6 +298,11 @@ def test_feed_in_english_and_incomplete_profile(app, client, session: Session, w
     mine = next(i for i in items if i["opportunity"]["id"] == oid)
     texts = " | ".join(r["text"] for r in mine["reasons"])
     assert "km from home" in texts and "Tuesday morning" in texts and "cooking" in texts
+    # the app's Accept-Language wins over the profile's language
+    dutch = client.get("/v1/me/feed", headers={**h["person"], "Accept-Language": "nl"})
+    assert dutch.headers["Content-Language"] == "nl"
+    mine = next(i for i in dutch.get_json()["items"] if i["opportunity"]["id"] == oid)
+    assert "km van huis" in " | ".join(r["text"] for r in mine["reasons"])
     newcomer = create_user(session, municipality=w["m"], role="recipient", coach=w["coach"])
     empty = client.get("/v1/me/feed", headers=auth_headers(app, session, newcomer)).get_json()
     assert empty == {"items": [], "nextCursor": None, "profileComplete": False}
@@ -479,13 +484,17 @@ def test_organiser_decisions_show_in_the_persons_access_log(client, w) -> None:
         for e in log
         if e["action"] == "update" and e["objectType"] == "match"
     )
-    assert changes == [
-        ("candidate not taken", "organizer"),
-        ("match approved", "coach"),
-        ("match approved", "coach"),
-        ("match completed", "organizer"),
-        ("start confirmed", "organizer"),
+    assert changes == [  # in plain Dutch: the request named no language
+        ("De activiteit is afgerond", "organizer"),
+        ("De organisator bevestigde dat je bent begonnen", "organizer"),
+        ("De organisator kon je geen plek geven", "organizer"),
+        ("Je coach keurde je aanvraag goed", "coach"),
+        ("Je coach keurde je aanvraag goed", "coach"),
     ]
+    english = client.get(
+        "/v1/me/access-log?limit=100", headers={**h["person"], "Accept-Language": "en"}
+    ).get_json()["items"]
+    assert "Your coach approved your request" in {e["purpose"] for e in english}
     # another person's log shows none of it
     other = client.get("/v1/me/access-log", headers=h["person2"]).get_json()["items"]
     assert other == []

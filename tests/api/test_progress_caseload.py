@@ -235,7 +235,8 @@ def test_flags_appear_and_disappear_as_data_changes(client, session: Session, w)
     person.created_at = NOW - timedelta(weeks=20)
     person.last_login_at = NOW - timedelta(weeks=6)
     session.flush()
-    assert _flags(client, w)["Amina"] == ["inactive_weeks"]
+    # on the caseload for weeks without an agreed step of a plan
+    assert _flags(client, w)["Amina"] == ["inactive_weeks", "no_agreed_step"]
     # a request waiting for 4 days
     match = create_match(
         session,
@@ -288,10 +289,10 @@ def test_ladder_stalled_and_new_on_caseload(client, session: Session, w) -> None
     create_profile(session, user=newcomer)
     session.flush()
     flags = _flags(client, w)
-    assert flags["Amina"] == ["ladder_stalled"]
-    assert flags["Nieuw"] == ["new_on_caseload"]
+    assert flags["Amina"] == ["ladder_stalled", "no_agreed_step"]
+    assert flags["Nieuw"] == ["new_on_caseload"]  # new: no plan expected yet
     client.patch("/v1/me/profile", json={"ladderStep": 3}, headers=w["h"])
-    assert _flags(client, w)["Amina"] == []
+    assert _flags(client, w)["Amina"] == ["no_agreed_step"]
 
 
 def test_sorted_by_need_filterable_paginated_with_counts(client, session: Session, w) -> None:

@@ -303,3 +303,68 @@ def test_every_text_exists_in_dutch_and_english() -> None:
     for path in [*(CONSOLE / "templates").rglob("*.html"), *CONSOLE.glob("*.py")]:
         used |= set(re.findall(r"""\bt\(\s*['"]([a-z_]+(?:\.[a-z_0-9]+)+)['"]""", path.read_text()))
     assert used - set(nl) == set()
+
+
+def test_the_coach_sees_the_plan_proposes_and_agrees_steps(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    from datetime import date
+
+    from api.plans.models import PlanStep
+    from tests.factories import auth_headers
+
+    world = _caseload(session)
+    person = world["person"]
+    _sign_in(client, world["coach"].email)
+    page = client.get(f"/console/mensen/{person.id}").get_data(as_text=True)
+    assert "Nog geen stappen." in page
+    due = (date.today() + timedelta(days=10)).isoformat()
+    # a form without what or kind: the error is next to the field, in the page
+    bad = client.post(
+        f"/console/mensen/{person.id}/stappen", data={"csrf_token": _token(page), "dueOn": due}
+    )
+    assert bad.status_code == 400 and 'id="f-what-error"' in bad.get_data(as_text=True)
+    made = client.post(
+        f"/console/mensen/{person.id}/stappen",
+        data={"csrf_token": _token(page), "kind": "make_cv", "dueOn": due, "why": "Solliciteren"},
+    )
+    assert made.status_code == 303 and made.headers["Location"].endswith("#plan")
+    html = client.get(f"/console/mensen/{person.id}").get_data(as_text=True)
+    assert "Een cv maken" in html and "Wacht op het ja van de persoon." in html
+    # the person proposes one in the app; the coach agrees on the page (htmx)
+    mine = app.test_client().post(
+        "/v1/me/steps",
+        json={"what": "Kennismaken bij de bibliotheek", "dueOn": due},
+        headers=auth_headers(app, session, person),
+    )
+    assert mine.status_code == 201
+    step_id = mine.get_json()["id"]
+    html = client.get(f"/console/mensen/{person.id}").get_data(as_text=True)
+    assert f'hx-post="/console/mensen/{person.id}/stappen/{step_id}/akkoord"' in html
+    agreed = client.post(
+        f"/console/mensen/{person.id}/stappen/{step_id}/akkoord",
+        data={"csrf_token": _token(html)},
+        headers={"HX-Request": "true"},
+    )
+    assert agreed.status_code == 200
+    assert "U bent akkoord met deze stap." in agreed.get_data(as_text=True)
+    step = session.get(PlanStep, uuid.UUID(step_id))
+    assert step is not None
+    session.refresh(step)
+    assert step.status == "agreed"
+    # agreeing to their own proposal is not the coach's to do
+    coach_step = session.scalars(
+        select(PlanStep).where(PlanStep.recipient_id == person.id, PlanStep.kind == "make_cv")
+    ).one()
+    again = client.post(
+        f"/console/mensen/{person.id}/stappen/{coach_step.id}/akkoord",
+        data={"csrf_token": _token(html)},
+        headers={"HX-Request": "true"},
+    )
+    assert 'role="alert"' in again.get_data(as_text=True)
+    # someone else's person: not found
+    stranger = client.post(
+        f"/console/mensen/{world['stranger'].id}/stappen",
+        data={"csrf_token": _token(html), "kind": "make_cv", "dueOn": due},
+    )
+    assert stranger.status_code == 404

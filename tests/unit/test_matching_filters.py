@@ -142,7 +142,9 @@ def test_interests_ladder_and_freshness_are_not_filters() -> None:
         {"max_distance_km": -1.0},
         {"max_distance_km": float("nan")},
         {"availability": frozenset({"monday-morning"})},
-        {"language": "de"},
+        {
+            "language": "Dutch"
+        },  # not a language tag (an unknown tag such as "de" falls back to Dutch)
     ],
 )
 def test_person_rejects_invalid_values(overrides: dict[str, object]) -> None:

@@ -6,9 +6,10 @@ import pytest
 
 from api.experiments.treatment import COACH_PROMPT_KIND, FRAMINGS, GUARDRAIL_KIND, PERSON_KINDS
 from api.municipalities.policy import PolicySettings
-from api.nudges.catalogue import LANGUAGES, catalogue, placeholders, render
+from api.nudges.catalogue import MESSAGES, placeholders, render
 
 KINDS = (*PolicySettings().nudge_kinds, COACH_PROMPT_KIND, GUARDRAIL_KIND)
+LANGUAGES = ("nl", "en")
 SAMPLE = {
     "name": "Amina",
     "count": 3,
@@ -18,6 +19,8 @@ SAMPLE = {
     "days": 4,
     "people": "Amina, Piet",
     "weeks": 12,
+    "step": "Een cv maken",
+    "date": "5 december",
     "experiment": "Toon van de tips",
     "arm": "Sociale norm",
     "metric": "afmeldingen",
@@ -29,24 +32,44 @@ FORBIDDEN = re.compile(
 )
 
 
+def test_every_kind_has_a_message() -> None:
+    assert set(MESSAGES) == set(KINDS)
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_kind_renders_in_every_language(language: str) -> None:
-    assert set(catalogue(language)) == set(KINDS)
     for kind in KINDS:
-        title, body = render(kind, language, SAMPLE)
-        assert title and body and "{" not in title + body
-        assert not FORBIDDEN.search(title + " " + body), (language, kind)
-        assert len(body) <= 240, "short enough for a lock screen and a cheap phone"
+        for n in (1, 2, 5):
+            params = {**SAMPLE, "count": n, "days": n, "weeks": n}
+            title, body = render(kind, language, params)
+            assert title and body and "{" not in title + body
+            assert not FORBIDDEN.search(title + " " + body), (language, kind)
+            assert len(body) <= 240, "short enough for a lock screen and a cheap phone"
 
 
-def test_languages_need_the_same_placeholders() -> None:
+def test_languages_say_the_same_things() -> None:
     for kind in KINDS:
-        needs = {lang: placeholders(catalogue(lang)[kind]["body"]) for lang in LANGUAGES}
-        assert needs["nl"] == needs["en"], kind
+        for n in (1, 5):
+            params = {**SAMPLE, "count": n, "days": n, "weeks": n}
+            _, nl = render(kind, "nl", params)
+            _, en = render(kind, "en", params)
+            assert nl != en, kind
+            for value in ("Amina", "Koken in de buurt", "Taalmaatje", "Piet", "Amina, Piet"):
+                assert (value in nl) == (value in en), (kind, value)
+
+
+def test_dutch_and_english_texts() -> None:
+    assert render("checkin_prompt", "nl", SAMPLE) == (
+        "Hoe gaat het?",
+        "Hoi Amina, hoe gaat het met Taalmaatje? Vertel in een paar tikken hoe het gaat. "
+        "Dat helpt jou en je coach.",
+    )
+    assert render("checkin_prompt", "en", SAMPLE)[0] == "How are things going?"
 
 
 def test_unknown_language_falls_back_to_dutch() -> None:
     assert render("checkin_prompt", "pl", SAMPLE) == render("checkin_prompt", "nl", SAMPLE)
+    assert render("checkin_prompt", "xx", SAMPLE) == render("checkin_prompt", "nl", SAMPLE)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -55,19 +78,50 @@ def test_one_is_not_plural(language: str) -> None:
         _, body = render(kind, language, {**SAMPLE, "count": 1})
         assert not re.search(r"\b1 (activiteiten|mensen|activities|people)\b", body), body
         assert not FORBIDDEN.search(body)
+    for kind in ("request_waiting", "request_expired", "approved_not_started"):
+        _, body = render(kind, language, {**SAMPLE, "days": 1})
+        assert re.search(r"\b1 (dag|day)\b", body), body
+        _, body = render(kind, language, {**SAMPLE, "days": 3})
+        assert re.search(r"\b3 (dagen|days)\b", body), body
+
+
+def test_numbers_are_written_the_dutch_way() -> None:
+    _, body = render("coach_digest", "nl", {**SAMPLE, "count": 1200})
+    assert "1.200 mensen" in body
+    _, body = render("coach_digest", "en", {**SAMPLE, "count": 1200})
+    assert "1,200 people" in body
+
+
+def test_placeholders_are_the_parameters_planners_give() -> None:
+    for message in MESSAGES.values():
+        texts = [message.title]
+        framed = [t for title_body in message.framings.values() for t in title_body]
+        for body in [message.body, *message.variants.values(), *framed]:
+            texts += [body] if isinstance(body, str) else list(body)
+        for text in texts:
+            assert placeholders(text) <= set(SAMPLE), text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_checkin_prompt_asks_about_the_current_step(language: str) -> None:
+    for variant in ("step", "title_step"):
+        _, body = render("checkin_prompt", language, {**SAMPLE, "variant": variant})
+        assert "Een cv maken" in body and "{" not in body
+        assert not FORBIDDEN.search(body) and len(body) <= 240
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("framing", [f for f in FRAMINGS if f != "neutral"])
 def test_every_framing_is_other_words_for_the_same_message(language: str, framing: str) -> None:
-    """An experiment's framing changes the wording only: same placeholders, no money, no threat."""
+    """An experiment's framing changes the wording only: no money, no threat, same facts."""
     for kind in PERSON_KINDS:
-        entry = catalogue(language)[kind]
-        assert placeholders(entry[f"body@{framing}"]) == placeholders(entry["body"]), kind
-        for count in (1, 3):
-            title, body = render(kind, language, {**SAMPLE, "count": count, "framing": framing})
-            plain = render(kind, language, {**SAMPLE, "count": count})
-            assert (title, body) != plain or kind == "checkin_prompt"
-            assert body != plain[1], (kind, framing)
+        assert framing in MESSAGES[kind].framings, kind
+        for n in (1, 3):
+            params = {**SAMPLE, "count": n, "weeks": n}
+            title, body = render(kind, language, {**params, "framing": framing})
+            _, plain = render(kind, language, params)
+            assert body != plain, (kind, framing)
             assert "{" not in title + body and len(body) <= 240
             assert not FORBIDDEN.search(title + " " + body), (language, kind, framing)
+            for value in ("Amina", "Koken in de buurt", "Taalmaatje"):
+                assert (value in body) == (value in plain), (kind, framing, value)

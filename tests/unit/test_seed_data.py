@@ -11,6 +11,7 @@ import pytest
 
 from api.core.geo import in_netherlands
 from api.geocoding.postcodes import POSTCODES, POSTCODES_BY_MUNICIPALITY
+from api.i18n import texts_for
 from api.interests.taxonomy import CATEGORIES, INTEREST_CATEGORY, INTEREST_KEYS, INTERESTS
 from matching.model import ACCESSIBILITY, CEFR_LEVELS, KINDS, SLOTS
 from seeds.data.cities import CITIES
@@ -67,8 +68,9 @@ def test_categories_are_unique_slugs_with_labels() -> None:
     assert len(keys) == len(set(keys))
     for c in CATEGORIES:
         assert SLUG.fullmatch(c["key"]), c
-        assert c["nl"] and c["nl"] == c["nl"].lower()
-        assert c["en"]
+        nl = texts_for("nl").pgettext("interest category", c["label"])
+        assert nl and nl == nl.lower() and nl != c["label"], c
+        assert c["label"]
 
 
 def test_interests_are_unique_slugs_in_existing_categories() -> None:
@@ -77,13 +79,14 @@ def test_interests_are_unique_slugs_in_existing_categories() -> None:
     assert len(keys) == len(set(keys)) == len(INTEREST_KEYS)
     category_keys = {c["key"] for c in CATEGORIES}
     for i in INTERESTS:
-        assert set(i) == {"key", "category", "nl", "en"}
+        assert set(i) == {"key", "category", "label"}
         assert SLUG.fullmatch(i["key"]) and i["key"].isascii(), i
         assert i["category"] in category_keys, i
-        assert i["nl"] and i["nl"] == i["nl"].lower(), i
-        assert i["en"], i
+        nl = texts_for("nl").pgettext("interest", i["label"])  # Dutch from the catalogue
+        assert nl and nl == nl.lower(), i
+        assert i["label"], i
         assert INTEREST_CATEGORY[i["key"]] == i["category"]
-        assert len(i["key"]) <= 40 and len(i["nl"]) <= 80 and len(i["en"]) <= 80
+        assert len(i["key"]) <= 40 and len(nl) <= 80 and len(i["label"]) <= 80
     used = Counter(i["category"] for i in INTERESTS)
     assert set(used) == category_keys, "every category has at least one interest"
 
