@@ -201,6 +201,11 @@ def _outcome_rows(
     return {"outcome": key, "kind": outcome.kind, "primary": primary, "arms": rows}
 
 
+def _local(text: str, lang: str) -> str:
+    """A decimal point as the language writes it (Dutch: a comma)."""
+    return text.replace(".", ",") if lang == "nl" else text
+
+
 def _fmt(value: float, kind: str, *, signed: bool = True) -> str:
     number = value * 100 if kind == "rate" else value
     text = f"{number:+.1f}" if signed else f"{abs(number):.1f}"
@@ -213,7 +218,9 @@ def _summary(lang: str, exp: Experiment, result: dict[str, Any]) -> list[str]:
     if exp.status == "running":
         lines.append(say(lang, "summary.running"))
     if result["sample_ratio"]["flagged"]:
-        lines.append(say(lang, "summary.srm", p=f"{result['sample_ratio']['p_value']:.2g}"))
+        lines.append(
+            say(lang, "summary.srm", p=_local(f"{result['sample_ratio']['p_value']:.2g}", lang))
+        )
     names = {a["key"]: a["name"] for a in result["arms"]}
     for a in result["arms"]:
         if a["stop_reason"] and a["stop_reason"].startswith("guardrail:"):
@@ -235,20 +242,25 @@ def _summary(lang: str, exp: Experiment, result: dict[str, Any]) -> list[str]:
             "arm": arm,
             "outcome": label,
             "unit": unit,
-            "low": _fmt(row["ci_low"], kind),
-            "high": _fmt(row["ci_high"], kind),
+            "low": _local(_fmt(row["ci_low"], kind), lang),
+            "high": _local(_fmt(row["ci_high"], kind), lang),
         }
         if not clear:
             lines.append(
-                say(lang, "summary.no_difference", diff=_fmt(row["difference"], kind), **numbers)
+                say(
+                    lang,
+                    "summary.no_difference",
+                    diff=_local(_fmt(row["difference"], kind), lang),
+                    **numbers,
+                )
             )
         elif row["p_holm"] >= stats.ALPHA:  # the interval is per arm; Holm is across arms
             lines.append(
                 say(
                     lang,
                     "summary.not_after_holm",
-                    diff=_fmt(row["difference"], kind),
-                    p=f"{row['p_holm']:.2g}",
+                    diff=_local(_fmt(row["difference"], kind), lang),
+                    p=_local(f"{row['p_holm']:.2g}", lang),
                     **numbers,
                 )
             )
@@ -262,11 +274,11 @@ def _summary(lang: str, exp: Experiment, result: dict[str, Any]) -> list[str]:
                     direction=say(
                         lang, "summary.higher" if row["difference"] > 0 else "summary.lower"
                     ),
-                    diff=_fmt(row["difference"], kind, signed=False),
+                    diff=_local(_fmt(row["difference"], kind, signed=False), lang),
                     unit=unit,
-                    low=_fmt(row["ci_low"], kind),
-                    high=_fmt(row["ci_high"], kind),
-                    p=f"{row['p_holm']:.2g}",
+                    low=_local(_fmt(row["ci_low"], kind), lang),
+                    high=_local(_fmt(row["ci_high"], kind), lang),
+                    p=_local(f"{row['p_holm']:.2g}", lang),
                 )
             )
     return lines
