@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time
 from typing import Any
 
 from flask import g, redirect, request, url_for
@@ -14,7 +13,6 @@ from api.console import charts, forms, web
 from api.console.blueprint import bp, render
 from api.console.i18n import reason, t
 from api.console.util import attempt, page_args
-from api.core.time import AMSTERDAM
 from api.errors import Conflict, InvalidInput
 from api.experiments import service as experiments
 from api.experiments.enrolment import STRATA
@@ -35,15 +33,6 @@ FIELDS = (
     "ethicsReference",
     "optOutLimit",
 )
-
-
-def _end_of_day(value: str) -> str:
-    """A date from the form as the end of that day in Amsterdam (the API wants a zone)."""
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        return value  # the schema says what is wrong
-    return datetime.combine(day, time(23, 59), tzinfo=AMSTERDAM).isoformat()
 
 
 def _body(values: dict[str, Any]) -> dict[str, Any]:
@@ -71,9 +60,6 @@ def _body(values: dict[str, Any]) -> dict[str, Any]:
             treatment["coachPrompt"] = True
         arms.append({"key": f"arm{i}", "name": name, "weight": 1, "treatment": treatment})
     body: dict[str, Any] = {k: values[k] for k in FIELDS if values.get(k) and k != "optOutLimit"}
-    for k in ("enrolUntil", "plannedEnd"):
-        if k in body:
-            body[k] = _end_of_day(body[k])
     body["arms"] = arms
     body["strata"] = values.get("strata", [])
     body["secondaryOutcomes"] = values.get("secondaryOutcomes", [])

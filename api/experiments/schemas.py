@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
 
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
+from api.core.time import AMSTERDAM
 from api.experiments.enrolment import STRATA
 from api.experiments.outcomes import GUARDRAILS, OUTCOMES
 from api.experiments.treatment import (
@@ -18,6 +20,7 @@ from api.experiments.treatment import (
 )
 from api.schemas import (
     PageQuerySchema,
+    PlausibleDate,
     Schema,
     StrictBool,
     StrictFloat,
@@ -114,10 +117,26 @@ class ExperimentCreateSchema(Schema):
         fields.String(validate=validate.OneOf(tuple(OUTCOMES))), load_default=list
     )
     guardrails = fields.List(fields.Nested(GuardrailSchema), load_default=list)
-    enrol_until = fields.AwareDateTime(required=True)
-    planned_end = fields.AwareDateTime(required=True)
+    enrol_until = PlausibleDate(
+        required=True,
+        future_days=1100,
+        metadata={"description": "Last day newcomers are enrolled (local date, inclusive)"},
+    )
+    planned_end = PlausibleDate(
+        required=True,
+        future_days=1100,
+        metadata={"description": "The experiment stops at the end of this day (local date)"},
+    )
     dpia_reference = Text(required=True, min_length=1, max_length=120)
     ethics_reference = Text(required=True, min_length=1, max_length=120)
+
+    @post_load
+    def _end_of_day(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """A day means until its end, Amsterdam time."""
+        for name in ("enrol_until", "planned_end"):
+            if isinstance(data.get(name), date):
+                data[name] = datetime.combine(data[name], time(23, 59, 59), tzinfo=AMSTERDAM)
+        return data
 
     @validates_schema
     def _rules(self, data: dict[str, Any], **_: Any) -> None:

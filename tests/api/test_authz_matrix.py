@@ -407,8 +407,8 @@ def _new_experiment(w: World, who: str) -> dict[str, Any]:
         ],
         "primaryOutcome": "started_activity",
         "horizonDays": 60,
-        "enrolUntil": (now + timedelta(days=20)).isoformat(),
-        "plannedEnd": (now + timedelta(days=90)).isoformat(),
+        "enrolUntil": (now + timedelta(days=20)).date().isoformat(),
+        "plannedEnd": (now + timedelta(days=90)).date().isoformat(),
         "dpiaReference": "DPIA-2026-07",
         "ethicsReference": "METC-2026-113",
     }

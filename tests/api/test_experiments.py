@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
+from api.core.time import local_date
 from api.experiments.models import Assignment, Exposure
 from api.experiments.service import run_due
 from api.nudges.dispatcher import dispatch_batch
@@ -62,8 +63,8 @@ def _body(**over: Any) -> dict[str, Any]:
         "horizonDays": 60,
         "secondaryOutcomes": ["hours_per_month", "wellbeing_change"],
         "guardrails": [{"metric": "opt_out", "threshold": 0.3}],
-        "enrolUntil": (now + timedelta(days=30)).isoformat(),
-        "plannedEnd": (now + timedelta(days=120)).isoformat(),
+        "enrolUntil": (now + timedelta(days=30)).date().isoformat(),
+        "plannedEnd": (now + timedelta(days=120)).date().isoformat(),
         "dpiaReference": "DPIA-2026-07",
         "ethicsReference": "METC-2026-113",
     }
@@ -246,7 +247,7 @@ def test_an_experiment_end_to_end(app, client: FlaskClient, session: Session):
     assert "de meeste mensen" in inbox[norm_person].body.lower()
 
     # Outcomes: check-ins; more people in the norm arm report paid work.
-    today = now.date()
+    today = local_date(now)  # the window is in Amsterdam days
     ordered = sorted(arm_of, key=str)
     for i, uid in enumerate(ordered):
         norm = arm_of[uid] == arms["norm"]
