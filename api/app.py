@@ -14,9 +14,13 @@ from api.audit.web import init_app as init_audit
 from api.config import API_VERSION, Settings
 from api.errors import problem, register_error_handlers
 from api.extensions import Api, jwt
+from api.feed.service import explain
 from api.geocoding.geocoders import build_geocoder
 from api.jsonbody import StrictJSONProvider
+from api.matches.lifecycle import listen
+from api.nudges.events import on_match_steps
 from api.nudges.providers import build_push_provider
+from api.opportunities.seen import EXTENSION as EXPLAIN
 from api.ratelimit import init_limiter
 
 
@@ -46,9 +50,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
     )
     app.extensions["meedoen_geocoder"] = build_geocoder(settings.geocoder, settings.pdok_url)
+    app.extensions[EXPLAIN] = explain  # an opportunity's detail as the feed sees it
     app.extensions["meedoen_push"] = build_push_provider(
-        settings.push_provider, settings.push_webhook_url
+        settings.push_provider, settings.push_webhook_url, settings.push_settings
     )
+    listen(on_match_steps)  # every live match step tells whoever should hear of it
     _init_jwt(app)
     init_limiter(app, settings)
     api = Api(app)
@@ -63,6 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
 
 def _register_blueprints(api: Api) -> None:
+    from api.account.routes import blp as account_blp
     from api.admin.routes import blp as policy_blp
     from api.admin.routes import users_blp
     from api.caseload.routes import blp as caseload_blp
@@ -87,6 +94,7 @@ def _register_blueprints(api: Api) -> None:
         health_blp,
         meta_blp,
         auth_blp,
+        account_blp,
         invitations_blp,
         users_blp,
         interests_blp,

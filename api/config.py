@@ -92,6 +92,7 @@ class Settings:
     db_pool_timeout: float
     push_provider: str
     push_webhook_url: str | None
+    push_settings: dict[str, str]  # FCM_* and APNS_* variables (paths and ids, never logged)
     rate_limits_enabled: bool
     rate_limit_prefix: str
     proxy_count: int
@@ -123,6 +124,7 @@ class Settings:
             db_pool_timeout=float(e.get("DB_POOL_TIMEOUT", "2")),
             push_provider=e.get("PUSH_PROVIDER", "log"),
             push_webhook_url=e.get("PUSH_WEBHOOK_URL") or None,
+            push_settings={k: v for k, v in e.items() if k.startswith(("FCM_", "APNS_"))},
             rate_limits_enabled=e.get("RATE_LIMITS", "on").lower() not in ("off", "0", "false"),
             rate_limit_prefix=e.get("RATE_LIMIT_PREFIX", "meedoen"),
             proxy_count=int(e.get("PROXY_COUNT", "0")),
@@ -160,3 +162,5 @@ JWT_AUDIENCE = "meedoen-app"
 ACCESS_TOKEN_TTL = timedelta(minutes=15)
 REFRESH_TOKEN_TTL = timedelta(days=30)
 INVITATION_TTL = timedelta(days=14)
+# A password-reset code is made at the coach's desk and used at home the same day or soon after.
+RESET_CODE_TTL = timedelta(days=3)

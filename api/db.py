@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import DateTime, MetaData, create_engine, func
-from sqlalchemy.dialects.postgresql import UUID
+from sqlalchemy import ColumnElement, DateTime, MetaData, bindparam, create_engine, func
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.schema import SchemaItem
@@ -29,6 +30,20 @@ class Base(DeclarativeBase):
     """Declarative base whose constraints get predictable names for Alembic."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def uuid_text(ids: Iterable[uuid.UUID]) -> str:
+    """Many ids as one text, for `string_to_array(:ids, ',')::uuid[]` in SQL.
+
+    psycopg sends a Python list as an array by quoting each element in Python, which at
+    100,000 ids costs more than the query itself; one joined string costs next to nothing.
+    """
+    return ",".join(map(str, ids))
+
+
+def uuid_array(ids: Iterable[uuid.UUID]) -> ColumnElement[Any]:
+    """Many ids as one uuid[] in a SQLAlchemy expression (`col == any_(uuid_array(ids))`)."""
+    return sql_cast(func.string_to_array(bindparam(None, uuid_text(ids)), ","), ARRAY(UUID()))
 
 
 def utcnow() -> datetime:

@@ -37,6 +37,7 @@ class DomainError(Exception):
         detail: str,
         *,
         invalid_params: list[dict[str, str]] | None = None,
+        extra: Mapping[str, str] | None = None,
         **params: Any,
     ) -> None:
         super().__init__(detail)
@@ -46,6 +47,8 @@ class DomainError(Exception):
         self.invalid_params = invalid_params
         # For invalid_params[i]: the catalogue text and its values, when they had any.
         self.reason_params: dict[int, tuple[str, dict[str, Any]]] = {}
+        # More members of the problem (RFC 9457 extensions), e.g. the id of what is in the way.
+        self.extra = dict(extra or {})
 
 
 class InvalidInput(DomainError):
@@ -128,6 +131,7 @@ def problem(
     headers: Mapping[str, str] | None = None,
     params: Mapping[str, Any] | None = None,
     reason_params: Mapping[int, tuple[str, Mapping[str, Any]]] | None = None,
+    extra: Mapping[str, str] | None = None,
 ) -> Response:
     """Build one problem+json response, its title and texts in the request's language.
 
@@ -150,6 +154,8 @@ def problem(
             {**p, "reason": translate_reason(texts, p["reason"], (reason_params or {}).get(i))}
             for i, p in enumerate(invalid_params)
         ]
+    for key, value in (extra or {}).items():
+        body.setdefault(key, value)
     resp = Response(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for k, v in (headers or {}).items():
         resp.headers[k] = v
@@ -208,6 +214,7 @@ def register_error_handlers(app: Flask) -> None:
             headers=getattr(err, "headers", None),
             params=err.params,
             reason_params=err.reason_params,
+            extra=err.extra,
         )
 
     @app.errorhandler(HTTPException)

@@ -9,9 +9,15 @@ from api.idempotency.models import IdempotencyKey
 from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
 from api.ladder.models import LadderEntry
-from api.matches.models import Match, MatchEvent
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.municipalities.models import Municipality, Policy, Team
-from api.nudges.models import Device, InboxMessage, Nudge
+from api.nudges.models import (
+    AlertedOpportunity,
+    Device,
+    InboxMessage,
+    NotificationPreference,
+    Nudge,
+)
 from api.opportunities.models import Opportunity
 from api.plans.models import PlanStep, PlanStepEvent
 from api.profiles.models import RecipientProfile
@@ -23,6 +29,7 @@ __all__ = [
     "Experiment",
     "ExperimentArm",
     "Exposure",
+    "AlertedOpportunity",
     "AuditEvent",
     "CheckIn",
     "ConsoleSession",
@@ -34,6 +41,8 @@ __all__ = [
     "Invitation",
     "Match",
     "MatchEvent",
+    "MatchFeedback",
+    "NotificationPreference",
     "Device",
     "InboxMessage",
     "Municipality",

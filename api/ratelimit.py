@@ -28,6 +28,10 @@ LOGIN_PER_ADDRESS = "20 per minute"
 LOGIN_PER_ACCOUNT = "5 per minute;30 per hour"
 # Activating an invitation: anonymous, so per address.
 REGISTER_PER_ADDRESS = "10 per minute"
+# Spending a password-reset code: anonymous, so per address (codes carry ~59 bits besides).
+RESET_PER_ADDRESS = "10 per minute"
+# Changing one's password checks the old one: as strict as sign-in, per account.
+PASSWORD_PER_ACCOUNT = LOGIN_PER_ACCOUNT
 # Refreshing tokens: per account (the refresh token's user), per address without a valid one.
 REFRESH_PER_ACCOUNT = "10 per minute"
 # Every write (POST/PUT/PATCH/DELETE), per account or per address.

@@ -589,7 +589,7 @@ def run_batch(app: Any, slugs: list[str] | None, now: datetime, out: Any) -> Bat
         total = BatchTimings()
         for slug in slugs:
             t = national_top_k(s, now=now, k=K, out=out, municipality_slug=slug)
-            for name in ("warm_up", "loading", "scoring", "scoring_cpu", "writing"):
+            for name in ("warm_up", "loading", "loading_cpu", "scoring", "scoring_cpu", "writing"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
             for name in ("people", "opportunities", "municipalities"):
                 setattr(total, name, getattr(total, name) + getattr(t, name))
@@ -734,7 +734,8 @@ def bench_batch(app: Any, towns: list[tuple[str, int]], plan: Plan) -> None:
     try:
         print(
             f"{t.people} people, {t.opportunities} opportunities, {t.municipalities} "
-            f"municipalities: warm-up {t.warm_up:.1f} s, loading {t.loading:.1f} s, scoring "
+            f"municipalities: warm-up {t.warm_up:.1f} s, loading {t.loading:.1f} s "
+            f"({t.loading_cpu:.1f} s CPU), scoring "
             f"{t.scoring:.1f} s ({t.scoring_cpu:.1f} s CPU), writing {t.writing:.1f} s (JSON "
             f"lines, {os.path.getsize(path) / 2**20:.0f} MiB); wall "
             f"{wall:.1f} s, CPU {cpu:.1f} s (Numba threads included)"

@@ -1,15 +1,23 @@
-"""Time of one `run-due` over the loaded data, per job (expiry, each planner); dispatcher rate.
+"""Time of one `run-due` over the loaded data, per job (expiry, each planner, retention), then
+the dispatcher's rate: wall seconds, this process's CPU seconds and the database's CPU seconds.
 
-Run: `flask --app wsgi seed scale` once, then `.venv/bin/python -m bench.nudges [ISO time]`.
-Each run uses a fresh moment (a later week), so earlier runs' keys do not hide the work.
+Run: `flask --app wsgi seed scale` once (or copy a database that has it), then
+`.venv/bin/python -m bench.nudges [ISO time] [--fresh N]` (DATABASE_URL names the database),
+e.g. `.venv/bin/python -m bench.nudges 2026-11-30T09:00:00+01:00 --fresh 20`. Run it twice at
+the same moment: the second run must create nothing. `--fresh N` first moves the publication
+of N opportunities (the same N each time) into the 23 hours before the moment, so the
+new-opportunity alerts have work; it changes the data, so use it on a copy. The machine may be
+shared: CPU seconds say more than wall ones.
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
+import os
 import time
 from dataclasses import asdict
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import text
 
@@ -17,45 +25,120 @@ from api.app import create_app
 from api.db import session_scope
 from api.nudges.jobs import run_dispatcher
 from api.nudges.providers import LogPushProvider
-from api.scheduler import EXPIRY, PLANNING, run_job
+from api.scheduler import EXPIRY, PLANNING, RETENTION, run_job
+
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _db_cpu(app: Any) -> float | None:
+    """CPU seconds used so far by this database's server processes (same machine only)."""
+    with session_scope(app) as s:
+        pids = s.scalars(
+            text("select pid from pg_stat_activity where datname = current_database()")
+        ).all()
+    total = 0
+    try:
+        for pid in pids:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    except OSError:
+        return None
+    return total / _TICKS
+
+
+class Clock:
+    """Wall, own CPU and database CPU between two marks."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.mark()
+
+    def mark(self) -> None:
+        self.wall, self.cpu, self.db = time.perf_counter(), time.process_time(), _db_cpu(self.app)
+
+    def since(self) -> tuple[float, float, float | None]:
+        db = _db_cpu(self.app)
+        return (
+            time.perf_counter() - self.wall,
+            time.process_time() - self.cpu,
+            None if db is None or self.db is None else db - self.db,
+        )
+
+
+def _fmt(wall: float, cpu: float, db: float | None) -> str:
+    dbs = "   n/a" if db is None else f"{db:6.1f}"
+    return f"{wall:7.1f} s wall {cpu:7.1f} s cpu {dbs} s db-cpu"
+
+
+def _freshen(app: Any, at: datetime, n: int) -> None:
+    """Publish the first N opportunities (by id) within the day before `at`, spread over 23 h."""
+    with session_scope(app) as s:
+        s.execute(
+            text(
+                "update opportunities o set published_at = :at - (f.n % 23 + 1) * interval '1 hour'"
+                " from (select id, row_number() over (order by id) as n from opportunities"
+                "       where status = 'published' order by id limit :n) f"
+                " where o.id = f.id"
+                " and o.published_at is distinct from :at - (f.n % 23 + 1) * interval '1 hour'"
+            ),
+            {"at": at, "n": n},
+        )
 
 
 def main() -> None:
-    at = (
-        datetime.fromisoformat(sys.argv[1])
-        if len(sys.argv) > 1
-        else datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # a Wednesday morning, after quiet hours
-    )
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("at", nargs="?", default="2026-12-02T09:00:00+00:00")
+    parser.add_argument("--fresh", type=int, default=0, help="opportunities published lately")
+    args = parser.parse_args()
+    at = datetime.fromisoformat(args.at)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
     app = create_app()
+    if args.fresh:
+        _freshen(app, at, args.fresh)
     with session_scope(app) as s:
         people = s.execute(text("select count(*) from recipient_profiles")).scalar()
-    print(f"run-due at {at.isoformat()} over {people} recipient profiles")
-    started = time.perf_counter()
-    t0 = time.perf_counter()
+        opps = s.execute(text("select count(*) from opportunities")).scalar()
+    print(f"run-due at {at.isoformat()} over {people} recipient profiles, {opps} opportunities")
+    total = Clock(app)
+    clock = Clock(app)
     expiry = run_job(app, EXPIRY, at)
-    print(f"  {EXPIRY.name:24s} {time.perf_counter() - t0:7.1f} s  {expiry}")
+    print(f"  {EXPIRY.name:24s} {_fmt(*clock.since())}  {expiry}")
+    created = 0
+    planners = [0.0, 0.0, 0.0]
     for job in PLANNING:
-        t0 = time.perf_counter()
+        clock.mark()
         stats = run_job(app, job, at)
-        took = time.perf_counter() - t0
+        took = clock.since()
+        planners = [a + (b or 0.0) for a, b in zip(planners, took, strict=True)]
         made = sum(stats["created"].values()) if stats else 0
         dropped = sum(stats["dropped"].values()) if stats else 0
-        print(f"  {job.name:24s} {took:7.1f} s  created {made:6d}  dropped {dropped:6d}")
-    planning = time.perf_counter() - started
+        existing = stats["skipped_existing"] if stats else 0
+        created += made
+        print(
+            f"  {job.name:24s} {_fmt(*took)}  created {made:6d}  dropped {dropped:6d}"
+            f"  existing {existing:6d}"
+        )
+    clock.mark()
+    retention = run_job(app, RETENTION, at)
+    print(f"  {RETENTION.name:24s} {_fmt(*clock.since())}  {retention}")
     with session_scope(app) as s:
         due = s.execute(
             text("select count(*) from nudges where status = 'pending' and due_at <= :at"),
             {"at": at},
         ).scalar()
-    t0 = time.perf_counter()
+    clock.mark()
     dispatched = run_dispatcher(app, at, LogPushProvider())
-    took = time.perf_counter() - t0
-    print(f"planning: {planning:.1f} s in all")
+    sent = clock.since()
+    wall = sent[0]
     print(
-        f"dispatcher: {dispatched.delivered} delivered of {due} due in {took:.1f} s "
-        f"= {dispatched.delivered / took if took else 0:.0f} nudges/s ({asdict(dispatched)})"
+        f"  {'dispatcher':24s} {_fmt(*sent)}  delivered {dispatched.delivered} of {due} due"
+        f" = {dispatched.delivered / wall if wall else 0:.0f} nudges/s ({asdict(dispatched)})"
     )
-    print(f"run-due total: {planning + took:.1f} s")
+    print(f"planners:              {_fmt(*planners)}  {created} nudges created")
+    both = [a + (b or 0.0) for a, b in zip(planners, sent, strict=True)]
+    print(f"planners + dispatcher: {_fmt(*both)}")
+    print(f"run-due in all:        {_fmt(*total.since())}  (with expiry and retention)")
 
 
 if __name__ == "__main__":

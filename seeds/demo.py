@@ -246,6 +246,35 @@ def _team_for(kind: str, n: int, team_ids: list[uuid.UUID], team_kinds: list[str
     return pool[n % len(pool)]
 
 
+# Concrete times per day part: the part's slot follows from each of them.
+_TIMES: dict[str, list[tuple[str, str]]] = {
+    "morning": [("09:00", "11:30"), ("09:30", "12:00"), ("10:00", "12:00")],
+    "afternoon": [("13:00", "15:30"), ("13:30", "16:00"), ("14:00", "16:30")],
+    "evening": [("18:30", "20:30"), ("19:00", "21:00"), ("19:30", "21:30")],
+}
+
+
+def _schedule(rng: random.Random, slots: list[str]) -> list[dict[str, str]]:
+    """Concrete weekly times for a template's day parts (one block per part)."""
+    blocks = []
+    for slot in sorted(slots, key=SLOTS.index):
+        day, part = slot.split("-", 1)
+        start, end = rng.choice(_TIMES[part])
+        blocks.append({"day": day, "start": start, "end": end})
+    return blocks
+
+
+def _contact(slug: str, venue_no: int, venue: dict[str, Any]) -> dict[str, str]:
+    """An invented contact person per venue, reachable by an example.org address."""
+    from seeds.data.people import LAST_NAMES
+    from seeds.data.venues import FIRST_NAMES
+
+    first = FIRST_NAMES[(venue_no * 7 + len(slug)) % len(FIRST_NAMES)]
+    last = LAST_NAMES[(venue_no * 11 + len(slug) * 3) % len(LAST_NAMES)]
+    host = "".join(c for c in venue["name"].lower() if c.isascii() and c.isalnum())
+    return {"name": f"{first} {last}", "email": f"{first.lower()}@{host}.example.org"}
+
+
 def _opportunities(
     rng: random.Random,
     slug: str,
@@ -254,14 +283,17 @@ def _opportunities(
     team_ids: list[uuid.UUID],
     creator: uuid.UUID,
 ) -> list[dict[str, Any]]:
-    from seeds.data.opportunities import PLACES, PLACES_BY_MUNICIPALITY, STREETS, TEMPLATES
+    from api.opportunities.schedule import hours_of
+    from seeds.data.opportunities import TEMPLATES
+    from seeds.data.venues import VENUES, address_of, directions_of
 
     by_kind: dict[str, list[dict]] = {}
     for t in TEMPLATES:
         by_kind.setdefault(t["kind"], []).append(t)
     plan = ["volunteer"] * 27 + ["language_course"] * 9 + ["informal_care"] * 9
-    places = PLACES_BY_MUNICIPALITY.get(slug, []) + PLACES
-    streets = STREETS.get(slug) or ["Dorpsstraat"]
+    # Every venue gets its share; the order differs per municipality.
+    venues = list(enumerate(VENUES[slug]))
+    rng.shuffle(venues)
     team_kinds = [t["kind"] for t in spec["teams"]]
     rows = []
     used: dict[str, int] = {}
@@ -269,16 +301,16 @@ def _opportunities(
         pool = by_kind[kind]
         tpl = pool[(used.get(kind, 0) + rng.randrange(len(pool))) % len(pool)]
         used[kind] = used.get(kind, 0) + 1
-        hood = rng.choice(spec["neighbourhoods"])
-        title = tpl["title"].format(wijk=hood["name"], plek=rng.choice(places))[:120]
-        description = tpl["description"].format(wijk=hood["name"], plek=rng.choice(places))
-        lat = hood["lat"] + rng.uniform(-0.004, 0.004)
-        lon = hood["lon"] + rng.uniform(-0.006, 0.006)
+        venue_no, venue = venues[n % len(venues)]
+        title = tpl["title"].format(wijk=venue["wijk"], plek=venue["name"])[:120]
+        description = tpl["description"].format(wijk=venue["wijk"], plek=venue["name"])
         status = "published" if n % 10 not in (7,) else ("draft" if n % 20 == 7 else "paused")
         start = ANCHOR - timedelta(days=rng.randint(0, 120)) if rng.random() < 0.8 else None
         end = ANCHOR + timedelta(days=rng.randint(120, 400)) if rng.random() < 0.5 else None
         allowance = tpl.get("monthly_allowance_eur")
         team = _team_for(kind, n, team_ids, team_kinds)
+        schedule = _schedule(rng, tpl["slots"])
+        contact = _contact(slug, venue_no, venue)
         rows.append(
             {
                 "id": demo_id("opportunity", slug, n),
@@ -289,10 +321,18 @@ def _opportunities(
                 "status": status,
                 "title": title,
                 "description": description,
-                "address": f"{rng.choice(streets)} {rng.randint(1, 180)}, {spec['name']}",
-                "location": _ewkt(lat, lon),
+                "address": address_of(venue, spec["name"]),
+                "location": _ewkt(venue["lat"], venue["lon"]),
                 "interests": tpl["interests"],
-                "slots": tpl["slots"],
+                "slots": sorted(tpl["slots"], key=SLOTS.index),
+                "schedule": schedule,
+                "hours_per_week": hours_of(schedule),
+                "organisation": venue["name"],
+                "contact_name": contact["name"],
+                "contact_phone": None,
+                "contact_email": contact["email"],
+                "directions": directions_of(venue),
+                "image_url": None,
                 "start_date": start,
                 "end_date": end,
                 "capacity": tpl["capacity"],

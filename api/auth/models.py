@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String
 from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,3 +35,26 @@ class RefreshToken(Timestamps, Base):
     )
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     spent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Device(UUIDPk, Timestamps, Base):
+    """A phone registered for push; only the provider's token is kept.
+
+    A token belongs to one account, the last to register it (a phone handed on). Registered
+    under a sign-in, the device goes when that sign-in ends.
+    """
+
+    __tablename__ = "devices"
+    __table_args__ = (
+        Index("uq_devices_push_token", "push_token", unique=True),
+        CheckConstraint("platform in ('ios', 'android', 'web')", name="platform"),
+    )
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    platform: Mapped[str] = mapped_column(String(10))
+    push_token: Mapped[str] = mapped_column(String(400))
+    family_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("token_families.id", ondelete="SET NULL"), index=True
+    )

@@ -61,12 +61,15 @@ def _personal_parts(email: str | None, name: str | None) -> list[str]:
     return [p for p in dict.fromkeys(parts) if len(p) >= MIN_PART]
 
 
-def check_password_strength(password: str, *, email: str | None, name: str | None) -> None:
-    """Refuse common or guessable passwords and ones holding the person's name or e-mail (400)."""
+def check_password_strength(
+    password: str, *, email: str | None, name: str | None, field: str = "password"
+) -> None:
+    """Refuse common or guessable passwords and ones holding the person's name or e-mail (400
+    naming `field`)."""
     personal = _personal_parts(email, name)
     lowered = password.lower()
     if any(part in lowered for part in personal):
-        raise InvalidInput.field("password", PERSONAL)
+        raise InvalidInput.field(field, PERSONAL)
     estimate = zxcvbn(password[:MAX_LENGTH], user_inputs=[*SERVICE_WORDS, *personal])
     if estimate["score"] < MIN_SCORE:
-        raise InvalidInput.field("password", WEAK)
+        raise InvalidInput.field(field, WEAK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import fields
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from flask import g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from api.account import service as account_service
 from api.admin import service as admin
 from api.admin.schemas import PolicySchema, StaffUserCreateSchema
 from api.console import charts, forms, web
@@ -131,8 +133,29 @@ def staff() -> Response:
         "code.html",
         code=account.activation.invite_code,
         expires_at=account.activation.expires_at,
+        purpose=account.activation.purpose,
         person_name=account.user.name,
         new_person=True,
+        staff_account=True,
+        back=url_for("console.staff"),
+    )
+
+
+@bp.route("/medewerkers/<uuid:user_id>/code", methods=["POST"])
+@web.staff("admin")
+def staff_code(user_id: uuid.UUID) -> Response:
+    """A one-time code for a staff member to choose a new password with (shown once)."""
+    issued = attempt(account_service.reset_code, actor=web.actor(), user_id=user_id)
+    name = next(
+        (s.name for s in admin.staff_accounts(web.db(), actor=web.actor()) if s.id == user_id), ""
+    )
+    return render(
+        "code.html",
+        code=issued.invite_code,
+        expires_at=issued.expires_at,
+        purpose=issued.purpose,
+        person_name=name,
+        new_person=False,
         staff_account=True,
         back=url_for("console.staff"),
     )

@@ -73,6 +73,7 @@ def invite() -> Response:
         "code.html",
         code=issued.invite_code,
         expires_at=issued.expires_at,
+        purpose=issued.purpose,
         person_name=body["recipient_name"],
         new_person=True,
         back=url_for("console.person", recipient_id=issued.recipient_id),
@@ -242,13 +243,15 @@ def agree_step(recipient_id: uuid.UUID, step_id: uuid.UUID) -> Response:
 @bp.route("/mensen/<uuid:recipient_id>/code", methods=["POST"])
 @web.staff("coach")
 def login_code(recipient_id: uuid.UUID) -> Response:
-    """A new one-time sign-in code to print or read out (shown once)."""
+    """A one-time code to print or read out (shown once): to choose a new password, or a new
+    invitation code when the person never activated the account."""
     issued = attempt(invitations.issue_login_code, actor=web.actor(), recipient_id=recipient_id)
     name = caseload_name(recipient_id)
     return render(
         "code.html",
         code=issued.invite_code,
         expires_at=issued.expires_at,
+        purpose=issued.purpose,
         person_name=name,
         new_person=False,
         back=url_for("console.person", recipient_id=recipient_id),

@@ -77,6 +77,16 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^Only organisers belong to a team\.$", "error.team_only_organiser"),
         (r"^Not a cursor from this API\.$", "error.cursor"),
         (r"^Invalid value in the address\.$", "error.cursor"),
+        (r"^Use (a start time|an end time|a time) like", "error.time"),
+        (r"^The end time must be at least", "error.time_order"),
+        (r"^Two times on the same day overlap\.$", "error.times_overlap"),
+        (r"^Give a phone number or an e-mail address\.$", "error.contact"),
+        (r"^Use a phone number like", "error.phone"),
+        (r"^Use a web address that starts with https://\.$", "error.https"),
+        (r"^We cannot find this address\.", "error.address"),
+        (r"^The day parts (do not match|follow) the times", "error.slots_schedule"),
+        (r"^Give the times \(schedule\) or the day parts\.$", "error.times_needed"),
+        (r"^At most (?P<n>\d+) decimals\.$", "error.decimals"),
         (r"^This opportunity is full\.$", "conflict.full"),
         (r"^A match that is (?P<status>\w+) cannot", "conflict.match_state"),
         (r"^An opportunity that is (?P<status>\w+) cannot be", "conflict.opportunity_state"),
@@ -89,6 +99,12 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^(?P<taken>\d+) people already have a place", "conflict.capacity"),
         (r"^(This person already has|There is already) an open match", "conflict.open_match"),
         (r"^This e-mail address is already in use\.$", "conflict.email"),
+        (r"^This code is unknown, already used or expired\.", "error.bad_code"),
+        (r"^This password is too easy to guess\.", "error.password_weak"),
+        (
+            r"^Do not use your name or your e-mail address in your password\.$",
+            "error.password_personal",
+        ),
     )
 )
 

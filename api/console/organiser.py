@@ -12,7 +12,7 @@ from api.console import forms, web
 from api.console.blueprint import bp, render
 from api.console.i18n import current_language, reason, t
 from api.console.util import LADDER_STEPS, attempt, commit_and
-from api.errors import Conflict, InvalidInput, NotFound
+from api.errors import Conflict, InvalidInput, NotFound, ServiceUnavailable
 from api.geocoding.geocoders import GeocoderUnavailable, UnknownPostcode
 from api.interests import service as interests
 from api.matches import service as matches
@@ -33,9 +33,24 @@ FIELDS = (
     "teachesLevel",
     "ladderStep",
     "monthlyAllowanceEur",
+    "hoursPerWeek",
+    "organisation",
+    "directions",
+    "imageUrl",
 )
 LISTS = ("interests", "slots", "accessibility")
-NULLABLE = ("startDate", "endDate", "teachesLevel", "monthlyAllowanceEur")
+NULLABLE = (
+    "startDate",
+    "endDate",
+    "teachesLevel",
+    "monthlyAllowanceEur",
+    "hoursPerWeek",
+    "organisation",
+    "directions",
+    "imageUrl",
+)
+CONTACT = ("name", "phone", "email")
+TIME_ROWS = 4  # rows of concrete times the form offers
 ACTIONS = ("publish", "pause", "close")
 
 
@@ -68,6 +83,7 @@ def _form_options() -> dict[str, Any]:
         "days": DAYS,
         "parts": PARTS,
         "interest_groups": groups,
+        "time_rows": TIME_ROWS,
     }
 
 
@@ -91,7 +107,45 @@ def _values_of(opp: Any) -> dict[str, Any]:
         "accessibility": list(opp.accessibility or ()),
         "notReplacingPaidWork": bool(opp.replaces_no_paid_work),
         "postcode": "",
+        "hoursPerWeek": f"{opp.hours_per_week:g}" if opp.hours_per_week is not None else "",
+        "organisation": opp.organisation or "",
+        "directions": opp.directions or "",
+        "imageUrl": opp.image_url or "",
+        "contact.name": opp.contact_name or "",
+        "contact.phone": opp.contact_phone or "",
+        "contact.email": opp.contact_email or "",
+        **{
+            f"schedule.{i}.{part}": block[part]
+            for i, block in enumerate(opp.schedule or [])
+            for part in ("day", "start", "end")
+        },
     }
+
+
+def _times(form: Any) -> tuple[list[dict[str, str]], list[int], dict[str, str]]:
+    """The rows of concrete times filled in, which form row each came from, and the raw text."""
+    blocks: list[dict[str, str]] = []
+    rows: list[int] = []
+    raw: dict[str, str] = {}
+    for i in range(TIME_ROWS):
+        row = {k: (form.get(f"schedule.{i}.{k}") or "").strip() for k in ("day", "start", "end")}
+        raw.update({f"schedule.{i}.{k}": v for k, v in row.items()})
+        if any(row.values()):
+            blocks.append(row)
+            rows.append(i)
+    return blocks, rows, raw
+
+
+def _row_names(errors: dict[str, str], rows: list[int]) -> dict[str, str]:
+    """Error names of the sent list ("schedule.0.end") as the form's rows ("schedule.2.end")."""
+    out = {}
+    for name, text in errors.items():
+        parts = name.split(".")
+        if parts[0] == "schedule" and len(parts) > 1 and parts[1].isdigit():
+            index = int(parts[1])
+            parts[1] = str(rows[index]) if index < len(rows) else parts[1]
+        out[".".join(parts)] = text
+    return out
 
 
 def _parse(existing: Any | None) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
@@ -102,10 +156,26 @@ def _parse(existing: Any | None) -> tuple[dict[str, Any], dict[str, Any], dict[s
         lists=LISTS,
         nullable=NULLABLE,
         checkboxes=("notReplacingPaidWork",),
+        nested={"contact": CONTACT},
     )
-    shown = {**values, "postcode": (request.form.get("postcode") or "").strip()}
+    blocks, rows, raw_times = _times(request.form)
+    shown = {
+        **values,
+        **raw_times,
+        **{f"contact.{k}": (request.form.get(f"contact.{k}") or "").strip() for k in CONTACT},
+        "postcode": (request.form.get("postcode") or "").strip(),
+    }
     for name in NULLABLE:
         shown[name] = shown.get(name) or ""
+    if not values.get("contact"):
+        values["contact"] = None
+    if blocks:  # concrete times given: the day parts follow from them
+        values["schedule"] = blocks
+        values.pop("slots", None)
+    else:
+        values["schedule"] = []
+        if not values.get("slots"):
+            values.pop("slots", None)
     errors: dict[str, str] = {}
     postcode = shown["postcode"]
     if postcode:
@@ -116,16 +186,24 @@ def _parse(existing: Any | None) -> tuple[dict[str, Any], dict[str, Any], dict[s
             errors["postcode"] = t("error.postcode")
         except GeocoderUnavailable:
             errors["postcode"] = t("error.geocoder")
-    elif existing is not None:
+    elif existing is not None and values.get("address") == existing.address:
         values["location"] = {"lat": existing.lat, "lon": existing.lon}
-    else:
-        errors["postcode"] = t("error.required")
+    # else: no point given, so the service places the address with the geocoder
     data: dict[str, Any] = {}
     try:
         data = forms.load(OpportunityCreateSchema(), values)
     except forms.FormInvalid as exc:
-        errors.update({k: v for k, v in exc.errors.items() if not k.startswith("location")})
+        found = {k: v for k, v in exc.errors.items() if not k.startswith("location")}
+        errors.update(_row_names(found, rows))
     return data, shown, errors
+
+
+def _save(fn: Any, **kwargs: Any) -> Any:
+    """Call the service with the configured geocoder; a geocoder that is down names the address."""
+    try:
+        return attempt(fn, geocoder=current_app.extensions["meedoen_geocoder"], **kwargs)
+    except ServiceUnavailable:
+        raise InvalidInput.field("address", t("error.geocoder_address")) from None
 
 
 def _form_page(
@@ -155,7 +233,7 @@ def new_activity() -> Response:
     if errors:
         return _form_page(None, shown, status=400, errors=errors)
     try:
-        opp = attempt(opportunities.create_opportunity, actor=web.actor(), data=data)
+        opp = _save(opportunities.create_opportunity, actor=web.actor(), data=data)
     except InvalidInput as exc:
         return _form_page(None, shown, status=400, errors=forms.errors_from_domain(exc))
     web.notify("notice.created", title=opp.title)
@@ -181,7 +259,7 @@ def edit_activity(opportunity_id: uuid.UUID) -> Response:
     if errors:
         return _form_page(opp, shown, status=400, errors=errors)
     try:
-        updated = attempt(
+        updated = _save(
             opportunities.update_opportunity,
             actor=web.actor(),
             opportunity_id=opportunity_id,

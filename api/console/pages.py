@@ -9,9 +9,16 @@ from api.console import forms, web
 from api.console.blueprint import HOME, bp, render
 from api.console.i18n import LANG_COOKIE, LANGUAGES, t
 from api.db import get_session
-from api.errors import NotFound, Unauthorized
-from api.ratelimit import LOGIN_PER_ACCOUNT, LOGIN_PER_ADDRESS, client_address, limiter
-from api.signin.schemas import LoginSchema
+from api.errors import InvalidInput, NotFound, Unauthorized
+from api.ratelimit import (
+    LOGIN_PER_ACCOUNT,
+    LOGIN_PER_ADDRESS,
+    RESET_PER_ADDRESS,
+    client_address,
+    limiter,
+)
+from api.signin import service as signin
+from api.signin.schemas import LoginSchema, SetPasswordSchema
 
 
 def _form_account() -> str:
@@ -55,6 +62,7 @@ def login() -> Response:
             next_url=next_url,
             timed_out=bool(g.get("console_timed_out")) or request.args.get("verlopen") == "1",
             signed_out=request.args.get("uit") == "1",
+            password_set=request.args.get("wachtwoord") == "1",
         )
     web.check_csrf(before_sign_in=True)
     values = {"email": (request.form.get("email") or "").strip()}
@@ -81,6 +89,34 @@ def login() -> Response:
     response = redirect(next_url or url_for("console.home"), code=303)
     web.set_session_cookie(response, token)
     return response
+
+
+# Shared with POST /v1/auth/reset (scope "auth.reset"): one count for guessing at codes.
+@bp.route("/wachtwoord", methods=["GET", "POST"])
+@limiter.shared_limit(
+    RESET_PER_ADDRESS, scope="auth.reset", key_func=client_address, exempt_when=_only_posts
+)
+def set_password() -> Response:
+    """Staff who got a one-time code (a new account, or a forgotten password) choose a password."""
+    if request.method == "GET":
+        return render("set_password.html", values={})
+    web.check_csrf(before_sign_in=True)
+    values = {k: (request.form.get(k) or "").strip() for k in ("code", "email")}
+    try:
+        body = forms.load(
+            SetPasswordSchema(),
+            forms.collect(request.form, fields=("code", "email"))
+            | {"password": request.form.get("password") or ""},
+        )
+        signin.set_password_with_code(
+            get_session(), code=body["code"], email=body["email"], password=body["password"]
+        )
+    except forms.FormInvalid as exc:
+        return render("set_password.html", status=400, values=values, errors=exc.errors)
+    except InvalidInput as exc:
+        errors = forms.errors_from_domain(exc)
+        return render("set_password.html", status=400, values=values, errors=errors)
+    return redirect(url_for("console.login", wachtwoord="1"), code=303)
 
 
 @bp.route("/uitloggen", methods=["POST"])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -66,9 +66,15 @@ class FeedTable(CandidateTable):
 
 
 @dataclass(frozen=True)
-class _Entry:
+class CatalogEntry:
+    """One municipality's table at one version, and what was rendered from it since."""
+
     version: int
     table: FeedTable
+    # Opportunity id -> its JSON as the feed shows it, split where its distance goes. Rendered
+    # on first show; a new version (any change to an opportunity or a team of the
+    # municipality) starts a new entry, so none is older than the version.
+    fragments: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 class Catalog:
@@ -76,23 +82,30 @@ class Catalog:
 
     def __init__(self) -> None:
         """Empty; tables load on first use."""
-        self._entries: dict[uuid.UUID, _Entry] = {}
+        self._entries: dict[uuid.UUID, CatalogEntry] = {}
         self._lock = threading.Lock()
         self.loads = 0
 
     def table(self, session: Session, municipality_id: uuid.UUID) -> FeedTable:
         """The municipality's published opportunities as they are now."""
+        return self.entry(session, municipality_id).table
+
+    def entry(
+        self, session: Session, municipality_id: uuid.UUID, version: int | None = None
+    ) -> CatalogEntry:
+        """The municipality's entry at `version` (read first when not given: version, then rows)."""
         from api.feed.national import load_table
 
-        version = session.scalar(_VERSION, {"mid": municipality_id})
+        if version is None:
+            version = int(session.scalar(_VERSION, {"mid": municipality_id}) or 0)
         entry = self._entries.get(municipality_id)
         if entry is not None and entry.version == version:
-            return entry.table
-        table = FeedTable.of(load_table(session, municipality_id))
+            return entry
+        entry = CatalogEntry(version, FeedTable.of(load_table(session, municipality_id)))
         with self._lock:
-            self._entries[municipality_id] = _Entry(int(version or 0), table)
+            self._entries[municipality_id] = entry
             self.loads += 1
-        return table
+        return entry
 
     def clear(self) -> None:
         """Forget every table (tests)."""

@@ -45,7 +45,8 @@ def register_matching_commands(app: Flask) -> None:
         wall = time.perf_counter() - started
         click.echo(
             f"{t.people} people, {t.opportunities} opportunities, {t.municipalities} "
-            f"municipalities: warm-up {t.warm_up:.2f} s, loading {t.loading:.2f} s, "
+            f"municipalities: warm-up {t.warm_up:.2f} s, loading {t.loading:.2f} s "
+            f"(CPU {t.loading_cpu:.2f} s), "
             f"scoring {t.scoring:.2f} s (CPU {t.scoring_cpu:.2f} s), "
             f"writing {t.writing:.2f} s, wall {wall:.2f} s",
             err=out is sys.stdout,

@@ -1,15 +1,15 @@
 """Everyone's top k at once: plain rows from PostgreSQL into the compiled matcher.
 
-The per-person feed and `top_k_for_profiles` rank with the engine one person at a time; this
-path loads a municipality's opportunities and people as columns (no ORM objects) and lets
-`matching.vector` score them all, with the same results (tested against the engine).
+This path loads a municipality's opportunities and people as columns (no ORM objects) and lets
+`matching.vector` score them all, with the same results as the engine (tested against it).
+`rank_people` is the shared core: batch matching and the nudge planners rank through it.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -22,6 +22,8 @@ from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
 from api.ranking.adapter import load_taxonomy, to_candidate, weights_from_policy
+from matching import Ranked, Weights
+from matching.model import LEVEL_INDEX
 from matching.vector import CandidateTable, PersonBatch, TopK, top_k, warm_up
 
 DEFAULT_LADDER_STEP = 2  # as person_from_profile: an unknown step counts as 2
@@ -35,19 +37,6 @@ _OPPORTUNITIES = text(
            st_y(o.location::geometry) as lat, st_x(o.location::geometry) as lon
     from opportunities o
     where o.municipality_id = :mid and o.status = 'published'
-    """
-)
-
-# Sorted by home so people at the same coarse point share one row of distances.
-_PEOPLE = text(
-    """
-    select p.user_id, p.interests, p.availability, p.dutch_level, p.ladder_step,
-           p.max_distance_km, p.accessibility_needs,
-           st_y(p.home_area::geometry) as lat, st_x(p.home_area::geometry) as lon
-    from recipient_profiles p join users u on u.id = p.user_id
-    where p.municipality_id = :mid and u.is_active and p.home_area is not null
-      and cardinality(p.availability) > 0
-    order by lat, lon
     """
 )
 
@@ -66,12 +55,103 @@ def _excluded(
     )
 
 
+def excluded_in(
+    session: Session, municipality_id: uuid.UUID, *, now: datetime, recent_days: int
+) -> dict[uuid.UUID, set[str]]:
+    """Per person of the municipality, the opportunities the feed leaves out (one query)."""
+    recent = now - timedelta(days=recent_days)
+    excluded: dict[uuid.UUID, set[str]] = {}
+    for rid, oid in session.execute(_excluded(municipality_id, recent)):
+        if rid is not None:
+            excluded.setdefault(rid, set()).add(str(oid))
+    return excluded
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """What ranking anyone of one municipality needs: its table, taxonomy, weights, exclusions."""
+
+    table: CandidateTable
+    categories: dict[str, str]
+    weights: Weights
+    excluded: dict[uuid.UUID, set[str]]
+
+
+def load_ranking(
+    session: Session,
+    municipality_id: uuid.UUID,
+    *,
+    now: datetime,
+    table: CandidateTable | None = None,
+    with_exclusions: bool = True,
+) -> Ranking:
+    """Policy, taxonomy and exclusions of a municipality (its table loaded unless given)."""
+    policy = load_policy(session, municipality_id)
+    return Ranking(
+        table=table if table is not None else load_table(session, municipality_id),
+        categories=load_taxonomy(session).categories,
+        weights=weights_from_policy(policy),
+        excluded=(
+            excluded_in(session, municipality_id, now=now, recent_days=policy.recent_decline_days)
+            if with_exclusions
+            else {}
+        ),
+    )
+
+
+def _batch(ranking: Ranking, rows: Sequence[Any]) -> PersonBatch:
+    """People's matching columns as the compiled matcher's arrays."""
+    return PersonBatch.from_columns(
+        ranking.table,
+        categories=ranking.categories,
+        interests=[r.interests or () for r in rows],
+        availability=[r.availability or () for r in rows],
+        dutch_level=[r.dutch_level for r in rows],
+        ladder_step=[r.ladder_step or DEFAULT_LADDER_STEP for r in rows],
+        max_distance_km=[float(r.max_distance_km) for r in rows],
+        needs=[r.accessibility_needs or () for r in rows],
+        homes=[(r.home_lat, r.home_lon) for r in rows],
+        excluded=[ranking.excluded.get(r.user_id, ()) for r in rows],
+    )
+
+
+def rank_people(ranking: Ranking, people: Sequence[Any], *, now: datetime, k: int) -> TopK:
+    """Top k for people given as rows (or profiles) with the matching columns, in their order.
+
+    Each needs `user_id`, `interests`, `availability`, `dutch_level`, `ladder_step`,
+    `max_distance_km`, `accessibility_needs`, `home_lat` and `home_lon`, and a home and times
+    (without them the engine suggests nothing: leave them out). Sorted by home inside, so people
+    at one point share one row of distances.
+    """
+    order = sorted(range(len(people)), key=lambda i: (people[i].home_lat, people[i].home_lon))
+    batch = _batch(ranking, [people[i] for i in order])
+    found = top_k(ranking.table, batch, now=now, weights=ranking.weights, k=k)
+    back = np.empty(len(order), dtype=np.int64)
+    back[order] = np.arange(len(order), dtype=np.int64)
+    return TopK(found.index[back], found.score[back], found.distance_km[back])
+
+
+def ranked(table: CandidateTable, result: TopK, row: int) -> list[Ranked]:
+    """One person's result as the engine's `Ranked` (rounded distance), without reasons."""
+    return [
+        Ranked(table.ids[j], s, round(d, 1), ())
+        for j, s, d in zip(
+            result.index[row].tolist(),
+            result.score[row].tolist(),
+            result.distance_km[row].tolist(),
+            strict=True,
+        )
+        if j >= 0
+    ]
+
+
 @dataclass
 class BatchTimings:
     """Seconds spent per phase, and how much was done."""
 
     warm_up: float = 0.0
     loading: float = 0.0
+    loading_cpu: float = 0.0
     scoring: float = 0.0
     scoring_cpu: float = 0.0
     writing: float = 0.0
@@ -86,7 +166,7 @@ class MunicipalityTopK:
     """One municipality's result: who, which table, and the chosen indices."""
 
     slug: str
-    people: list[uuid.UUID]
+    people: list[str]  # ids
     table: CandidateTable
     result: TopK
 
@@ -119,6 +199,90 @@ def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
     )
 
 
+# Everyone to rank in one municipality as ONE text value (no per-row driver objects): people
+# separated by chr(30), fields by chr(29), keys of a set by chr(31) (never part of a key), sorted
+# by home so people at the same coarse point share one row of distances. Ladder step and NULL
+# sets as `person_from_profile` reads them; float8 as text is the shortest text that reads back
+# as the same double.
+_PEOPLE_TEXT = text(
+    """
+    select string_agg(line, chr(30) order by lat, lon) from (
+      select concat_ws(chr(29), p.user_id,
+               array_to_string(coalesce(p.interests, '{}'), chr(31)),
+               array_to_string(coalesce(p.availability, '{}'), chr(31)),
+               array_to_string(coalesce(p.accessibility_needs, '{}'), chr(31)),
+               p.dutch_level, coalesce(nullif(p.ladder_step, 0), :step), p.max_distance_km,
+               st_y(p.home_area::geometry), st_x(p.home_area::geometry)) as line,
+             st_y(p.home_area::geometry) as lat, st_x(p.home_area::geometry) as lon
+      from recipient_profiles p join users u on u.id = p.user_id
+      where p.municipality_id = :mid and u.is_active and p.home_area is not null
+        and cardinality(p.availability) > 0
+    ) people
+    """
+)
+
+
+def _distinct(column: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+    """The distinct joined sets of a column as lists of keys, and each row's index into them."""
+    if not column:
+        return [], np.zeros(0, dtype=np.int64)
+    values, which = np.unique(np.array(column), return_inverse=True)
+    return [v.split("\x1f") if v else [] for v in values.tolist()], which.astype(np.int64)
+
+
+def load_people(
+    session: Session, ranking: Ranking, municipality_id: uuid.UUID
+) -> tuple[list[str], PersonBatch]:
+    """Everyone to rank in the municipality (ids as text) and their columns for the matcher,
+    read with one COPY and turned into arrays without a Python object per person and field."""
+    data = session.execute(_PEOPLE_TEXT, {"mid": municipality_id, "step": DEFAULT_LADDER_STEP})
+    lines = (data.scalar() or "").split("\x1e")
+    if lines == [""]:
+        lines = []
+    n = len(lines)
+    if n:
+        ids, interests, slots, needs, level, step, max_km, lat, lon = zip(
+            *(line.split("\x1d") for line in lines), strict=True
+        )
+    else:
+        ids = interests = slots = needs = level = step = max_km = lat = lon = ()
+    # Each distinct set once (np.unique on the texts), and per person which one.
+    interest_sets, which_interests = _distinct(interests)
+    slot_sets, which_slots = _distinct(slots)
+    need_sets, which_needs = _distinct(needs)
+    levels = {k: LEVEL_INDEX[k] for k in set(level)}
+    people = list(ids)
+    position = ranking.table.positions()
+    excluded = ranking.excluded
+    starts = np.zeros(n + 1, dtype=np.int64)
+    idx: list[int] = []
+    if excluded:
+        by_text = {str(k): v for k, v in excluded.items()}
+        for row, person in enumerate(people):
+            mine = by_text.get(person)
+            if mine:
+                idx.extend(position[c] for c in mine if c in position)
+            starts[row + 1] = len(idx)
+    batch = PersonBatch.from_sets(
+        ranking.table,
+        categories=ranking.categories,
+        interest_sets=interest_sets,
+        which_interests=which_interests,
+        slot_sets=slot_sets,
+        which_slots=which_slots,
+        need_sets=need_sets,
+        which_needs=which_needs,
+        level=np.array([levels[k] for k in level], dtype=np.int64),
+        step=np.array(step).astype(np.int64),
+        max_km=np.array(max_km).astype(np.float64),
+        lat=np.array(lat).astype(np.float64),
+        lon=np.array(lon).astype(np.float64),
+        excluded_start=starts,
+        excluded_idx=np.asarray(idx, dtype=np.int64),
+    )
+    return people, batch
+
+
 def municipality_top_k(
     session: Session,
     *,
@@ -130,30 +294,14 @@ def municipality_top_k(
 ) -> MunicipalityTopK:
     """Top k for every active person with a home and times in one municipality."""
     started = time.perf_counter()
-    policy = load_policy(session, municipality_id)
-    taxonomy = load_taxonomy(session)
-    table = load_table(session, municipality_id)
-    people = session.execute(_PEOPLE, {"mid": municipality_id}).all()
-    recent = now - timedelta(days=policy.recent_decline_days)
-    excluded: dict[uuid.UUID, set[str]] = {}
-    for rid, oid in session.execute(_excluded(municipality_id, recent)):
-        if rid is not None:
-            excluded.setdefault(rid, set()).add(str(oid))
-    batch = PersonBatch.from_columns(
-        table,
-        categories=taxonomy.categories,
-        interests=[r.interests or () for r in people],
-        availability=[r.availability or () for r in people],
-        dutch_level=[r.dutch_level for r in people],
-        ladder_step=[r.ladder_step or DEFAULT_LADDER_STEP for r in people],
-        max_distance_km=[float(r.max_distance_km) for r in people],
-        needs=[r.accessibility_needs or () for r in people],
-        homes=[(r.lat, r.lon) for r in people],
-        excluded=[excluded.get(r.user_id, ()) for r in people],
-    )
-    loaded = time.perf_counter()
     cpu = time.process_time()
-    result = top_k(table, batch, now=now, weights=weights_from_policy(policy), k=k)
+    ranking = load_ranking(session, municipality_id, now=now)
+    table = ranking.table
+    people, batch = load_people(session, ranking, municipality_id)  # sorted by home
+    loaded = time.perf_counter()
+    timings.loading_cpu += time.process_time() - cpu
+    cpu = time.process_time()
+    result = top_k(table, batch, now=now, weights=ranking.weights, k=k)
     timings.scoring_cpu += time.process_time() - cpu
     scored = time.perf_counter()
     timings.loading += loaded - started
@@ -162,7 +310,7 @@ def municipality_top_k(
     timings.opportunities += len(table)
     timings.municipalities += 1
     timings.per_municipality.append((slug, len(people), len(table), scored - loaded))
-    return MunicipalityTopK(slug, [r.user_id for r in people], table, result)
+    return MunicipalityTopK(slug, people, table, result)
 
 
 def national_top_k(

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from flask import Response
+
 from api.auth.security import current_actor, roles_required
 from api.db import get_session
 from api.extensions import Blueprint
@@ -19,10 +21,10 @@ blp = Blueprint("feed", __name__, url_prefix="/v1/me/feed", description="My sugg
 @blp.arguments(FeedQuerySchema, location="query")
 @blp.response(200, FeedPageSchema)
 @blp.alt_response(429, description="Too many requests; wait as Retry-After says")
-def feed(query: dict[str, Any]) -> service.FeedPage:
+def feed(query: dict[str, Any]) -> Response | service.FeedPage:
     """Opportunities near you that fit you best, each with the reasons why."""
-    page = service.personal_feed(
+    result, language = service.feed_response(
         get_session(), actor=current_actor(), language=requested_language(), **query
     )
-    use_language(page.language)  # no Accept-Language: the profile's language, said so
-    return page
+    use_language(language)  # no Accept-Language: the profile's language, said so
+    return result

@@ -1,4 +1,6 @@
-"""Postcode -> coarse point. The exact home address is never asked for nor stored.
+"""Postcode -> coarse point (a person's home area); public address -> point (an opportunity).
+
+The exact home address is never asked for nor stored.
 
 A recipient's home *area* is a PC4 (four digits) point: either the PC4 centroid from the
 offline table, or a PDOK Locatieserver centroid snapped to a ~250 m grid. Postcodes are
@@ -12,6 +14,11 @@ Two implementations share the ``Geocoder`` protocol:
   ``urllib`` only. Not-found answers raise ``UnknownPostcode``; anything else that is not a
   clean answer (timeout, connection error, HTTP error, malformed JSON, odd fields, a point
   outside the Netherlands) raises ``GeocoderUnavailable`` so callers can retry later.
+
+An organiser's public address (``locate_address``) is placed by the same two: offline at its
+postcode's PC4 centroid (the address must contain a postcode), PDOK at the address itself
+(``type:adres``), unsnapped, since it is a public place and not somebody's home. An address
+that cannot be placed raises ``UnknownAddress``.
 """
 
 from __future__ import annotations
@@ -54,6 +61,10 @@ class UnknownPostcode(ValueError):
     """The text is not a Dutch postcode, or the postcode does not exist."""
 
 
+class UnknownAddress(ValueError):
+    """The address cannot be placed: no such address, or (offline) no known postcode in it."""
+
+
 class GeocoderUnavailable(RuntimeError):
     """The geocoding service did not give a usable answer; try again later."""
 
@@ -67,12 +78,47 @@ class CoarsePoint:
     lon: float
 
 
+@dataclass(frozen=True)
+class AddressPoint:
+    """Where a public address lies, and its postcode when known."""
+
+    lat: float
+    lon: float
+    postcode: str | None
+
+
 class Geocoder(Protocol):
     """Turns a postcode (PC4 or PC6, any common spelling) into a coarse point."""
 
     def locate(self, postcode: str) -> CoarsePoint:
         """Return the coarse point; raise UnknownPostcode or GeocoderUnavailable."""
         ...
+
+    def locate_address(self, address: str) -> AddressPoint:
+        """Return the address's point; raise UnknownAddress or GeocoderUnavailable."""
+        ...
+
+
+# A PC6 anywhere ("1094 HM"), or a PC4 right after a comma or at the start ("…, 1094 Amsterdam").
+_PC6_IN_TEXT = re.compile(r"(?<![0-9])([1-9][0-9]{3}) ?([A-Za-z]{2})(?![A-Za-z])", re.ASCII)
+_PC4_IN_TEXT = re.compile(r"(?:^|,)\s*([1-9][0-9]{3})(?=\s|,|$)", re.ASCII)
+_HOUSE_NUMBER = re.compile(r"[A-Za-z\u00c0-\u024f.)'] +([0-9]{1,5})(?![0-9])")
+
+
+def postcode_in(address: str) -> str | None:
+    """The postcode an address text contains (PC6 normalised, else PC4), or None."""
+    for m in _PC6_IN_TEXT.finditer(address):
+        letters = m.group(2).upper()
+        if letters not in _FORBIDDEN_LETTERS:
+            return m.group(1) + letters
+    m4 = _PC4_IN_TEXT.search(address)
+    return m4.group(1) if m4 else None
+
+
+def house_number_in(address: str) -> str | None:
+    """The house number after the street name ("Javastraat 100A" -> "100"), or None."""
+    m = _HOUSE_NUMBER.search(address)
+    return m.group(1) if m else None
 
 
 def normalise_postcode(raw: str) -> str:
@@ -124,6 +170,16 @@ class OfflineGeocoder:
         lat, lon = point
         return CoarsePoint(postcode4=pc4, lat=float(lat), lon=float(lon))
 
+    def locate_address(self, address: str) -> AddressPoint:
+        """The centroid of the postcode in the address; ``UnknownAddress`` without a known one."""
+        postcode = postcode_in(address)
+        if postcode is None:
+            raise UnknownAddress("the offline geocoder needs a postcode in the address")
+        point = self._table.get(postcode[:4])
+        if point is None:
+            raise UnknownAddress("postcode area not known to the offline geocoder")
+        return AddressPoint(lat=float(point[0]), lon=float(point[1]), postcode=postcode)
+
 
 class PdokGeocoder:
     """PDOK Locatieserver v3_1 (``/free``), snapped to a ~250 m grid.
@@ -173,6 +229,39 @@ class PdokGeocoder:
             raise self._unavailable("answer point lies outside the Netherlands")
         snapped_lat, snapped_lon = snap_to_grid(lat, lon)
         return CoarsePoint(postcode4=pc4, lat=snapped_lat, lon=snapped_lon)
+
+    def locate_address(self, address: str) -> AddressPoint:
+        """The address's own point (``type:adres``), checked against the postcode and number.
+
+        PDOK's free search always offers its best guess; the guess counts only when it has the
+        postcode (PC6, or PC4) and the house number the text gives.
+        """
+        if not isinstance(address, str) or not address.strip():
+            raise UnknownAddress("no address given")
+        params = {
+            "q": " ".join(address.split()),
+            "fq": "type:adres",
+            "rows": "1",
+            "fl": "centroide_ll,postcode,huisnummer,weergavenaam",
+        }
+        url = f"{self.base_url}/free?{urllib.parse.urlencode(params)}"
+        try:
+            doc = self._first_doc(self._fetch(url))
+        except UnknownPostcode:
+            raise UnknownAddress("address not found") from None
+        found_pc = doc.get("postcode")
+        found_pc = found_pc.replace(" ", "").upper() if isinstance(found_pc, str) else None
+        given_pc = postcode_in(address)
+        if given_pc is not None and (found_pc is None or not found_pc.startswith(given_pc)):
+            raise UnknownAddress("address not found")
+        given_number = house_number_in(address)
+        found_number = doc.get("huisnummer")
+        if given_number is not None and str(found_number) != given_number:
+            raise UnknownAddress("address not found")
+        lat, lon = self._parse_point(doc.get("centroide_ll"))
+        if not in_netherlands(lat, lon):
+            raise self._unavailable("answer point lies outside the Netherlands")
+        return AddressPoint(lat=round(lat, 6), lon=round(lon, 6), postcode=found_pc)
 
     # -- helpers -----------------------------------------------------------------------
 

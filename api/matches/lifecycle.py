@@ -5,14 +5,16 @@ side exits: declined (coach), withdrawn (recipient at any open stage; the system
 person is erased), rejected (organiser), expired (system, stale requests).
 
 Nothing else writes `Match.status` or `MatchEvent` rows, and every step that takes or frees a
-place moves `Opportunity.places_taken` in the same transaction.
+place moves `Opportunity.places_taken` in the same transaction. Every live step is also handed
+to the step listeners (the app registers `api.nudges.events.on_match_steps`), so whoever should
+hear of it does, in the same transaction, whichever path (API, console, job) made the step.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -50,6 +52,33 @@ ALLOWED: dict[tuple[MatchStatus, MatchStatus], tuple[str, ...]] = {
     **{(s, S.WITHDRAWN): ("recipient", "system") for s in OPEN_STATUSES},
     (S.REQUESTED, S.EXPIRED): ("system",),
 }
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as made: the match (already in its new state), from where, by whom, when."""
+
+    match: Match
+    frm: MatchStatus | None
+    to: MatchStatus
+    role: str
+    actor_id: uuid.UUID | None
+    reason: str | None
+    at: datetime
+
+
+StepListener = Callable[[Session, Sequence[Step]], None]
+_LISTENERS: list[StepListener] = []
+
+
+def listen(listener: StepListener) -> None:
+    """Have `listener` called, in the step's transaction, after every live step (once each)."""
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def listeners() -> tuple[StepListener, ...]:
+    return tuple(_LISTENERS)
 
 
 def _current(match: Match) -> MatchStatus | None:
@@ -94,9 +123,12 @@ def transition(
     actor_id: uuid.UUID | None = None,
     reason: str | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> Match:
     """Move one match (or give a new one its first state); see `transition_many`."""
-    transition_many(session, [match], to, role=role, actor_id=actor_id, reason=reason, now=now)
+    transition_many(
+        session, [match], to, role=role, actor_id=actor_id, reason=reason, now=now, notify=notify
+    )
     return match
 
 
@@ -109,12 +141,14 @@ def transition_many(
     actor_id: uuid.UUID | None = None,
     reason: str | None = None,
     now: datetime | None = None,
+    notify: bool = True,
 ) -> list[Match]:
     """The only writer of match states: allowed steps only, history kept, places counted.
 
     Existing matches must have been loaded FOR UPDATE by the caller, so their status is the
     committed one. A new match (no status yet) is inserted in its first state; a twin made at
-    the same moment is a 409, not a 500.
+    the same moment is a 409, not a 500. With `notify` (all live steps) the step listeners
+    write their messages in the same transaction; a replayed story (seeds) is no news.
     """
     now = now or utcnow()
     to = MatchStatus(to)
@@ -153,6 +187,10 @@ def transition_many(
     )
     _count_places(session, places)
     session.flush()
+    if notify and steps:
+        made = [Step(m, frm, to, role, actor_id, reason, now) for m, frm in steps]
+        for listener in _LISTENERS:
+            listener(session, made)
     return list(matches)
 
 
@@ -188,7 +226,8 @@ def replay(
     for status, at in steps:
         to = MatchStatus(status)
         reason = (reasons or {}).get(to)
-        transition(session, match, to, role=usual_role(_current(match), to), reason=reason, now=at)
+        role = usual_role(_current(match), to)
+        transition(session, match, to, role=role, reason=reason, now=at, notify=False)
     return match
 
 

@@ -6,7 +6,18 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, Float, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    func,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -15,7 +26,7 @@ from api.matches.status import OPEN_STATUSES, TAKES_A_PLACE, MatchStatus, sql_in
 from api.opportunities.models import Opportunity
 
 # The status words live in api.matches.status; re-exported for older imports.
-__all__ = ["OPEN_STATUSES", "TAKES_A_PLACE", "Match", "MatchEvent", "MatchStatus"]
+__all__ = ["OPEN_STATUSES", "TAKES_A_PLACE", "Match", "MatchEvent", "MatchFeedback", "MatchStatus"]
 
 
 class Match(UUIDPk, Timestamps, Base):
@@ -62,6 +73,10 @@ class Match(UUIDPk, Timestamps, Base):
     opportunity: Mapped[Opportunity] = relationship(lazy="raise")
     # The steps so far, oldest first; set by api.matches.queries.attach_history, never stored.
     history: list[MatchEvent]
+    # The person's "did it help?" answer, if any; set by attach_history too.
+    feedback: MatchFeedback | None
+    # The person's name on the coach's queue; set by api.matches.queries, never stored.
+    recipient_name: str | None
 
 
 class MatchEvent(UUIDPk, Base):
@@ -80,3 +95,19 @@ class MatchEvent(UUIDPk, Base):
     actor_role: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class MatchFeedback(Base):
+    """The person's answer to "did it help?" after a match ended: kept with the match."""
+
+    __tablename__ = "match_feedback"
+
+    match_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("matches.id", ondelete="CASCADE"), primary_key=True
+    )
+    helped: Mapped[bool] = mapped_column(Boolean)
+    again: Mapped[bool] = mapped_column(Boolean)
+    words: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )

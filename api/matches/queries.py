@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from api.audit.service import record_many
@@ -15,7 +16,7 @@ from api.core.paging import Page, keyset_page
 from api.errors import NotFound
 from api.i18n import N_
 from api.matches.access import load_match
-from api.matches.models import Match, MatchEvent
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.matches.status import TAKES_A_PLACE
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -36,10 +37,20 @@ def _history(session: Session, match_ids: list[uuid.UUID]) -> dict[uuid.UUID, li
 
 
 def attach_history(session: Session, matches: list[Match]) -> list[Match]:
-    """Give each match its history in one query (no N+1)."""
-    history = _history(session, [m.id for m in matches])
+    """Give each match its history and "did it help?" answer, in two queries (no N+1)."""
+    ids = [m.id for m in matches]
+    history = _history(session, ids)
+    answers = (
+        {
+            f.match_id: f
+            for f in session.scalars(select(MatchFeedback).where(MatchFeedback.match_id.in_(ids)))
+        }
+        if ids
+        else {}
+    )
     for m in matches:
         m.history = history[m.id]
+        m.feedback = answers.get(m.id)
     return matches
 
 
@@ -101,15 +112,28 @@ def list_coach_matches(
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """The coach's queue: matches of people on their caseload."""
+    """The coach's queue: matches of people on their caseload, each with the person's name.
+
+    The name comes in the same query as the match and its opportunity (no call per person).
+    """
     stmt = (
         _base()
+        .add_columns(func.coalesce(RecipientProfile.display_name, User.name))
         .join(User, User.id == Match.recipient_id)
+        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(User.coach_id == actor.user_id, Match.municipality_id == actor.municipality_id)
     )
     if status:
         stmt = stmt.where(Match.status == status)
-    page = _page(session, stmt, limit=limit, cursor=cursor)
+    page = keyset_page(
+        session,
+        stmt,
+        order=(Match.created_at.desc(), Match.id.desc()),
+        limit=limit,
+        cursor=cursor,
+        item=_with_name,
+    )
+    attach_history(session, page.items)
     record_many(
         session,
         actor=actor,
@@ -119,6 +143,13 @@ def list_coach_matches(
         purpose=N_("approval queue"),
     )
     return page
+
+
+def _with_name(row: Any) -> Match:
+    """The match with the person's name (display name, else account name) beside it."""
+    match: Match = row[0]
+    match.recipient_name = row[1]
+    return match
 
 
 @dataclass(frozen=True)
@@ -182,12 +213,9 @@ class TeamCandidate(Candidate):
     since: datetime
 
 
-def team_candidates(session: Session, *, actor: Actor, limit: int = 500) -> list[TeamCandidate]:
-    """Approved and active people across all the team's opportunities, approved first, oldest first.
-
-    What list_candidates shows for one opportunity, for all of them in one query, audited alike.
-    """
-    rows = session.execute(
+def _team_candidates_stmt(actor: Actor) -> Select[Any]:
+    """Approved and active people across the organiser's team's opportunities, in one query."""
+    return (
         select(
             Match.id,
             Match.status,
@@ -207,10 +235,49 @@ def team_candidates(session: Session, *, actor: Actor, limit: int = 500) -> list
             Opportunity.team_id == actor.team_id,
             Match.status.in_(TAKES_A_PLACE),
         )
+    )
+
+
+def _team_candidate(r: Any) -> TeamCandidate:
+    return TeamCandidate(r[0], r[1], _first_name(r[2], r[4]), r[3], r[6], r[7], r[8])
+
+
+def team_candidates(session: Session, *, actor: Actor, limit: int = 500) -> list[TeamCandidate]:
+    """Approved and active people across all the team's opportunities, approved first, oldest first.
+
+    What list_candidates shows for one opportunity, for all of them in one query, audited alike.
+    """
+    rows = session.execute(
+        _team_candidates_stmt(actor)
         .order_by(Match.status.desc(), Match.updated_at, Match.id)  # approved before active
         .limit(limit)
     ).all()
     _audit_candidates(session, actor, [r[5] for r in rows])
-    return [
-        TeamCandidate(r[0], r[1], _first_name(r[2], r[4]), r[3], r[6], r[7], r[8]) for r in rows
-    ]
+    return [_team_candidate(r) for r in rows]
+
+
+def list_team_candidates(
+    session: Session,
+    *,
+    actor: Actor,
+    status: str | None = None,
+    limit: int = 20,
+    cursor: str | None = None,
+) -> Page:
+    """The organiser's queue over all the team's opportunities: who waits longest comes first.
+
+    First name and chosen contact only, as for one opportunity; each person seen is audited.
+    """
+    stmt = _team_candidates_stmt(actor)
+    if status:
+        stmt = stmt.where(Match.status == status)
+    page = keyset_page(
+        session,
+        stmt,
+        order=(Match.updated_at.asc(), Match.id.asc()),
+        limit=limit,
+        cursor=cursor,
+        item=lambda r: r,
+    )
+    _audit_candidates(session, actor, [r[5] for r in page.items])
+    return Page([_team_candidate(r) for r in page.items], page.next_cursor)

@@ -12,6 +12,8 @@ from api.idempotency.service import idempotent
 from api.matches import service
 from api.matches.schemas import (
     CandidateListSchema,
+    CoachMatchPageSchema,
+    FeedbackCreateSchema,
     MatchCreateSchema,
     MatchDecisionSchema,
     MatchPageSchema,
@@ -20,6 +22,8 @@ from api.matches.schemas import (
     OrganizerMatchSchema,
     ReasonBodySchema,
     SuggestionCreateSchema,
+    TeamCandidatePageSchema,
+    TeamCandidateQuerySchema,
 )
 
 blp = Blueprint("matches", __name__, url_prefix="/v1", description="Matches")
@@ -60,6 +64,17 @@ def withdraw(match_id: uuid.UUID) -> Any:
     return service.withdraw_match(get_session(), actor=current_actor(), match_id=match_id)
 
 
+@blp.route("/me/matches/<uuid:match_id>/feedback", methods=["PUT"])
+@roles_required("recipient")
+@blp.arguments(FeedbackCreateSchema)
+@blp.response(200, MatchSchema)
+@blp.alt_response(404, description="Not your match")
+@blp.alt_response(409, description="The match has not ended after a start")
+def feedback(body: dict[str, Any], match_id: uuid.UUID) -> Any:
+    """Did it help? Two taps (helped, would like something like it again), words optional."""
+    return service.give_feedback(get_session(), actor=current_actor(), match_id=match_id, **body)
+
+
 @blp.route("/caseload/<uuid:recipient_id>/suggestions", methods=["POST"])
 @roles_required("coach")
 @blp.arguments(SuggestionCreateSchema)
@@ -76,9 +91,10 @@ def suggest(body: dict[str, Any], recipient_id: uuid.UUID) -> Any:
 @blp.route("/matches", methods=["GET"])
 @roles_required("coach")
 @blp.arguments(MatchQuerySchema, location="query")
-@blp.response(200, MatchPageSchema)
+@blp.response(200, CoachMatchPageSchema)
 def coach_queue(query: dict[str, Any]) -> service.Page:
-    """Matches of the people on your caseload (e.g. ?status=requested to approve)."""
+    """Matches of the people on your caseload (e.g. ?status=requested to approve), each with the
+    person's name and the opportunity's title."""
     return service.list_coach_matches(get_session(), actor=current_actor(), **query)
 
 
@@ -146,3 +162,13 @@ def candidates(opportunity_id: uuid.UUID) -> dict[str, Any]:
             get_session(), actor=current_actor(), opportunity_id=opportunity_id
         )
     }
+
+
+@blp.route("/teams/mine/candidates", methods=["GET"])
+@roles_required("organizer")
+@blp.arguments(TeamCandidateQuerySchema, location="query")
+@blp.response(200, TeamCandidatePageSchema)
+def team_candidates(query: dict[str, Any]) -> service.Page:
+    """Your queue: approved and active people across all your team's opportunities, who waits
+    longest first; first name and the contact they chose to share, nothing else."""
+    return service.list_team_candidates(get_session(), actor=current_actor(), **query)

@@ -6,7 +6,7 @@ from marshmallow import fields, validate
 
 from api.matches.status import MatchStatus
 from api.opportunities.schemas import TeamRefSchema
-from api.schemas import PageQuerySchema, Schema, Text, page_schema
+from api.schemas import PageQuerySchema, Schema, StrictBool, Text, page_schema
 
 
 class ReasonSchema(Schema):
@@ -36,6 +36,21 @@ class WarningSchema(Schema):
     text = fields.String(required=True)
 
 
+class FeedbackSchema(Schema):
+    """The person's answer to "did it help?" after the match ended."""
+
+    helped = fields.Boolean(required=True)
+    again = fields.Boolean(required=True, metadata={"description": "Would like something like it"})
+    words = fields.String(allow_none=True, required=True)
+    answered_at = fields.AwareDateTime(required=True)
+
+
+class FeedbackCreateSchema(Schema):
+    helped = StrictBool(required=True)
+    again = StrictBool(required=True)
+    words = Text(max_length=500, allow_none=True, load_default=None)
+
+
 class MatchSchema(Schema):
     id = fields.UUID(required=True)
     status = fields.String(required=True)
@@ -50,6 +65,16 @@ class MatchSchema(Schema):
     created_at = fields.AwareDateTime(required=True)
     updated_at = fields.AwareDateTime(required=True)
     history = fields.List(fields.Nested(MatchEventSchema))
+    feedback = fields.Nested(FeedbackSchema, allow_none=True)
+
+
+class CoachMatchSchema(MatchSchema):
+    """A match on the coach's queue: also the person's name, so no call per person is needed."""
+
+    recipient_name = fields.String(
+        required=True,
+        metadata={"description": "The name the person goes by (display name, else account name)"},
+    )
 
 
 class MatchDecisionSchema(MatchSchema):
@@ -99,8 +124,25 @@ class CandidateSchema(Schema):
     )
 
 
+class TeamCandidateSchema(CandidateSchema):
+    opportunity_id = fields.UUID(required=True)
+    opportunity_title = fields.String(required=True)
+    since = fields.AwareDateTime(
+        required=True, metadata={"description": "When the match reached its current state"}
+    )
+
+
+class TeamCandidateQuerySchema(PageQuerySchema):
+    status = fields.String(
+        validate=validate.OneOf([MatchStatus.APPROVED.value, MatchStatus.ACTIVE.value]),
+        metadata={"description": "approved: waiting for you to confirm the start; active: started"},
+    )
+
+
 class CandidateListSchema(Schema):
     items = fields.List(fields.Nested(CandidateSchema), required=True)
 
 
 MatchPageSchema = page_schema(MatchSchema, "MatchPage")
+CoachMatchPageSchema = page_schema(CoachMatchSchema, "CoachMatchPage")
+TeamCandidatePageSchema = page_schema(TeamCandidateSchema, "TeamCandidatePage")

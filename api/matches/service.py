@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.audit.service import record
@@ -27,7 +28,7 @@ from api.matches.access import (
 )
 from api.matches.fit import fit
 from api.matches.lifecycle import lock_free_place, transition, transition_many
-from api.matches.models import Match
+from api.matches.models import Match, MatchEvent, MatchFeedback
 from api.matches.queries import (
     Candidate,
     TeamCandidate,
@@ -36,6 +37,7 @@ from api.matches.queries import (
     list_coach_matches,
     list_my_matches,
     list_person_matches,
+    list_team_candidates,
     reload,
     team_candidates,
 )
@@ -61,10 +63,12 @@ __all__ = [
     "confirm_match",
     "decline_match",
     "expire_stale_requests",
+    "give_feedback",
     "list_candidates",
     "list_coach_matches",
     "list_my_matches",
     "list_person_matches",
+    "list_team_candidates",
     "reject_match",
     "request_match",
     "suggest_match",
@@ -233,6 +237,44 @@ def complete_match(session: Session, *, actor: Actor, match_id: uuid.UUID) -> Ma
         match = caseload_match(session, actor, match_id)
     transition(session, match, MatchStatus.COMPLETED, role=actor.role, actor_id=actor.user_id)
     _audit_change(session, actor, match, N_("match completed"))
+    return reload(session, match.id)
+
+
+def give_feedback(
+    session: Session,
+    *,
+    actor: Actor,
+    match_id: uuid.UUID,
+    helped: bool,
+    again: bool,
+    words: str | None,
+    now: datetime | None = None,
+) -> Match:
+    """The person answers "did it help?" for a match that ended (an answer may be changed).
+
+    Asked when a match completed, or when the person stepped back from an active one.
+    """
+    now = now or utcnow()
+    match = own_recipient_match(session, actor, match_id)
+    ended_after_start = match.status == MatchStatus.COMPLETED or (
+        match.status == MatchStatus.WITHDRAWN
+        and session.scalar(
+            select(MatchEvent.id).where(
+                MatchEvent.match_id == match.id,
+                MatchEvent.from_status == MatchStatus.ACTIVE,
+                MatchEvent.to_status == MatchStatus.WITHDRAWN,
+            )
+        )
+        is not None
+    )
+    if not ended_after_start:
+        raise Conflict("You can tell us whether it helped once you have taken part.")
+    answer = {"helped": helped, "again": again, "words": words, "answered_at": now}
+    session.execute(
+        insert(MatchFeedback)
+        .values(match_id=match.id, **answer)
+        .on_conflict_do_update(index_elements=["match_id"], set_=answer)
+    )
     return reload(session, match.id)
 
 

@@ -239,6 +239,86 @@ MESSAGES: dict[str, Message] = {
             "Not working out? Feel free to pick a new date, that is perfectly fine."
         ),
     ),
+    # Event notifications (api.nudges.events): answers to what someone did.
+    "match_suggested": Message(
+        N_("Your coach has an idea for you"),
+        N_(
+            "Hi {name}, your coach thinks {title} could suit you. Take your time to look. "
+            "You choose whether you want it."
+        ),
+    ),
+    "match_approved": Message(
+        N_("You can join!"),
+        N_(
+            "Hi {name}, good news: you can join {title}. "
+            "The organisation will contact you about the start."
+        ),
+    ),
+    "match_declined": Message(
+        N_("About your request"),
+        N_(
+            "Hi {name}, your coach thinks {title} is not the best step right now. "
+            "Your coach wrote: “{reason}”. This says nothing about you. "
+            "Together you will find something that suits you better."
+        ),
+    ),
+    "match_started": Message(
+        N_("You have started!"),
+        N_(
+            "Hi {name}, {title} let us know you have started. "
+            "Great that you are taking part! Enjoy it."
+        ),
+    ),
+    "match_rejected": Message(
+        N_("About {title}"),
+        N_(
+            "Hi {name}, {title} has no place for you right now. They wrote: “{reason}”. "
+            "This is not your fault. Your coach is happy to help you find something else."
+        ),
+    ),
+    "did_it_help": Message(
+        N_("Did it help you?"),
+        N_(
+            "Hi {name}, you took part in {title}. Did it help you? Would you like to do "
+            "something like it again? Two taps is enough. You may add a few words."
+        ),
+    ),
+    "request_new": Message(
+        N_("New request"),
+        N_("{person} would like to join {title}. The request is waiting for your decision."),
+    ),
+    "person_erased": Message(
+        N_("Someone left your caseload"),
+        N_(
+            "Someone on your caseload asked at the desk to erase all their data. That has been "
+            "done. You no longer see this person in your overview."
+        ),
+    ),
+    "candidate_approved": Message(
+        N_("New candidate"),
+        N_("{person} may join {title}. Could you get in touch to plan the start?"),
+    ),
+    "candidate_withdrew": Message(
+        N_("A candidate stepped back"),
+        N_("A candidate no longer takes part in {title}. The place is free again."),
+    ),
+    "daily_summary": Message(
+        N_("Your overview"),
+        N_plural(
+            "Since your last overview there is {count} message for you. {lines}. "
+            "See your overview for more.",
+            "Since your last overview there are {count} messages for you. {lines}. "
+            "See your overview for more.",
+        ),
+    ),
+}
+
+# One line per staff event kind in a daily summary, e.g. "new requests: 2".
+SUMMARY_LINES: dict[str, Plural] = {
+    "request_new": N_plural("{n} new request", "{n} new requests"),
+    "person_erased": N_plural("{n} person's data erased", "{n} people's data erased"),
+    "candidate_approved": N_plural("{n} new candidate", "{n} new candidates"),
+    "candidate_withdrew": N_plural("{n} candidate stepped back", "{n} candidates stepped back"),
 }
 
 LANGUAGES = languages()
@@ -247,6 +327,12 @@ LANGUAGES = languages()
 def placeholders(text: str) -> set[str]:
     """The {names} a text needs."""
     return {name for _, name, _, _ in Formatter().parse(text) if name}
+
+
+def summary_line(kind: str, language: str, n: int) -> str:
+    """One line of a staff member's daily summary: how many of one kind."""
+    line = SUMMARY_LINES[kind]
+    return texts_for(language).ngettext(line.singular, line.plural, n, n=n)
 
 
 def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from api.core.time import AMSTERDAM, local_date
 
@@ -33,6 +34,7 @@ def next_allowed(moment: datetime, start: time, end: time) -> datetime:
     return wake.astimezone(moment.tzinfo)
 
 
+@lru_cache(maxsize=256)  # asked once per nudge planned, for the same few moments
 def iso_week(moment: datetime) -> str:
     """'2026-W48': the local ISO week, the period of weekly nudges and caps."""
     y, w, _ = local_date(moment).isocalendar()

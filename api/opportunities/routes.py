@@ -5,19 +5,31 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from flask import current_app
+
 from api.auth.security import current_actor, roles_required, signed_in
 from api.core.paging import Page
 from api.db import get_session
 from api.extensions import Blueprint
+from api.geocoding.geocoders import Geocoder
+from api.i18n import requested_language, use_language
 from api.opportunities import service
 from api.opportunities.models import Opportunity
 from api.opportunities.schemas import (
     OpportunityCreateSchema,
+    OpportunityDetailSchema,
     OpportunityPageSchema,
     OpportunityQuerySchema,
     OpportunitySchema,
     OpportunityUpdateSchema,
 )
+from api.opportunities.seen import EXTENSION, Explainer
+
+
+def _geocoder() -> Geocoder:
+    geocoder: Geocoder = current_app.extensions["meedoen_geocoder"]
+    return geocoder
+
 
 blp = Blueprint(
     "opportunities", __name__, url_prefix="/v1/opportunities", description="Opportunities"
@@ -37,20 +49,37 @@ def list_opportunities(query: dict[str, Any]) -> Page:
 @roles_required("organizer")
 @blp.arguments(OpportunityCreateSchema)
 @blp.response(201, OpportunitySchema)
+@blp.alt_response(503, description="The address cannot be looked up right now")
 def create_opportunity(body: dict[str, Any]) -> Opportunity:
-    """Post a new opportunity for your team; it starts as a draft."""
-    return service.create_opportunity(get_session(), actor=current_actor(), data=body)
+    """Post a new opportunity for your team; it starts as a draft.
+
+    Without `location` the server places the `address` with its geocoder; an address it cannot
+    place is a 400 naming `address`.
+    """
+    return service.create_opportunity(
+        get_session(), actor=current_actor(), data=body, geocoder=_geocoder()
+    )
 
 
 @blp.route("/<uuid:opportunity_id>", methods=["GET"])
 @signed_in
-@blp.response(200, OpportunitySchema)
+@blp.response(200, OpportunityDetailSchema)
 @blp.alt_response(404, description="Not found, or not visible to you")
 def get_opportunity(opportunity_id: uuid.UUID) -> Opportunity:
-    """One opportunity."""
-    return service.get_opportunity(
-        get_session(), actor=current_actor(), opportunity_id=opportunity_id
-    )
+    """One opportunity, with everything a screen shows.
+
+    For a recipient who gave a postcode also `distanceKm` from home and the `reasons`, the same
+    as the feed gives for this opportunity.
+    """
+    session, actor = get_session(), current_actor()
+    opp = service.get_opportunity(session, actor=actor, opportunity_id=opportunity_id)
+    explain: Explainer = current_app.extensions[EXTENSION]
+    seen = explain(session, actor=actor, opportunity=opp, language=requested_language())
+    if seen is not None:
+        opp.distance_km = seen.distance_km
+        opp.reasons = seen.reasons
+        use_language(seen.language)  # no Accept-Language: the profile's language, said so
+    return opp
 
 
 @blp.route("/<uuid:opportunity_id>", methods=["PATCH"])
@@ -59,10 +88,15 @@ def get_opportunity(opportunity_id: uuid.UUID) -> Opportunity:
 @blp.response(200, OpportunitySchema)
 @blp.alt_response(404, description="Not found, or not your team's")
 @blp.alt_response(409, description="The opportunity is closed")
+@blp.alt_response(503, description="The address cannot be looked up right now")
 def update_opportunity(body: dict[str, Any], opportunity_id: uuid.UUID) -> Opportunity:
-    """Change an opportunity of your team."""
+    """Change an opportunity of your team; a changed address without `location` is placed again."""
     return service.update_opportunity(
-        get_session(), actor=current_actor(), opportunity_id=opportunity_id, data=body
+        get_session(),
+        actor=current_actor(),
+        opportunity_id=opportunity_id,
+        data=body,
+        geocoder=_geocoder(),
     )
 
 

@@ -13,11 +13,14 @@ from api.auth.security import Actor
 from api.core.geo import distance_m, point, rounded_km, within_km
 from api.core.paging import Page, as_float, as_uuid, keyset_page
 from api.db import utcnow
-from api.errors import Conflict, Forbidden, InvalidInput, NotFound
+from api.errors import Conflict, Forbidden, InvalidInput, NotFound, ServiceUnavailable
+from api.geocoding.geocoders import Geocoder, GeocoderUnavailable, UnknownAddress
 from api.i18n import Term, opportunity_status
 from api.interests.service import ensure_known
 from api.municipalities.models import Team
+from api.opportunities import schedule as times
 from api.opportunities.models import Opportunity
+from matching.model import SLOT_INDEX
 
 # status -> action -> new status
 TRANSITIONS: dict[str, dict[str, str]] = {
@@ -69,9 +72,65 @@ def _own_for_edit(session: Session, actor: Actor, opportunity_id: uuid.UUID) -> 
     return opp
 
 
-def _apply(session: Session, opp: Opportunity, data: dict[str, Any]) -> None:
+def _place(data: dict[str, Any], opp: Opportunity, geocoder: Geocoder | None) -> None:
+    """Without coordinates, a new or changed address is placed by the geocoder (400 if not)."""
+    if data.get("location") is not None:
+        return
+    address = data.get("address")
+    if address is None or address == opp.address:
+        return
+    if geocoder is None:
+        raise InvalidInput.field("location", "Give the point (lat, lon).")
+    try:
+        found = geocoder.locate_address(address)
+    except UnknownAddress as exc:
+        raise InvalidInput.field(
+            "address",
+            "We cannot find this address. Check the street, house number and postcode.",
+        ) from exc
+    except GeocoderUnavailable as exc:
+        raise ServiceUnavailable(
+            "We cannot look up addresses right now. Please try again later."
+        ) from exc
+    data["location"] = {"lat": found.lat, "lon": found.lon}
+
+
+def _times(data: dict[str, Any], opp: Opportunity) -> None:
+    """Day parts follow the concrete times: derived from them, or checked against them."""
+    if data.get("schedule"):
+        blocks = times.in_week_order(data["schedule"])
+        data["schedule"] = blocks
+        derived = times.slots_of(blocks)
+        if "slots" in data and set(data["slots"]) != set(derived):
+            raise InvalidInput.field(
+                "slots",
+                "The day parts do not match the times in schedule; leave them out and we"
+                " derive them: {slots}.",
+                slots=", ".join(derived),
+            )
+        data["slots"] = derived
+        if data.get("hours_per_week") is None:  # not given (or null): the times add up
+            data["hours_per_week"] = times.hours_of(blocks)
+    elif "schedule" in data:  # emptied: the day parts stay as given (or as they were)
+        data["schedule"] = []
+    elif (
+        "slots" in data and opp.schedule and set(data["slots"]) != set(times.slots_of(opp.schedule))
+    ):
+        raise InvalidInput.field(
+            "slots", "The day parts follow the times in schedule; change the schedule."
+        )
+    if "slots" in data:
+        data["slots"] = sorted(set(data["slots"]), key=SLOT_INDEX.__getitem__)
+
+
+def _apply(
+    session: Session, opp: Opportunity, data: dict[str, Any], geocoder: Geocoder | None = None
+) -> None:
+    """Check everything first (nothing is written on a 400), then set the fields."""
     if "interests" in data:
         data["interests"] = ensure_known(session, data["interests"], field="interests")
+    _times(data, opp)
+    _place(data, opp, geocoder)
     location = data.pop("location", None)
     for key, value in data.items():
         setattr(opp, key, value)
@@ -85,8 +144,10 @@ def _apply(session: Session, opp: Opportunity, data: dict[str, Any]) -> None:
         raise InvalidInput.field("teachesLevel", "Only a language course teaches a level.")
 
 
-def create_opportunity(session: Session, *, actor: Actor, data: dict[str, Any]) -> Opportunity:
-    """An organiser posts a draft for their own team."""
+def create_opportunity(
+    session: Session, *, actor: Actor, data: dict[str, Any], geocoder: Geocoder | None = None
+) -> Opportunity:
+    """An organiser posts a draft for their own team; without a point the address is placed."""
     if actor.team_id is None:
         raise Forbidden("Only organisers of a team post opportunities.")
     opp = Opportunity(
@@ -97,8 +158,9 @@ def create_opportunity(session: Session, *, actor: Actor, data: dict[str, Any]) 
         status="draft",
         accessibility=[],
         min_dutch_level="A0",
+        schedule=[],
     )
-    _apply(session, opp, dict(data))
+    _apply(session, opp, dict(data), geocoder)
     session.add(opp)
     session.flush()
     return _reload(session, opp.id)
@@ -110,7 +172,12 @@ def _reload(session: Session, opportunity_id: uuid.UUID) -> Opportunity:
 
 
 def update_opportunity(
-    session: Session, *, actor: Actor, opportunity_id: uuid.UUID, data: dict[str, Any]
+    session: Session,
+    *,
+    actor: Actor,
+    opportunity_id: uuid.UUID,
+    data: dict[str, Any],
+    geocoder: Geocoder | None = None,
 ) -> Opportunity:
     """Edit an opportunity of the organiser's own team; a closed one stays as it was."""
     opp = _own_for_edit(session, actor, opportunity_id)
@@ -121,7 +188,7 @@ def update_opportunity(
             "{taken} people already have a place; capacity cannot go below that.",
             taken=opp.places_taken,
         )
-    _apply(session, opp, dict(data))
+    _apply(session, opp, dict(data), geocoder)
     session.flush()
     return _reload(session, opp.id)
 
@@ -161,11 +228,17 @@ def list_opportunities(
     kind: str | None = None,
     interest: str | None = None,
     status: str | None = None,
+    team: str | None = None,
     limit: int = 20,
     cursor: str | None = None,
 ) -> Page:
-    """Keyset-paginated listing; with `near`, by distance within the radius (ST_DWithin)."""
+    """Keyset-paginated listing; with `near`, by distance within the radius (ST_DWithin);
+    `team="mine"`: only the organiser's own team's opportunities."""
     stmt = _base().where(_visible(actor))
+    if team == "mine":
+        if actor.role != "organizer" or actor.team_id is None:
+            raise InvalidInput.field("team", "Only organisers have a team.")
+        stmt = stmt.where(Opportunity.team_id == actor.team_id)
     if kind:
         stmt = stmt.where(Opportunity.kind == kind)
     if interest:

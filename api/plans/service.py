@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, any_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,7 +20,7 @@ from api.audit.service import record
 from api.auth.security import Actor
 from api.core.paging import Page, keyset_page
 from api.core.time import local_date
-from api.db import utcnow
+from api.db import utcnow, uuid_array
 from api.errors import InvalidInput, NotFound
 from api.ladder.models import LadderEntry
 from api.matches.models import Match, MatchEvent
@@ -180,13 +180,21 @@ def all_steps(session: Session, *, user_id: uuid.UUID, now: datetime) -> list[Pl
 
 def anonymise_steps(session: Session, *, user_id: uuid.UUID) -> None:
     """Erasure: the person and their words go; the steps stay only as anonymous counts."""
-    mine = select(PlanStep.id).where(PlanStep.recipient_id == user_id).scalar_subquery()
+    anonymise_steps_of(session, user_ids=[user_id])
+
+
+def anonymise_steps_of(session: Session, *, user_ids: Sequence[uuid.UUID]) -> None:
+    """`anonymise_steps` for many people at once (the retention job erases thousands)."""
+    if not user_ids:
+        return
+    everyone = uuid_array(user_ids)
+    mine = select(PlanStep.id).where(PlanStep.recipient_id == any_(everyone))
     session.execute(
         update(PlanStepEvent).where(PlanStepEvent.step_id.in_(mine)).values(reason=None)
     )
     session.execute(
         update(PlanStep)
-        .where(PlanStep.recipient_id == user_id)
+        .where(PlanStep.recipient_id == any_(uuid_array(user_ids)))
         .values(recipient_id=None, what=None, why=None, drop_reason=None)
         .execution_options(synchronize_session=False)
     )

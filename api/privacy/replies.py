@@ -11,7 +11,7 @@ from api.idempotency.models import IdempotencyKey
 from api.users.models import User
 
 
-def _json_fragment(value: str) -> str:
+def json_fragment(value: str) -> str:
     """How a string looks inside PostgreSQL's text form of a JSON document."""
     return json.dumps(value, ensure_ascii=False)[1:-1]
 
@@ -32,7 +32,7 @@ def stored_replies_about(
     needles = [str(person.id), *(str(m) for m in match_ids)]
     conditions = [body.contains(n) for n in needles]
     conditions += [
-        body.icontains(_json_fragment(t), autoescape=True)
+        body.icontains(json_fragment(t), autoescape=True)
         for t in dict.fromkeys(texts)
         if t and len(t) >= 3  # a very short name would match nearly every reply
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     Boolean,
@@ -17,11 +17,15 @@ from sqlalchemy import (
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base, UUIDPk
+
+# A check-in can be corrected or removed by its author for this long after it was made.
+CORRECTION_DAYS = 14
 
 STEPS_TOWARD_WORK = (
     "course_completed",
@@ -44,6 +48,15 @@ class CheckIn(UUIDPk, Base):
         CheckConstraint("wellbeing between 1 and 5", name="wellbeing_range"),
         CheckConstraint("ladder_step is null or ladder_step between 1 and 6", name="ladder_step"),
         Index("ix_checkins_user_date", "user_id", "date"),
+        # One check-in per activity and day, so hours are never counted twice (also under
+        # concurrent posts); check-ins without an activity are not limited.
+        Index(
+            "uq_checkins_match_date",
+            "match_id",
+            "date",
+            unique=True,
+            postgresql_where=text("match_id is not null"),
+        ),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -61,3 +74,8 @@ class CheckIn(UUIDPk, Base):
     informal_care: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def changeable_until(self) -> datetime:
+        """Until when the person may correct or remove it."""
+        return self.created_at + timedelta(days=CORRECTION_DAYS)

@@ -1,8 +1,9 @@
 """Check-in and progress bodies."""
 
 from decimal import Decimal
+from typing import Any
 
-from marshmallow import fields, validate
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.ladder.models import LadderEntry
 from api.matches.schemas import MatchSchema
@@ -60,6 +61,25 @@ class CheckInCreateSchema(Schema):
     )
 
 
+class CheckInUpdateSchema(Schema):
+    """A correction: only the fields sent change (the match and the ladder step stay)."""
+
+    date = PlausibleDate(future_days=1)
+    hours = StrictDecimal(places=1, minimum=Decimal(0), maximum=Decimal(80))
+    wellbeing = StrictInt(minimum=1, maximum=5)
+    steps_toward_work = fields.List(
+        fields.String(validate=validate.OneOf(STEPS_TOWARD_WORK)),
+        validate=validate.Length(max=len(STEPS_TOWARD_WORK)),
+    )
+    informal_care = StrictBool()
+    note = Text(max_length=1000, allow_none=True)
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError("Send at least one field to change.", "body")
+
+
 class CheckInSchema(Schema):
     id = fields.UUID(required=True)
     date = fields.Date(required=True)
@@ -71,6 +91,10 @@ class CheckInSchema(Schema):
     informal_care = fields.Boolean(required=True)
     note = fields.String(allow_none=True)
     created_at = fields.AwareDateTime(required=True)
+    changeable_until = fields.AwareDateTime(
+        required=True,
+        metadata={"description": "Until when you can correct or remove this check-in"},
+    )
 
 
 class LadderEntrySchema(Schema):

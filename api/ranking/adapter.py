@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from api.interests.models import Interest
@@ -37,8 +37,10 @@ def load_taxonomy(session: Session) -> Taxonomy:
     )
 
 
-def person_from_profile(profile: RecipientProfile) -> Person:
-    """Only what the person told us; nothing about health, origin or neighbourhood."""
+def person_from_profile(profile: RecipientProfile | Row[Any]) -> Person:
+    """Only what the person told us; nothing about health, origin or neighbourhood.
+
+    A profile, or a row with the same columns (the feed reads them without an ORM object)."""
     return Person(
         interests=frozenset(profile.interests or ()),
         availability=frozenset(profile.availability or ()),

@@ -20,6 +20,10 @@ class FunnelRowSchema(Schema):
     approved = fields.Integer(allow_none=True)
     active = fields.Integer(allow_none=True)
     completed = fields.Integer(allow_none=True)
+    answered_did_it_help = fields.Integer(
+        allow_none=True, metadata={"description": "People who answered 'did it help?'"}
+    )
+    helped = fields.Integer(allow_none=True, metadata={"description": "... and said it helped"})
     moved_up_ladder = fields.Integer(allow_none=True)
     reached_step5 = fields.Integer(allow_none=True, data_key="reachedStep5")
     with_agreed_step = fields.Integer(

@@ -19,6 +19,8 @@ FUNNEL_COLUMNS = (
     "approved",
     "active",
     "completed",
+    "answered_did_it_help",
+    "helped",
     "moved_up_ladder",
     "reached_step5",
     "with_agreed_step",
@@ -39,6 +41,11 @@ events AS (
     FROM match_events e JOIN matches mt ON mt.id = e.match_id
     WHERE mt.municipality_id = :mun
 ),
+feedback AS (  -- "did it help?" answers, by the month they were given
+    SELECT date_trunc('month', f.answered_at AT TIME ZONE 'Europe/Amsterdam') AS m, f.helped
+    FROM match_feedback f JOIN matches mt ON mt.id = f.match_id
+    WHERE mt.municipality_id = :mun
+),
 ladder AS (
     SELECT date_trunc('month', l.at AT TIME ZONE 'Europe/Amsterdam') AS m, l.user_id, l.step,
            lag(l.step) OVER (PARTITION BY l.user_id ORDER BY l.at, l.id) AS previous
@@ -57,6 +64,8 @@ SELECT to_char(months.m, 'YYYY-MM') AS month,
      WHERE events.m = months.m AND to_status = '{MatchStatus.ACTIVE}') AS active,
     (SELECT count(DISTINCT recipient_id) FROM events
      WHERE events.m = months.m AND to_status = '{MatchStatus.COMPLETED}') AS completed,
+    (SELECT count(*) FROM feedback WHERE feedback.m = months.m) AS answered_did_it_help,
+    (SELECT count(*) FROM feedback WHERE feedback.m = months.m AND helped) AS helped,
     (SELECT count(DISTINCT user_id) FROM ladder
      WHERE ladder.m = months.m AND previous IS NOT NULL AND step > previous) AS moved_up_ladder,
     (SELECT count(DISTINCT user_id) FROM ladder

@@ -15,13 +15,20 @@ from api.ratelimit import (
     LOGIN_PER_ADDRESS,
     REFRESH_PER_ACCOUNT,
     REGISTER_PER_ADDRESS,
+    RESET_PER_ADDRESS,
     caller,
     client_address,
     limiter,
     login_account,
 )
 from api.signin import service
-from api.signin.schemas import LoginSchema, RegisterSchema, TokenPairSchema
+from api.signin.schemas import (
+    LoginSchema,
+    LogoutSchema,
+    RegisterSchema,
+    ResetSchema,
+    TokenPairSchema,
+)
 
 blp = Blueprint("auth", __name__, url_prefix="/v1/auth", description="Sign in and tokens")
 
@@ -56,14 +63,18 @@ def refresh() -> service.TokenPair:
 
 @blp.route("/logout", methods=["POST"])
 @token_required(verify_type=False)
+@blp.arguments(LogoutSchema, location="query")
 @blp.response(204)
 @blp.alt_response(401, description="Not signed in")
 @blp.doc(security=[{"bearerAuth": []}, {"refreshToken": []}])
-def logout() -> None:
-    """Sign out: the access and refresh tokens of this sign-in stop working."""
+def logout(query: dict[str, Any]) -> None:
+    """Sign out: the tokens of this sign-in stop working and its device is removed."""
     claims = get_jwt()
     service.logout(
-        get_session(), family_id=uuid.UUID(claims["fam"]), user_id=uuid.UUID(claims["sub"])
+        get_session(),
+        family_id=uuid.UUID(claims["fam"]),
+        user_id=uuid.UUID(claims["sub"]),
+        device_id=query.get("device_id"),
     )
 
 
@@ -78,3 +89,17 @@ def register(body: dict[str, Any]) -> service.TokenPair:
     return service.register(
         get_session(), code=body["invite_code"], email=body["email"], password=body["password"]
     )
+
+
+@blp.route("/reset", methods=["POST"])
+@limiter.limit(RESET_PER_ADDRESS, key_func=client_address)
+@blp.arguments(ResetSchema)
+@blp.response(200, TokenPairSchema)
+@blp.alt_response(400, description="Code unknown, used or expired (resetCode), or weak password")
+@blp.alt_response(429, description="Too many attempts; wait as Retry-After says")
+def reset(body: dict[str, Any]) -> service.TokenPair:
+    """Choose a new password with the one-time code from your coach or admin.
+
+    Every earlier sign-in of the account ends; you are signed in anew.
+    """
+    return service.reset(get_session(), code=body["reset_code"], password=body["password"])

@@ -7,17 +7,32 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from api.audit.service import audit_sign_in_denied
-from api.auth.models import RefreshToken, TokenFamily
+from api.auth.models import Device, RefreshToken, TokenFamily
 from api.auth.passwords import hash_password, needs_rehash, verify_password
-from api.config import REFRESH_TOKEN_TTL
+from api.config import ACCESS_TOKEN_TTL, REFRESH_TOKEN_TTL
 from api.db import utcnow
-from api.errors import Unauthorized
-from api.invitations.service import register_with_invitation
+from api.errors import InvalidInput, NotFound, Unauthorized
+from api.invitations.models import ACTIVATE, RESET
+from api.invitations.service import (
+    BAD_RESET_CODE,
+    code_holder,
+    register_with_invitation,
+    reset_with_code,
+)
 from api.users.models import User
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    """Who has signed in, so the app needs no second call to greet them."""
+
+    id: uuid.UUID
+    role: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +42,11 @@ class TokenPair:
     access_token: str
     refresh_token: str
     role: str
+    expires_in: int  # seconds the access token is valid
+    account: AccountRef
+
+
+ACCESS_SECONDS = int(ACCESS_TOKEN_TTL.total_seconds())
 
 
 class RefreshReuse(Unauthorized):
@@ -51,7 +71,8 @@ def _issue(session: Session, user: User, family_id: uuid.UUID, now: datetime) ->
     )
     session.add(RefreshToken(jti=jti, family_id=family_id, expires_at=now + REFRESH_TOKEN_TTL))
     session.flush()
-    return TokenPair(access, refresh, user.role)
+    account = AccountRef(user.id, user.role, user.name)
+    return TokenPair(access, refresh, user.role, ACCESS_SECONDS, account)
 
 
 def login(session: Session, *, email: str, password: str) -> TokenPair:
@@ -70,6 +91,33 @@ def register(session: Session, *, code: str, email: str, password: str) -> Token
     """Activate an invited account with its one-time code and sign the person in."""
     user = register_with_invitation(session, code=code, email=email, password=password)
     return start_session(session, user)
+
+
+def reset(session: Session, *, code: str, password: str) -> TokenPair:
+    """Choose a new password with a one-time reset code: every sign-in ends, a new one starts."""
+    user = reset_with_code(session, code=code, password=password)
+    revoke_all_for_user(session, user_id=user.id, reason="password-reset")
+    return start_session(session, user)
+
+
+def set_password_with_code(session: Session, *, code: str, email: str, password: str) -> User:
+    """One form for any one-time code (the console's): activate a new account with its invitation
+    code, or choose a new password with a reset code (every sign-in of the account ends).
+
+    A code that is unknown, spent, expired or not for this e-mail address is a 400 naming `code`.
+    """
+    holder = code_holder(session, code=code)
+    email = email.strip().lower()
+    if holder is not None and holder[0] == RESET and holder[1] == email:
+        user = reset_with_code(session, code=code, password=password)
+        revoke_all_for_user(session, user_id=user.id, reason="password-reset")
+        return user
+    if holder is not None and holder[0] == ACTIVATE and holder[1] in (None, email):
+        try:
+            return register_with_invitation(session, code=code, email=email, password=password)
+        except NotFound:
+            pass
+    raise InvalidInput.field("code", BAD_RESET_CODE)
 
 
 def start_session(session: Session, user: User) -> TokenPair:
@@ -104,8 +152,21 @@ def refresh(session: Session, *, claims: dict[str, object]) -> TokenPair:
     return _issue(session, user, family.id, now)
 
 
-def logout(session: Session, *, family_id: uuid.UUID, user_id: uuid.UUID) -> None:
-    """End the sign-in: every token of the family stops working."""
+def logout(
+    session: Session,
+    *,
+    family_id: uuid.UUID,
+    user_id: uuid.UUID,
+    device_id: uuid.UUID | None = None,
+) -> None:
+    """End the sign-in: every token of the family stops working, and its phone gets no pushes.
+
+    The device registered under this sign-in goes, and the one the app names (its own).
+    """
+    mine = [Device.family_id == family_id]
+    if device_id is not None:
+        mine.append(Device.id == device_id)
+    session.execute(delete(Device).where(Device.user_id == user_id, or_(*mine)))
     session.execute(
         update(TokenFamily)
         .where(
@@ -117,10 +178,17 @@ def logout(session: Session, *, family_id: uuid.UUID, user_id: uuid.UUID) -> Non
     )
 
 
-def revoke_all_for_user(session: Session, *, user_id: uuid.UUID, reason: str) -> None:
-    """End every sign-in of a user (erasure, deactivation)."""
-    session.execute(
-        update(TokenFamily)
-        .where(TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None))
-        .values(revoked_at=utcnow(), revoked_reason=reason)
+def revoke_all_for_user(
+    session: Session, *, user_id: uuid.UUID, reason: str, keep: uuid.UUID | None = None
+) -> None:
+    """End every sign-in of a user (erasure, deactivation, a new password), except `keep`;
+    the phones of the ended sign-ins get no more pushes."""
+    devices = delete(Device).where(Device.user_id == user_id)
+    stmt = update(TokenFamily).where(
+        TokenFamily.user_id == user_id, TokenFamily.revoked_at.is_(None)
     )
+    if keep is not None:
+        devices = devices.where(Device.family_id.is_distinct_from(keep))
+        stmt = stmt.where(TokenFamily.id != keep)
+    session.execute(devices)
+    session.execute(stmt.values(revoked_at=utcnow(), revoked_reason=reason))

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -258,95 +258,166 @@ class PersonBatch:
     ) -> PersonBatch:
         """The same from plain columns (database rows), memoising the masks of repeated sets."""
         p = len(dutch_level)
-        by_category: dict[str, list[str]] = {}
-        for key in table.interests.index:
-            cat = categories.get(key)
-            if cat is not None:
-                by_category.setdefault(cat, []).append(key)
-        # Each distinct set is turned into bits once; people then index into the distinct rows.
         interest_ids: dict[tuple[str, ...], int] = {}
-        interest_rows: list[tuple[list[int], list[int], bool]] = []
-        category_bits: dict[frozenset[str], list[int]] = {}
         need_ids: dict[tuple[str, ...], int] = {}
-        need_rows: list[tuple[list[int], bool]] = []
         slot_ids: dict[tuple[str, ...], int] = {}
-        slot_rows: list[tuple[int, int]] = []
-        which_interests = np.empty(p, dtype=np.int64)
-        which_needs = np.empty(p, dtype=np.int64)
-        which_slots = np.empty(p, dtype=np.int64)
+        which_interests = [interest_ids.setdefault(tuple(x), len(interest_ids)) for x in interests]
+        which_needs = [need_ids.setdefault(tuple(x), len(need_ids)) for x in needs]
+        which_slots = [slot_ids.setdefault(tuple(x), len(slot_ids)) for x in availability]
         position = table.positions() if excluded is not None and any(excluded) else {}
         starts = [0]
         idx: list[int] = []
-        for i in range(p):
-            ikey = tuple(interests[i])
-            n = interest_ids.get(ikey)
-            if n is None:
-                mine = frozenset(ikey)
-                wanted = frozenset(categories[k] for k in mine if k in categories)
-                sibling_bits = category_bits.get(wanted)
-                if sibling_bits is None:
-                    siblings = [k for cat in wanted for k in by_category.get(cat, ())]
-                    sibling_bits = category_bits[wanted] = table.interests.bits(siblings)[0]
-                n = interest_ids[ikey] = len(interest_rows)
-                interest_rows.append((table.interests.bits(mine)[0], sibling_bits, bool(mine)))
-            which_interests[i] = n
-            nkey = tuple(needs[i])
-            n = need_ids.get(nkey)
-            if n is None:
-                n = need_ids[nkey] = len(need_rows)
-                need_rows.append(table.access.bits(nkey))
-            which_needs[i] = n
-            skey = tuple(availability[i])
-            n = slot_ids.get(skey)
-            if n is None:
-                n = slot_ids[skey] = len(slot_rows)
-                slots = frozenset(skey)
-                slot_rows.append((_slot_mask(slots), len(slots)))
-            which_slots[i] = n
-            if excluded is not None:
+        if excluded is not None:
+            for i in range(p):
                 idx.extend(position[c] for c in excluded[i] if c in position)
                 starts.append(len(idx))
-        if excluded is None:
+        else:
             starts = [0] * (p + 1)
-
-        def rows(values: list[Any], dtype: Any, width: int) -> np.ndarray:
-            return np.array(values, dtype=dtype).reshape(len(values), width)
-
-        iw, aw = table.interests.words, table.access.words
-        interest_words = rows([r[0] for r in interest_rows], np.uint64, iw)[which_interests]
-        category_words = rows([r[1] for r in interest_rows], np.uint64, iw)[which_interests]
-        has_interests = np.array([r[2] for r in interest_rows], dtype=np.bool_)[which_interests]
-        need_words = rows([r[0] for r in need_rows], np.uint64, aw)[which_needs]
-        needs_possible = np.array([r[1] for r in need_rows], dtype=np.bool_)[which_needs]
-        avail = np.array([r[0] for r in slot_rows], dtype=np.int64)[which_slots]
-        avail_size = np.array([r[1] for r in slot_rows], dtype=np.int64)[which_slots]
         lat = np.full(p, math.nan)
         lon = np.full(p, math.nan)
         if homes is not None and p:
             lat[:] = [h[0] for h in homes]
             lon[:] = [h[1] for h in homes]
-        dist = (
-            np.asarray(distances_km, dtype=np.float64).reshape(p, len(table))
-            if distances_km is not None
-            else np.zeros((0, 0))
+        return cls.from_sets(
+            table,
+            categories=categories,
+            interest_sets=list(interest_ids),
+            which_interests=np.array(which_interests, dtype=np.int64),
+            slot_sets=list(slot_ids),
+            which_slots=np.array(which_slots, dtype=np.int64),
+            need_sets=list(need_ids),
+            which_needs=np.array(which_needs, dtype=np.int64),
+            level=np.array([LEVEL_INDEX[x] for x in dutch_level], dtype=np.int64),
+            step=np.asarray(ladder_step, dtype=np.int64).reshape(p),
+            max_km=np.asarray(max_distance_km, dtype=np.float64).reshape(p),
+            lat=lat,
+            lon=lon,
+            distances=(
+                np.asarray(distances_km, dtype=np.float64).reshape(p, len(table))
+                if distances_km is not None
+                else None
+            ),
+            excluded_start=np.asarray(starts, dtype=np.int64),
+            excluded_idx=np.asarray(idx, dtype=np.int64),
         )
+
+    @classmethod
+    def from_sets(
+        cls,
+        table: CandidateTable,
+        *,
+        categories: Mapping[str, str],
+        interest_sets: Sequence[Sequence[str]],
+        which_interests: I64,
+        slot_sets: Sequence[Sequence[str]],
+        which_slots: I64,
+        need_sets: Sequence[Sequence[str]],
+        which_needs: I64,
+        level: I64,
+        step: I64,
+        max_km: F64,
+        lat: F64,
+        lon: F64,
+        excluded_start: I64,
+        excluded_idx: I64,
+        distances: F64 | None = None,
+    ) -> PersonBatch:
+        """The same from the distinct sets and, per person, which set is theirs (plain arrays
+        otherwise). Each distinct set becomes key codes; their bits are OR-ed with NumPy."""
+        vocab = table.interests
+        # Per interest key: its own bit, and the bits of every vocabulary key of its category
+        # (a person's siblings are the keys of any of their interests' categories).
+        keys = {k: n for n, k in enumerate(dict.fromkeys(chain.from_iterable(interest_sets)))}
+        cat_bits: dict[str, list[int]] = {}
+        for key in vocab.index:
+            cat = categories.get(key)
+            if cat is not None:
+                cat_bits.setdefault(cat, []).append(vocab.index[key])
+        own = [[0] * vocab.words for _ in range(len(keys) + 1)]  # last row: nothing
+        sib = [[0] * vocab.words for _ in range(len(keys) + 1)]
+        for key, code in keys.items():
+            bit = vocab.index.get(key)
+            if bit is not None:
+                own[code][bit >> 6] |= 1 << (bit & 63)
+            cat = categories.get(key)
+            for b in cat_bits.get(cat, ()) if cat is not None else ():
+                sib[code][b >> 6] |= 1 << (b & 63)
+        codes, counts = _codes(interest_sets, keys)
+        interest_set_words = _or_rows(np.array(own, dtype=np.uint64), codes, counts)
+        category_set_words = _or_rows(np.array(sib, dtype=np.uint64), codes, counts)
+        has_interest_set = counts > 0
+
+        access = table.access
+        need_keys = {k: n for n, k in enumerate(dict.fromkeys(chain.from_iterable(need_sets)))}
+        need_bits = [[0] * access.words for _ in range(len(need_keys) + 1)]
+        known = np.zeros(len(need_keys) + 1, dtype=np.int64)
+        for key, code in need_keys.items():
+            bit = access.index.get(key)
+            if bit is not None:
+                need_bits[code][bit >> 6] |= 1 << (bit & 63)
+                known[code] = 1
+        codes, counts = _codes(need_sets, need_keys)
+        need_set_words = _or_rows(np.array(need_bits, dtype=np.uint64), codes, counts)
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1])) if len(counts) else counts
+        known_sum = np.add.reduceat(np.append(known[codes], 0), starts) if len(counts) else counts
+        need_set_possible = np.where(counts > 0, known_sum == counts, True)
+
+        slot_set_masks = np.array(
+            [_slot_mask(frozenset(keys_of_set)) for keys_of_set in slot_sets], dtype=np.int64
+        )
+        slot_set_sizes = np.array(
+            [len(frozenset(keys_of_set)) for keys_of_set in slot_sets], dtype=np.int64
+        )
+        interest_words = interest_set_words[which_interests]
+        category_words = category_set_words[which_interests]
+        has_interests = has_interest_set[which_interests]
+        need_words = need_set_words[which_needs]
+        needs_possible = need_set_possible[which_needs]
+        avail = slot_set_masks[which_slots]
+        avail_size = slot_set_sizes[which_slots]
         return cls(
             interest_words=interest_words,
             has_interests=has_interests,
             category_words=category_words,
             availability=avail,
             availability_size=avail_size,
-            level=np.array([LEVEL_INDEX[x] for x in dutch_level], dtype=np.int64),
-            step=np.asarray(ladder_step, dtype=np.int64).reshape(p),
-            max_km=np.asarray(max_distance_km, dtype=np.float64).reshape(p),
+            level=level,
+            step=step,
+            max_km=max_km,
             need_words=need_words,
             needs_possible=needs_possible,
             lat=lat,
             lon=lon,
-            distances=dist,
-            excluded_start=np.asarray(starts, dtype=np.int64),
-            excluded_idx=np.asarray(idx, dtype=np.int64),
+            distances=distances if distances is not None else np.zeros((0, 0)),
+            excluded_start=excluded_start,
+            excluded_idx=excluded_idx,
         )
+
+
+def _codes(sets: Sequence[Sequence[str]], keys: Mapping[str, int]) -> tuple[I64, I64]:
+    """Every set's key codes one after another, and how many each set has."""
+    codes = list(map(keys.__getitem__, chain.from_iterable(sets)))
+    return np.array(codes, dtype=np.int64), np.array(list(map(len, sets)), dtype=np.int64)
+
+
+def _or_rows(bits: U64, codes: I64, counts: I64) -> U64:
+    """Per set, the OR of its keys' rows of `bits` (an empty set: the last row, all zeros)."""
+    if not len(counts):
+        return np.zeros((0, bits.shape[1]), dtype=np.uint64)
+    nothing = len(bits) - 1
+    # Empty sets take the zero row, so every segment has at least one element to reduce.
+    padded: list[int] = []
+    flat = codes.tolist()
+    at = 0
+    for c in counts.tolist():
+        if c:
+            padded.extend(flat[at : at + c])
+            at += c
+        else:
+            padded.append(nothing)
+    sizes = np.maximum(counts, 1)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    return np.bitwise_or.reduceat(bits[np.array(padded, dtype=np.int64)], starts, axis=0)
 
 
 @dataclass(frozen=True)

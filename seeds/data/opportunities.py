@@ -1,7 +1,8 @@
-"""Opportunity templates, places and public streets for the demo generator.
+"""Opportunity templates for the demo generator (where they take place: ``seeds.data.venues``).
 
 A template becomes an opportunity by filling ``{wijk}`` (a neighbourhood name) and
-``{plek}`` (a place name) with ``str.format``; no other placeholders are used. Texts are
+``{plek}`` (a place name) of its venue (``seeds.data.venues``) with ``str.format``; no other
+placeholders are used. Texts are
 plain Dutch at B1 level. Informal-care (mantelzorg) templates are about company, respite,
 buddies, shopping and transport only: never medical or nursing tasks.
 
@@ -60,7 +61,7 @@ def _tpl(
 _VOLUNTEER: list[dict[str, Any]] = [
     _tpl(
         "volunteer",
-        "Koken in buurthuis {plek}",
+        "Koken in {plek}",
         """Elke week koken vrijwilligers een gezonde maaltijd voor buurtbewoners. Je snijdt
         groenten, helpt bij het koken en zet de tafels klaar. Een vaste kok legt je alles uit,
         dus ervaring is niet nodig.""",
@@ -1002,188 +1003,3 @@ _INFORMAL_CARE: list[dict[str, Any]] = [
 ]
 
 TEMPLATES: list[dict[str, Any]] = [*_VOLUNTEER, *_LANGUAGE, *_INFORMAL_CARE]
-
-PLACES: list[str] = [
-    "Buurthuis Het Anker",
-    "Buurtcentrum De Ontmoeting",
-    "Wijkcentrum De Brug",
-    "Huis van de Wijk De Horizon",
-    "Buurtkamer De Koffiepot",
-    "Wijkcentrum Het Trefpunt",
-    "Buurthuis De Regenboog",
-    "Speeltuingebouw De Vlinder",
-    "Buurtcentrum De Schakel",
-    "Wijkgebouw Het Kompas",
-    "Buurthuis De Kastanje",
-    "Ontmoetingscentrum De Linde",
-    "Buurthuis 't Pleintje",
-    "Wijkcentrum De Boog",
-    "Buurtcentrum De Wissel",
-]
-"""Generic, invented community-centre names usable in every municipality."""
-
-PLACES_BY_MUNICIPALITY: dict[str, list[str]] = {
-    "amsterdam": [
-        "De Meevaart",
-        "Buurtcentrum Kraaiennest",
-        "OBA Osdorp",
-        "Huis van de Wijk De Honingraat",
-        "Buurthuis Bos en Lommer",
-        "Dynamo Noord",
-    ],
-    "rotterdam": [
-        "Huis van de Wijk Feijenoord",
-        "Huis van de Wijk Charlois",
-        "Bibliotheek Rotterdam-Zuid",
-        "Wijkcentrum Het Klooster",
-        "Huis van de Wijk Oude Noorden",
-        "Buurthuis De Esch",
-    ],
-    "utrecht": [
-        "Buurtcentrum De Dreef",
-        "Wijkcentrum Oog in Al",
-        "Bibliotheek Kanaleneiland",
-        "Buurtcentrum Cremerstraat",
-        "Wijkcentrum Zuilen",
-        "Buurthuis Lunetten",
-    ],
-    "tilburg": [
-        "LocHal",
-        "Wijkcentrum De Poorten",
-        "Buurthuis Stokhasselt",
-        "Wijkcentrum Reeshof",
-        "Buurthuis Korvel",
-        "MFA Berkel-Enschot",
-    ],
-    "leeuwarden": [
-        "Blokhuispoort",
-        "Wijkcentrum Bilgaard",
-        "MFC Camminghaburen",
-        "Buurthuis Heechterp",
-        "Wijkgebouw Vrijheidswijk",
-        "Dorpshuis Stiens",
-    ],
-    "apeldoorn": [
-        "CODA Bibliotheek",
-        "Wijkcentrum Zevenhuizen",
-        "Buurthuis De Maten",
-        "Wijkcentrum Orden",
-        "Dorpshuis Beekbergen",
-        "Wijkgebouw Zuidbroek",
-    ],
-    "epe": [
-        "Dorpshuis Emst",
-        "Kulturhus Vaassen",
-        "Bibliotheek Epe",
-        "Dorpshuis Oene",
-        "Ontmoetingscentrum Epe-Zuid",
-        "Buurthuis Vaassen-Oost",
-    ],
-}
-"""Plausible place names per municipality (some real landmarks, some invented)."""
-
-STREETS: dict[str, list[str]] = {
-    "amsterdam": [
-        "Bos en Lommerweg",
-        "Jan Evertsenstraat",
-        "Dapperstraat",
-        "Javastraat",
-        "Ferdinand Bolstraat",
-        "Albert Cuypstraat",
-        "Slotermeerlaan",
-        "Osdorpplein",
-        "Pieter Calandlaan",
-        "Meer en Vaart",
-        "Bijlmerplein",
-        "Linnaeusstraat",
-        "Middenweg",
-        "Purmerweg",
-        "Van der Pekstraat",
-    ],
-    "rotterdam": [
-        "Beijerlandselaan",
-        "Groene Hilledijk",
-        "Putselaan",
-        "Zwart Janstraat",
-        "Nieuwe Binnenweg",
-        "Schiedamseweg",
-        "1e Middellandstraat",
-        "Kralingse Plaslaan",
-        "Oudedijk",
-        "Boezemsingel",
-        "Wolphaertsbocht",
-        "Slinge",
-        "Paul Krugerstraat",
-        "Ommoordseweg",
-        "Vuurplaat",
-    ],
-    "utrecht": [
-        "Kanaalstraat",
-        "Amsterdamsestraatweg",
-        "Vleutenseweg",
-        "Neckardreef",
-        "Tiberdreef",
-        "Marnixlaan",
-        "Hoogravenseweg",
-        "Briljantlaan",
-        "Columbuslaan",
-        "Prins Bernhardlaan",
-        "Burgemeester Norbruislaan",
-        "Nachtegaalstraat",
-    ],
-    "tilburg": [
-        "Heuvel",
-        "Spoorlaan",
-        "Korvelseweg",
-        "Ringbaan-West",
-        "Ringbaan-Oost",
-        "Goirkestraat",
-        "Piusstraat",
-        "Noordhoekstraat",
-        "Bredaseweg",
-        "Besterdring",
-        "Reeshofweg",
-        "Oude Lind",
-    ],
-    "leeuwarden": [
-        "Nieuwestad",
-        "Voorstreek",
-        "Tweebaksmarkt",
-        "Oldehoofsterkerkhof",
-        "Wilhelminaplein",
-        "Harlingerstraatweg",
-        "Valeriusstraat",
-        "Groningerstraatweg",
-        "Oostergrachtswal",
-        "Drachtsterweg",
-        "Jelsumerstraat",
-        "Tesselschadestraat",
-    ],
-    "apeldoorn": [
-        "Hoofdstraat",
-        "Deventerstraat",
-        "Loolaan",
-        "Kanaal Zuid",
-        "Kanaal Noord",
-        "Laan van Zevenhuizen",
-        "Laan van Osseveld",
-        "Anklaarseweg",
-        "Arnhemseweg",
-        "Ugchelseweg",
-        "Marktplein",
-        "Laan van Maten",
-    ],
-    "epe": [
-        "Hoofdstraat",
-        "Stationsstraat",
-        "Heerderweg",
-        "Dorpsstraat",
-        "Kerkweg",
-        "Beekstraat",
-        "Zwolseweg",
-        "Molenstraat",
-        "Klaarbeekstraat",
-        "Hoofdweg",
-    ],
-}
-"""Real street names per municipality, for the public address of an opportunity."""

@@ -40,10 +40,10 @@ from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
 from api.experiments.models import Assignment, Experiment, ExperimentArm
-from api.invitations.service import create_invitation
+from api.invitations.service import create_invitation, issue_reset_code
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
-from api.nudges.models import InboxMessage
+from api.nudges.models import Device, InboxMessage
 from api.plans import lifecycle as plan_lifecycle
 from api.plans.models import PlanStep
 from api.progress.models import CheckIn
@@ -104,6 +104,7 @@ class World:
     users: dict[str, User]
     ids: dict[str, uuid.UUID]
     invite_code: str
+    reset_code: str
     # strings that must not appear in a 2xx body of a row that lists them in `hidden`
     markers: dict[str, str] = field(default_factory=dict)
 
@@ -116,6 +117,7 @@ _HISTORY = {
     "requested": ("requested",),
     "approved": ("requested", "approved"),
     "active": ("requested", "approved", "active"),
+    "completed": ("requested", "approved", "active", "completed"),
 }
 
 
@@ -215,7 +217,11 @@ def build_world(
             object_id=str(rec.id),
             purpose="caseload follow-up",
         )
-        rows.extend([msg, checkin, read])
+        device = Device(
+            id=uuid.uuid4(), user_id=rec.id, platform="android", push_token=f"tok-{uuid.uuid4()}"
+        )
+        rows.extend([msg, checkin, read, device])
+        ids[f"device_{tag}"] = device.id
         step = PlanStep(
             municipality_id=mun.id,
             recipient_id=rec.id,
@@ -251,8 +257,15 @@ def build_world(
         msg = InboxMessage(
             id=uuid.uuid4(), user_id=users[f"{role}_a"].id, kind="message", title="Hoi", body="."
         )
-        rows.append(msg)
+        device = Device(
+            id=uuid.uuid4(),
+            user_id=users[f"{role}_a"].id,
+            platform="ios",
+            push_token=f"tok-{uuid.uuid4()}",
+        )
+        rows.extend([msg, device])
         ids[f"msg_own_{role}"] = msg.id
+        ids[f"device_own_{role}"] = device.id
     session.add_all(rows)
     session.flush()
     coach_a = users["coach_a"]
@@ -263,6 +276,9 @@ def build_world(
         email=None,
         coach_id=None,
     )
+    reset = issue_reset_code(
+        session, actor=Actor(coach_a.id, "coach", m1.id, None), user_id=users["recipient_a"].id
+    )
     for key in (
         "opp_x",
         "match_b",
@@ -271,6 +287,8 @@ def build_world(
         "msg_x",
         "checkin_b",
         "checkin_x",
+        "device_b",
+        "device_x",
         "step_b",
         "step_x",
         "exp_b",
@@ -279,14 +297,21 @@ def build_world(
         markers[key] = str(ids[key])
     for key in ("recipient_b", "recipient_x", "coach_x"):
         markers[key] = str(users[key].id)
-    return World(users=users, ids=ids, invite_code=invitation.invite_code, markers=markers)
+    return World(
+        users=users,
+        ids=ids,
+        invite_code=invitation.invite_code,
+        reset_code=reset.invite_code,
+        markers=markers,
+    )
 
 
 def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
     """The path id per variant, relative to the actor (always the A-side user of the role)."""
-    if target == "message":
-        own = w.ids[f"msg_own_{'recipient' if who == 'anonymous' else who}"]
-        return {"own": own, "foreign": w.ids["msg_b"], "other_mun": w.ids["msg_x"]}
+    if target in ("message", "device"):
+        prefix = "msg" if target == "message" else "device"
+        own = w.ids[f"{prefix}_own_{'recipient' if who == 'anonymous' else who}"]
+        return {"own": own, "foreign": w.ids[f"{prefix}_b"], "other_mun": w.ids[f"{prefix}_x"]}
     if target == "recipient":
         u = w.users
         return {
@@ -294,7 +319,13 @@ def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
             "foreign": u["recipient_b"].id,
             "other_mun": u["recipient_x"].id,
         }
-    prefix = {"opportunity": "opp", "match": "match", "step": "step", "experiment": "exp"}[target]
+    prefix = {
+        "opportunity": "opp",
+        "match": "match",
+        "step": "step",
+        "checkin": "checkin",
+        "experiment": "exp",
+    }[target]
     return {v: w.ids[f"{prefix}_{s}"] for v, s in zip(VARIANTS, "abx", strict=True)}
 
 
@@ -328,6 +359,14 @@ def _register(w: World, who: str) -> dict[str, Any]:
         "email": f"nieuw-{uuid.uuid4().hex[:10]}@example.org",
         "password": "een heel lang wachtwoord",
     }
+
+
+def _reset(w: World, who: str) -> dict[str, Any]:
+    return {"resetCode": w.reset_code, "password": "een heel lang wachtwoord"}
+
+
+def _password_change(w: World, who: str) -> dict[str, Any]:
+    return {"oldPassword": PASSWORD, "newPassword": "een heel lang wachtwoord"}
 
 
 def _invitation(w: World, who: str) -> dict[str, Any]:
@@ -380,8 +419,21 @@ def _device(w: World, who: str) -> dict[str, Any]:
     return {"platform": "android", "pushToken": f"push-{uuid.uuid4().hex}"}
 
 
+def _feedback(w: World, who: str) -> dict[str, Any]:
+    return {"helped": True, "again": False, "words": "Fijn om te doen"}
+
+
+def _notification_choice(w: World, who: str) -> dict[str, Any]:
+    kind = "candidate_approved" if who == "organizer" else "request_new"
+    return {"kinds": [{"kind": kind, "mode": "summary"}]}
+
+
 def _checkin(w: World, who: str) -> dict[str, Any]:
     return {"date": (date.today() - timedelta(days=1)).isoformat(), "hours": 2.5, "wellbeing": 4}
+
+
+def _checkin_change(w: World, who: str) -> dict[str, Any]:
+    return {"hours": 3, "note": "Toch wat langer"}
 
 
 def _assessment(w: World, who: str) -> dict[str, Any]:
@@ -430,8 +482,7 @@ class Row:
     """Expected status per actor (and per variant when the path names an object)."""
 
     expect: dict[str, Expect]
-    # what the path id names: opportunity | match | recipient | message | step | case_step |
-    # experiment
+    # the path id: opportunity | match | recipient | message | device | step | case_step | checkin
     target: str | None = None
     body: Body | None = None
     opp_status: str = "published"
@@ -457,7 +508,15 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/auth/register"): Row(public(201), body=_register),
     ("POST", "/v1/auth/refresh"): Row(signed_in(200), token="refresh"),
     ("POST", "/v1/auth/logout"): Row(signed_in(204)),
+    ("POST", "/v1/auth/reset"): Row(public(200), body=_reset),
     ("POST", "/v1/invitations"): Row(only(coach=201, admin=201), body=_invitation),
+    # the account
+    ("GET", "/v1/me"): Row(signed_in(200), hidden=("recipient_b", "recipient_x", "coach_x")),
+    ("POST", "/v1/me/password"): Row(signed_in(204), body=_password_change),
+    ("POST", f"{CASE}/reset-codes"): Row(only(coach=by_variant(201)), target="recipient"),
+    ("POST", "/v1/admin/users/<uuid:user_id>/reset-codes"): Row(
+        only(admin=by_variant(201, foreign=201)), target="recipient"
+    ),
     # admin
     ("POST", "/v1/admin/users"): Row(only(admin=201), body=_staff_user),
     # an admin's "own" is their whole municipality: side A and side B are both theirs
@@ -520,9 +579,26 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("POST", "/v1/me/inbox/<uuid:message_id>/read"): Row(
         signed_in(by_variant(200)), target="message"
     ),
+    ("GET", "/v1/me/inbox/unread-count"): Row(signed_in(200)),
+    ("POST", "/v1/me/inbox/read-all"): Row(signed_in(200)),
     ("POST", "/v1/me/devices"): Row(signed_in(201), body=_device),
+    ("GET", "/v1/me/devices"): Row(signed_in(200), hidden=("device_b", "device_x")),
+    ("DELETE", "/v1/me/devices/<uuid:device_id>"): Row(signed_in(by_variant(204)), target="device"),
+    ("GET", "/v1/me/notification-preferences"): Row(only(coach=200, organizer=200, admin=200)),
+    ("PUT", "/v1/me/notification-preferences"): Row(
+        only(coach=200, organizer=200, admin=200), body=_notification_choice
+    ),
+    ("PUT", "/v1/me/matches/<uuid:match_id>/feedback"): Row(
+        only(recipient=by_variant(200)), target="match", match_status="completed", body=_feedback
+    ),
     ("POST", "/v1/me/checkins"): Row(only(recipient=201), body=_checkin),
     ("GET", "/v1/me/checkins"): Row(only(recipient=200), hidden=("checkin_b", "checkin_x")),
+    ("PATCH", "/v1/me/checkins/<uuid:checkin_id>"): Row(
+        only(recipient=by_variant(200)), target="checkin", body=_checkin_change
+    ),
+    ("DELETE", "/v1/me/checkins/<uuid:checkin_id>"): Row(
+        only(recipient=by_variant(204)), target="checkin"
+    ),
     ("GET", "/v1/me/progress"): Row(only(recipient=200), hidden=OTHERS_MATCHES),
     ("GET", "/v1/me/steps"): Row(only(recipient=200), hidden=("step_b", "step_x")),
     ("POST", "/v1/me/steps"): Row(only(recipient=201), body=_step),
@@ -568,6 +644,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ),
     # matches: coach decides for their caseload, organiser for their team's opportunities
     ("GET", "/v1/matches"): Row(only(coach=200), hidden=OTHERS_MATCHES),
+    ("GET", "/v1/teams/mine/candidates"): Row(only(organizer=200), hidden=OTHERS_MATCHES),
     ("POST", f"{MATCH}/approve"): Row(
         only(coach=by_variant(200)), target="match", match_status="requested"
     ),

@@ -7,7 +7,12 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.feed.batch import distance_m, recipients_for_opportunity, top_k_for_profiles
+from api.feed.batch import (
+    distance_m,
+    engine_top_k_for_profiles,
+    recipients_for_opportunity,
+    top_k_for_profiles,
+)
 from api.profiles.models import RecipientProfile
 from tests.factories import (
     auth_headers,
@@ -171,7 +176,9 @@ def test_national_batch_equals_the_engine_per_person(app, client, session: Sessi
             select(RecipientProfile).where(RecipientProfile.user_id.in_([p.id for p in people]))
         )
     )
-    engine = top_k_for_profiles(session, municipality_id=m.id, profiles=profiles, now=NOW, k=10)
+    engine = engine_top_k_for_profiles(
+        session, municipality_id=m.id, profiles=profiles, now=NOW, k=10
+    )
     out = __import__("io").StringIO()
     timings = national_top_k(session, now=NOW, k=10, out=out, municipality_slug=m.slug)
     lines = [__import__("json").loads(line) for line in out.getvalue().splitlines()]

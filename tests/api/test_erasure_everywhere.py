@@ -14,10 +14,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from api.core.time import local_date
 from api.nudges.dispatcher import dispatch_batch
 from api.nudges.outbox import PlanStats
 from api.nudges.planners import run_planners
 from api.nudges.providers import LogPushProvider
+from api.privacy.erasure import erase_people
 from api.users.models import User
 from tests.factories import (
     auth_headers,
@@ -39,6 +41,11 @@ WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
        OR (c.data_type = 'ARRAY' AND c.udt_name IN ('_text', '_varchar', '_bpchar')))
 ORDER BY c.table_name, c.column_name
 """
+
+
+def _dutch_today() -> date:
+    """Plans take Dutch calendar days (between 23:00 and 24:00 UTC the UTC day is yesterday)."""
+    return local_date(datetime.now(UTC))
 
 
 def _escape_like(value: str) -> str:
@@ -183,12 +190,12 @@ def story(app, client, session: Session) -> dict[str, Any]:
     # a plan: the coach proposes a step in the person's words; the person drops one of their own
     step = client.post(
         f"/v1/caseload/{person.id}/steps",
-        json={"what": texts["step"], "why": texts["why"], "dueOn": date.today().isoformat()},
+        json={"what": texts["step"], "why": texts["why"], "dueOn": _dutch_today().isoformat()},
         headers=ch,
     )
     assert step.status_code == 201, step.get_json()
     own = client.post(
-        "/v1/me/steps", json={"kind": "make_cv", "dueOn": date.today().isoformat()}, headers=h
+        "/v1/me/steps", json={"kind": "make_cv", "dueOn": _dutch_today().isoformat()}, headers=h
     ).get_json()
     dropped = client.patch(
         f"/v1/me/steps/{own['id']}",
@@ -219,6 +226,7 @@ def story(app, client, session: Session) -> dict[str, Any]:
     )
     session.flush()
     return {
+        "m": m,
         "person": person,
         "h": h,
         "ch": ch,
@@ -228,7 +236,7 @@ def story(app, client, session: Session) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("who", ["person", "coach at the desk"])
+@pytest.mark.parametrize("who", ["person", "coach at the desk", "retention, with others"])
 def test_erasure_leaves_no_text_about_the_person_in_any_table(
     client, session: Session, story, who: str
 ) -> None:
@@ -264,9 +272,25 @@ def test_erasure_leaves_no_text_about_the_person_in_any_table(
 
     if who == "person":
         erased = client.delete("/v1/me", headers=story["h"])
-    else:
+    elif who == "coach at the desk":
         erased = client.delete(f"/v1/caseload/{story['person'].id}", headers=story["ch"])
-    assert erased.status_code == 204
+    if who == "retention, with others":
+        # the retention job erases everyone due in one go: the same effects for each of them
+        m = story["m"]
+        other = create_user(session, municipality=m, role="recipient", coach=story["coach"])
+        waits = create_match(
+            session,
+            person=other,
+            opportunity=create_opportunity(session, team=create_team(session, municipality=m)),
+            history=[("requested", datetime.now(UTC) - timedelta(days=3))],
+        )
+        session.flush()
+        assert erase_people(session, user_ids=[story["person"].id, other.id, other.id]) == 2
+        session.expire_all()
+        assert session.get(User, other.id) is None
+        assert waits.recipient_id is None and waits.status == "withdrawn"
+    else:
+        assert erased.status_code == 204
     session.expire_all()
 
     assert find_anywhere(session, story["needles"]) == {}

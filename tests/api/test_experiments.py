@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +20,7 @@ from api.nudges.dispatcher import dispatch_batch
 from api.nudges.models import InboxMessage, Nudge
 from api.nudges.outbox import PlanStats
 from api.nudges.planners import run_planners
+from api.nudges.providers import PushDevice, PushMessage, PushOutcome
 from api.progress.models import CheckIn
 from api.users.models import User
 from tests.factories import (
@@ -173,13 +175,14 @@ def test_foreign_experiment_is_404(app, client, session):
 
 
 class Recorder:
-    """A push provider that remembers to whom it pushed."""
+    """A push provider that remembers which tokens it pushed to."""
 
     def __init__(self) -> None:
         self.sent: list[dict[str, Any]] = []
 
-    def send(self, *, tokens: list[str], title: str, body: str, data: dict[str, Any]) -> None:
-        self.sent.append({"tokens": tokens, "title": title, "data": data})
+    def send(self, devices: Sequence[PushDevice], message: PushMessage) -> PushOutcome:
+        self.sent.append({"tokens": [d.token for d in devices], "title": message.title})
+        return PushOutcome(delivered=[d.token for d in devices])
 
 
 def _activate(session: Session, people: list[User], team: Any, at: datetime) -> None:

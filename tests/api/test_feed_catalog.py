@@ -154,3 +154,51 @@ def test_later_pages_rank_at_the_moment_of_the_first(client, w) -> None:
     assert len(late.items) == 2
     fresh = decode_cursor(late.next_cursor, as_int, as_int)
     assert fresh is not None and fresh[1] > moment[1]
+
+
+def test_feed_body_is_the_schemas_dump_byte_for_byte(app, client, w) -> None:
+    """The feed writes kept JSON per opportunity; the body is what FeedPageSchema would give."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask import Response
+
+    from api.auth.security import Actor
+    from api.feed.schemas import FeedPageSchema
+    from api.feed.service import feed_response, personal_feed
+    from api.users.models import User
+
+    session, team = w["session"], w["team"]
+    titles = ["Soep koken", "Café “de Hoek” – ‘t Zonnetje", 'Quote " and \\ slash', "Tuin 🌱"]
+    for i, title in enumerate(titles * 2):
+        create_opportunity(session, team=team, title=f"{title} {i}", slots=["tue-morning"])
+    team.name = "Buurthuis Ñoño"
+    session.flush()
+    person = session.scalars(
+        select(User).where(User.municipality_id == w["m"].id, User.role == "recipient")
+    ).first()
+    actor = Actor(person.id, "recipient", w["m"].id, None)
+    t = datetime(2026, 12, 1, 10, tzinfo=UTC)
+
+    def expected(**kw: Any) -> bytes:
+        page = personal_feed(session, actor=actor, now=t, **kw)
+        dumped = FeedPageSchema().dump(page)
+        return (app.json.dumps(dumped, separators=(",", ":")) + "\n").encode()
+
+    with app.test_request_context("/v1/me/feed"):
+        for kw in ({"limit": 3}, {"limit": 20}, {"limit": 3, "kind": "volunteer"}):
+            for _ in range(2):  # rendered, then from the kept fragments
+                got, _ = feed_response(session, actor=actor, now=t, **kw)
+                assert isinstance(got, Response)
+                assert got.get_data() == expected(**kw)
+        first = personal_feed(session, actor=actor, limit=3, now=t)
+        later = t + timedelta(minutes=5)
+        got, _ = feed_response(session, actor=actor, limit=3, cursor=first.next_cursor, now=later)
+        assert isinstance(got, Response)
+        page = personal_feed(session, actor=actor, limit=3, cursor=first.next_cursor, now=later)
+        want = app.json.dumps(FeedPageSchema().dump(page), separators=(",", ":")) + "\n"
+        assert got.get_data() == want.encode()
+    # the route gives the same items; a renamed team shows at once (a new catalogue version)
+    team.name = "Nieuwe naam"
+    session.flush()
+    items = client.get("/v1/me/feed?limit=50", headers=w["h"]["person"]).get_json()["items"]
+    assert len(items) == 8 and {i["opportunity"]["team"]["name"] for i in items} == {"Nieuwe naam"}

@@ -27,6 +27,7 @@ MATCH_FIELDS = {
     "createdAt",
     "updatedAt",
     "history",
+    "feedback",
 }
 
 

@@ -344,3 +344,38 @@ def test_api_still_refuses_what_the_console_refuses(live_server: str, world: Wor
     with pytest.raises(urllib.error.HTTPError) as exc:
         api_call(live_server, "GET", f"/v1/caseload/{world.stranger.id}", token=token)
     assert exc.value.code == 404
+
+
+def test_admin_gives_a_new_colleague_a_code_and_they_choose_a_password(
+    console: Console, world: World
+) -> None:
+    console.sign_in(world.admin.email)
+    console.open("/console/medewerkers")
+    console.driver.find_element(By.ID, "f-name").send_keys("Nina Nieuw")
+    console.driver.find_element(By.ID, "f-email").send_keys("nina.nieuw@example.org")
+    console.driver.find_element(By.XPATH, "//select[@id='f-role']/option[@value='coach']").click()
+    console.submit(
+        console.driver.find_element(By.XPATH, "//button[normalize-space()='Account maken']")
+    )
+    code = console.driver.find_element(By.CSS_SELECTOR, ".console-code").text
+    assert "/console/wachtwoord" in _text(console)
+    console.check_page("34-beheer-code-nieuw-account")
+
+    console.driver.delete_all_cookies()
+    console.open("/console/inloggen")
+    console.submit(
+        console.driver.find_element(By.XPATH, "//a[contains(., 'Kies hier uw wachtwoord')]")
+    )
+    console.check_page("04-wachtwoord-kiezen")
+    console.driver.find_element(By.ID, "f-code").send_keys(code)
+    console.driver.find_element(By.ID, "f-email").send_keys("nina.nieuw@example.org")
+    console.driver.find_element(By.ID, "f-password").send_keys("welkom01")
+    console.submit(console.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    assert "te makkelijk te raden" in _text(console)
+    console.check_page("05-wachtwoord-kiezen-fout")
+    console.driver.find_element(By.ID, "f-password").send_keys("Tulpen-Langs-De-Vaart-8")
+    console.submit(console.driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]"))
+    assert "Uw wachtwoord is ingesteld" in _text(console)
+    console.check_page("06-wachtwoord-ingesteld")
+    console.sign_in("nina.nieuw@example.org", "Tulpen-Langs-De-Vaart-8")
+    assert console.driver.current_url.split("?")[0].endswith("/console/mensen")

@@ -185,14 +185,15 @@ def test_a_new_sign_in_code_works_once_and_only_for_the_coachs_people(
     assert found
     entry = session.scalars(
         select(AuditEvent).where(
-            AuditEvent.subject_id == person.id, AuditEvent.object_type == "activation_code"
+            AuditEvent.subject_id == person.id, AuditEvent.object_type == "reset_code"
         )
     ).one()
     assert (entry.actor_id, entry.action) == (coach.id, "create")
 
-    body = {"inviteCode": found.group(0), "email": person.email, "password": "Fiets-Molen-Regen-42"}
-    assert client.post("/v1/auth/register", json=body).status_code == 201
-    assert client.post("/v1/auth/register", json=body).status_code == 404  # once
+    # the person has a password already: the code chooses a new one (POST /v1/auth/reset)
+    body = {"resetCode": found.group(0), "password": "Fiets-Molen-Regen-42"}
+    assert client.post("/v1/auth/reset", json=body).status_code == 200
+    assert client.post("/v1/auth/reset", json=body).status_code == 400  # once
 
     foreign = client.post(f"/console/mensen/{stranger.id}/code", data={"csrf_token": _token(page)})
     assert foreign.status_code == 404

@@ -19,13 +19,17 @@ from api.core.geo import NL_BBOX, in_netherlands
 from api.geocoding.geocoders import (
     GRID_LAT_STEP,
     GRID_LON_STEP,
+    AddressPoint,
     CoarsePoint,
     GeocoderUnavailable,
     OfflineGeocoder,
     PdokGeocoder,
+    UnknownAddress,
     UnknownPostcode,
     build_geocoder,
+    house_number_in,
     normalise_postcode,
+    postcode_in,
     snap_to_grid,
 )
 from api.geocoding.postcodes import POSTCODES
@@ -213,6 +217,37 @@ ANSWERS: dict[str, tuple[int, Any]] = {
 }
 SLOW = "postcode:5003AA"
 
+JAVASTRAAT_100 = (52.363412, 4.939987)  # (lat, lon) the fake PDOK answers for the address
+
+
+def _address_answer(postcode: str, number: int, wkt: str) -> dict[str, Any]:
+    doc = {
+        "type": "adres",
+        "postcode": postcode,
+        "huisnummer": number,
+        "weergavenaam": f"Javastraat {number}, {postcode[:4]} {postcode[4:]} Amsterdam",
+        "centroide_ll": wkt,
+    }
+    return {"response": {"numFound": 3, "start": 0, "maxScore": 12.5, "docs": [doc]}}
+
+
+_JAVA = _address_answer("1094HM", 100, f"POINT({JAVASTRAAT_100[1]} {JAVASTRAAT_100[0]})")
+# Address queries (q is the address text, spaces collapsed) -> (status, body)
+ANSWERS.update(
+    {
+        "Javastraat 100, 1094 HM Amsterdam": (200, _JAVA),
+        "Javastraat 100, Amsterdam": (200, _JAVA),
+        "Javastraat 100, 1094 Amsterdam": (200, _JAVA),
+        "Javastraat 9999, 1094 HM Amsterdam": (200, _JAVA),  # best guess: another number
+        "Javastraat 100, 1011 AB Amsterdam": (200, _JAVA),  # best guess: another postcode
+        "Javastraat 100, 1094 HM Parijs": (
+            200,
+            _address_answer("1094HM", 100, "POINT(2.3522 48.8566)"),
+        ),
+        "Javastraat 500, 1094 HM Amsterdam": (500, b"<html>Internal Server Error</html>"),
+    }
+)
+
 
 class _FakePdok(ThreadingHTTPServer):
     daemon_threads = True
@@ -377,3 +412,72 @@ def test_pdok_never_logs_the_postcode(pdok: PdokGeocoder, caplog: pytest.LogCapt
     assert caplog.records, "failures are logged (without the postcode)"
     for fragment in ("1055", "5000", "5004"):
         assert fragment not in text
+
+
+# -- public addresses (an organiser's opportunity) -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "postcode", "number"),
+    [
+        ("Javastraat 100, 1094 HM Amsterdam", "1094HM", "100"),
+        ("Javastraat 100A, 1094hm Amsterdam", "1094HM", "100"),
+        ("Javastraat 100, 1094 Amsterdam", "1094", "100"),
+        ("1e Middellandstraat 55, 3021 BC Rotterdam", "3021BC", "55"),
+        ("Balistraat 48A, Amsterdam", None, "48"),
+        ("Osdorpplein", None, None),
+    ],
+)
+def test_postcode_and_house_number_in_an_address(
+    text: str, postcode: str | None, number: str | None
+) -> None:
+    assert postcode_in(text) == postcode
+    assert house_number_in(text) == number
+
+
+def test_offline_places_an_address_at_its_postcode_area() -> None:
+    geo = OfflineGeocoder()
+    found = geo.locate_address("Javastraat 100, 1094 HM Amsterdam")
+    assert found == AddressPoint(*POSTCODES["1094"], postcode="1094HM")
+    assert geo.locate_address("Kanaalstraat 12, 3531 Utrecht").postcode == "3531"
+    for text in ("Javastraat 100, Amsterdam", "Dorpsstraat 1, 9999 ZZ Nergens", ""):
+        with pytest.raises(UnknownAddress):
+            geo.locate_address(text)
+
+
+def test_pdok_places_the_address_itself_unsnapped(pdok: PdokGeocoder, fake_pdok: _FakePdok) -> None:
+    found = pdok.locate_address("  Javastraat 100,   1094 HM Amsterdam ")
+    # A public address is not somebody's home: its own point, not a grid corner.
+    assert found == AddressPoint(*JAVASTRAAT_100, postcode="1094HM")
+    path, params = fake_pdok.requests[-1]
+    assert path == f"{PREFIX}/free"
+    assert params == {
+        "q": ["Javastraat 100, 1094 HM Amsterdam"],
+        "fq": ["type:adres"],
+        "rows": ["1"],
+        "fl": ["centroide_ll,postcode,huisnummer,weergavenaam"],
+    }
+    assert pdok.locate_address("Javastraat 100, Amsterdam") == found  # no postcode given
+    assert pdok.locate_address("Javastraat 100, 1094 Amsterdam") == found  # PC4 agrees
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Nergensstraat 1, 1011 AA Amsterdam",  # numFound 0
+        "Javastraat 9999, 1094 HM Amsterdam",  # PDOK's best guess has another number
+        "Javastraat 100, 1011 AB Amsterdam",  # ...or another postcode
+        "   ",
+    ],
+)
+def test_pdok_address_that_cannot_be_placed(pdok: PdokGeocoder, text: str) -> None:
+    with pytest.raises(UnknownAddress):
+        pdok.locate_address(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["Javastraat 500, 1094 HM Amsterdam", "Javastraat 100, 1094 HM Parijs"]
+)
+def test_pdok_address_bad_answers_are_unavailable(pdok: PdokGeocoder, text: str) -> None:
+    with pytest.raises(GeocoderUnavailable):
+        pdok.locate_address(text)

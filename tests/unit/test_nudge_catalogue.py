@@ -6,9 +6,13 @@ import pytest
 
 from api.experiments.treatment import COACH_PROMPT_KIND, FRAMINGS, GUARDRAIL_KIND, PERSON_KINDS
 from api.municipalities.policy import PolicySettings
-from api.nudges.catalogue import MESSAGES, placeholders, render
+from api.nudges.catalogue import MESSAGES, placeholders, render, summary_line
+from api.nudges.events import EVENT_KINDS, STAFF_KINDS
 
-KINDS = (*PolicySettings().nudge_kinds, COACH_PROMPT_KIND, GUARDRAIL_KIND)
+# Planned nudges and event notifications (request_expired is both: counted once).
+KINDS = tuple(
+    dict.fromkeys((*PolicySettings().nudge_kinds, *EVENT_KINDS, COACH_PROMPT_KIND, GUARDRAIL_KIND))
+)
 LANGUAGES = ("nl", "en")
 SAMPLE = {
     "name": "Amina",
@@ -24,6 +28,8 @@ SAMPLE = {
     "experiment": "Toon van de tips",
     "arm": "Sociale norm",
     "metric": "afmeldingen",
+    "reason": "Het past nu niet goed naast je taalles op dinsdag",
+    "lines": "2 nieuwe aanvragen; 1 nieuwe kandidaat",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
@@ -125,3 +131,15 @@ def test_every_framing_is_other_words_for_the_same_message(language: str, framin
             assert not FORBIDDEN.search(title + " " + body), (language, kind, framing)
             for value in ("Amina", "Koken in de buurt", "Taalmaatje"):
                 assert (value in body) == (value in plain), (kind, framing, value)
+
+
+def test_staff_kinds_have_a_summary_line(language: str) -> None:
+    for kind in STAFF_KINDS:
+        one, five = summary_line(kind, language, 1), summary_line(kind, language, 5)
+        assert "1" in one and "5" in five and one.replace("1", "5") != five, (kind, one, five)
+
+
+def test_a_declined_request_quotes_the_coach_kindly() -> None:
+    _, body = render("match_declined", "nl", SAMPLE)
+    assert "“Het past nu niet goed naast je taalles op dinsdag”" in body
+    assert "Dat zegt niets over jou" in body

@@ -16,15 +16,9 @@ from api.interests.taxonomy import CATEGORIES, INTEREST_CATEGORY, INTEREST_KEYS,
 from matching.model import ACCESSIBILITY, CEFR_LEVELS, KINDS, SLOTS
 from seeds.data.cities import CITIES
 from seeds.data.municipalities import MUNICIPALITIES, TEAM_KINDS
-from seeds.data.opportunities import (
-    KIND_SHARES,
-    MIN_PER_MUNICIPALITY,
-    PLACES,
-    PLACES_BY_MUNICIPALITY,
-    STREETS,
-    TEMPLATES,
-)
+from seeds.data.opportunities import KIND_SHARES, MIN_PER_MUNICIPALITY, TEMPLATES
 from seeds.data.people import FIRST_NAMES, GOALS, LAST_NAMES
+from seeds.data.venues import VENUES
 
 SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
 PC4 = re.compile(r"[1-9][0-9]{3}")
@@ -165,15 +159,29 @@ def test_template_texts(tpl: dict) -> None:
         assert not [t for t in MEDICAL_TERMS if t in lowered], "never medical tasks"
 
 
-def test_places_and_streets_per_municipality() -> None:
-    assert len(PLACES) >= 10 and len(set(PLACES)) == len(PLACES)
-    assert set(PLACES_BY_MUNICIPALITY) == SLUGS
-    assert set(STREETS) == SLUGS
-    for slug in SLUGS:
-        assert len(PLACES_BY_MUNICIPALITY[slug]) >= 4
-        assert len(set(STREETS[slug])) == len(STREETS[slug]) >= 8
-    for name in [*PLACES, *(p for ps in PLACES_BY_MUNICIPALITY.values() for p in ps)]:
-        assert "{" not in name and name.strip() == name
+def test_venues_per_municipality() -> None:
+    assert set(VENUES) == SLUGS
+    for slug, venues in VENUES.items():
+        assert len(venues) >= 6, slug
+        assert len({v["name"] for v in venues}) == len(venues), slug
+        addresses = {(v["street"], v["number"]) for v in venues}
+        assert len(addresses) == len(venues), slug
+        for v in venues:
+            for key in ("name", "street", "wijk"):
+                assert v[key] and "{" not in v[key] and v[key].strip() == v[key], v
+            assert re.fullmatch(r"[1-9][0-9]{3}( [A-Z]{2})?", v["postcode"]), v
+            assert v["postcode"][:4] in POSTCODES_BY_MUNICIPALITY[slug], v
+
+
+def test_every_venue_lies_at_its_postcode() -> None:
+    """An address and its point agree: the offline postcode centroid is within 1.5 km."""
+    far = [
+        (slug, v["street"], v["postcode"], round(km(POSTCODES[v["postcode"][:4]], pt), 2))
+        for slug, venues in VENUES.items()
+        for v in venues
+        if km(POSTCODES[v["postcode"][:4]], pt := (v["lat"], v["lon"])) > 1.5
+    ]
+    assert not far
 
 
 # -- municipalities, neighbourhoods, postcodes -------------------------------------------

@@ -11,14 +11,15 @@ from api.nudges.outbox import PlanStats
 from api.nudges.planners.checkins import CHECKIN_PROMPT
 from api.nudges.planners.coach import COACH_DIGEST
 from api.nudges.planners.experiments import COACH_PROMPT, GUARDRAIL_NOTICE
-from api.nudges.planners.matches import APPROVED_NOT_STARTED, REQUEST_EXPIRED, REQUEST_WAITING
+from api.nudges.planners.matches import APPROVED_NOT_STARTED, REQUEST_WAITING
 from api.nudges.planners.skeleton import Planned, Planner, Scope, plan
 from api.nudges.planners.steps import STEP_DUE
 from api.nudges.planners.suggestions import GROWTH_SUGGESTION, NEW_OPPORTUNITY, WEEKLY_SUGGESTIONS
 
 # Planning runs by name (the name is also the run's advisory lock), in the order they run.
 PLANNERS: dict[str, tuple[Planner[Any], ...]] = {
-    "request_followups": (REQUEST_WAITING, REQUEST_EXPIRED),
+    # A request that expires is told with the expiry itself (api.nudges.events).
+    "request_followups": (REQUEST_WAITING,),
     "approved_not_started": (APPROVED_NOT_STARTED,),
     "new_opportunity_alerts": (NEW_OPPORTUNITY,),
     "step_reminders": (STEP_DUE,),

@@ -8,32 +8,20 @@ are not in `experiment_arms`: they get the municipality's current policy.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from api.experiments.service import ArmView, arms_for, log_exposures
 from api.experiments.treatment import COACH_PROMPT_KIND, PERSON_KINDS
-
-if TYPE_CHECKING:
-    from api.nudges.planners.skeleton import Planned
+from api.nudges.outbox import Planned
 
 # Kinds whose nudges count as exposure: the person's own, and the coach's prompt about them.
 EXPERIMENT_KINDS = (*PERSON_KINDS, COACH_PROMPT_KIND)
 
-__all__ = ["EXPERIMENT_KINDS", "Shaped", "experiment_arms", "exposure", "log_exposures", "shape"]
-
-
-@dataclass(frozen=True)
-class Shaped:
-    """What the outbox is asked to do with a nudge under a person's arm."""
-
-    params: dict[str, Any]
-    drop_reason: str | None = None
-    not_before: datetime | None = None
-    arm_cap: int | None = None
+__all__ = ["EXPERIMENT_KINDS", "experiment_arms", "exposure", "log_exposures", "shape"]
 
 
 def experiment_arms(
@@ -45,19 +33,19 @@ def experiment_arms(
     return arms_for(session, municipality_id=municipality_id)
 
 
-def shape(nudge: Planned, kind: str, arm: ArmView | None, now: datetime) -> Shaped:
+def shape(nudge: Planned, kind: str, arm: ArmView | None, now: datetime) -> Planned:
     """The nudge as the person's arm gives it (unchanged for control and other kinds)."""
     if arm is None or kind not in PERSON_KINDS or nudge.drop_reason is not None:
-        return Shaped(nudge.params, nudge.drop_reason)
+        return nudge
     t = arm.treatment
     if kind in t.kinds_off:
-        return Shaped(nudge.params, drop_reason="experiment")
+        return replace(nudge, drop_reason="experiment")
     params = dict(nudge.params)
     if t.framing != "neutral":
         params["framing"] = t.framing
     if t.channel == "inbox":
         params["channel"] = "inbox"
-    return Shaped(params, None, t.send_at(now), t.max_per_week)
+    return replace(nudge, params=params, not_before=t.send_at(now), arm_cap=t.max_per_week)
 
 
 def exposure(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.orm import Session
 
 from api.matches.models import MatchEvent
@@ -17,44 +19,52 @@ from api.users.models import User
 NAMES_SHOWN = 5
 
 
-def _digest_who(session: Session, scope: Scope) -> list[tuple[uuid.UUID, list[str]]]:
-    """Per coach, the display names of people quiet for N weeks or stuck for N months."""
+# Per coach: how many on the caseload are quiet or stuck, and the first names, alphabetically
+Digest = tuple[uuid.UUID, int, list[str]]
+
+
+def _digest_who(session: Session, scope: Scope) -> Sequence[Digest]:
+    """Per coach, how many people are quiet for N weeks or stuck for N months, and who first."""
     quiet_since = scope.now - timedelta(weeks=scope.policy.inactive_weeks)
     stalled_since = scope.now - timedelta(days=30 * scope.policy.ladder_stalled_months)
-    last_event = (
-        select(func.max(MatchEvent.at))
-        .where(MatchEvent.actor_id == User.id)
-        .correlate(User)
-        .scalar_subquery()
+    # No event since: with `created_at < quiet_since` below, the same as "the last event (or the
+    # account's creation) before", and an anti-join over recent events instead of one look-up of
+    # the last event per person.
+    acted_lately = (
+        select(MatchEvent.id)
+        .where(MatchEvent.actor_id == User.id, MatchEvent.at >= quiet_since)
+        .exists()
     )
+    name = RecipientProfile.display_name
+    names = func.array_agg(aggregate_order_by(name, name))
     rows = session.execute(
-        select(User.coach_id, RecipientProfile.display_name)
+        select(User.coach_id, func.count(), names[1:NAMES_SHOWN])
         .join(RecipientProfile, RecipientProfile.user_id == User.id)
         .where(
             User.municipality_id == scope.municipality_id,
+            # always the person's own; said here so the index, not a scan of all, finds them
+            RecipientProfile.municipality_id == scope.municipality_id,
             User.role == "recipient",
             User.is_active.is_(True),
             User.coach_id.is_not(None),
             User.created_at < quiet_since,
             and_(
-                func.coalesce(last_event, User.created_at) < quiet_since,
+                ~acted_lately,
                 func.coalesce(User.last_login_at, User.created_at) < quiet_since,
             )
             | (RecipientProfile.updated_at < stalled_since),
         )
-        .order_by(User.coach_id, RecipientProfile.display_name)
+        .group_by(User.coach_id)
+        .order_by(User.coach_id)
     ).all()
-    by_coach: dict[uuid.UUID, list[str]] = {}
-    for coach_id, name in rows:
-        by_coach.setdefault(coach_id, []).append(name)
-    return list(by_coach.items())
+    return [(coach_id, count, list(first)) for coach_id, count, first in rows]
 
 
-def _digest_what(row: tuple[uuid.UUID, list[str]], scope: Scope) -> Planned:
-    coach_id, names = row
-    more = len(names) - NAMES_SHOWN
-    shown = ", ".join(names[:NAMES_SHOWN]) + (f" (+{more})" if more > 0 else "")
-    return Planned(coach_id, iso_week(scope.now), {"count": len(names), "people": shown})
+def _digest_what(row: Digest, scope: Scope) -> Planned:
+    coach_id, count, first = row
+    more = count - NAMES_SHOWN
+    shown = ", ".join(first) + (f" (+{more})" if more > 0 else "")
+    return Planned(coach_id, iso_week(scope.now), {"count": count, "people": shown})
 
 
 # Once a week per coach: who on the caseload has been quiet or stuck.

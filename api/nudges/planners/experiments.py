@@ -14,7 +14,8 @@ from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.experiments.texts import say
 from api.experiments.treatment import COACH_PROMPT_KIND, GUARDRAIL_KIND
 from api.nudges.models import Nudge
-from api.nudges.planners.skeleton import Planned, Planner, Scope
+from api.nudges.outbox import Planned
+from api.nudges.planners.skeleton import Planner, Scope
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 

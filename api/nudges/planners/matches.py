@@ -1,28 +1,25 @@
-"""Planners that follow a match: a request left waiting, a request expired, a start not made."""
+"""Planners that follow a match: a request left waiting, a start not made.
+
+(A request that expired is told with the expiry itself: api.nudges.events.)
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.matches.models import Match
 from api.matches.status import MatchStatus
-from api.nudges.catalogue import DEFAULT_LANGUAGE
-from api.nudges.models import Nudge
 from api.nudges.planners.queries import entered
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
 from api.users.models import User
-
-# A person hears of their expired request if the expiry is at most this old: a scheduler that
-# was down for longer sends no stale news.
-EXPIRED_NEWS_WITHIN = timedelta(days=7)
 
 
 def _first_name(name: str | None) -> str:
@@ -32,7 +29,7 @@ def _first_name(name: str | None) -> str:
 def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
     """Requests waiting longer than N days but not yet expired, of people with a coach."""
     return session.execute(
-        select(Match, User, Opportunity.title)
+        select(Match.id, Match.requested_at, User.coach_id, User.name, Opportunity.title)
         .join(User, User.id == Match.recipient_id)
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
         .where(
@@ -45,68 +42,35 @@ def _waiting_who(session: Session, scope: Scope) -> Sequence[Any]:
     ).all()
 
 
-def _waiting_what(row: tuple[Match, User, str], scope: Scope) -> Planned:
-    match, person, title = row
-    assert match.requested_at is not None and person.coach_id is not None  # by the query
-    days = (scope.now - match.requested_at).days
-    params = {"person": _first_name(person.name), "title": title, "days": days}
-    return Planned(person.coach_id, str(match.id), params)
+def _waiting_what(
+    row: tuple[uuid.UUID, datetime | None, uuid.UUID | None, str, str], scope: Scope
+) -> Planned:
+    match_id, requested_at, coach_id, name, title = row
+    assert requested_at is not None and coach_id is not None  # by the query
+    days = (scope.now - requested_at).days
+    params = {"person": _first_name(name), "title": title, "days": days}
+    return Planned(coach_id, str(match_id), params)
 
 
 # Coaches hear about requests waiting > N days.
 REQUEST_WAITING = Planner("request_waiting", _waiting_who, _waiting_what, capped=False)
 
 
-def _expired_who(session: Session, scope: Scope) -> Sequence[Any]:
-    """Requests that expired lately (api.matches.jobs expires them), not yet told to the person."""
-    since = scope.now - EXPIRED_NEWS_WITHIN
-    expired_at = entered(MatchStatus.EXPIRED)
-    told = select(Nudge.id).where(
-        Nudge.user_id == Match.recipient_id,
-        Nudge.kind == "request_expired",
-        Nudge.period == cast(Match.id, String),
-    )
-    return session.execute(
-        select(Match.id, Match.recipient_id, Opportunity.title, RecipientProfile)
-        .join(Opportunity, Opportunity.id == Match.opportunity_id)
-        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
-        .where(
-            Match.municipality_id == scope.municipality_id,
-            Match.status == MatchStatus.EXPIRED,
-            Match.recipient_id.is_not(None),  # erased: nobody to tell
-            Match.updated_at > since,  # cheap first cut: expiry updated the match
-            expired_at > since,
-            expired_at <= scope.now,
-            ~told.exists(),
-        )
-        .order_by(Match.id)
-    ).all()
+# Approved, not started: (organiser, match id, the person's display name, title, approved at)
+NotStarted = tuple[uuid.UUID, uuid.UUID, str, str, datetime]
 
 
-def _expired_what(
-    row: tuple[uuid.UUID, uuid.UUID, str, RecipientProfile | None], scope: Scope
-) -> Planned:
-    match_id, person_id, title, profile = row
-    params = {
-        "name": profile.display_name if profile else "daar",
-        "title": title,
-        "days": scope.policy.request_expiry_days,
-    }
-    language = profile.preferred_language if profile else DEFAULT_LANGUAGE
-    return Planned(person_id, str(match_id), params, language)
-
-
-# The person hears, kindly, that their request expired.
-REQUEST_EXPIRED = Planner("request_expired", _expired_who, _expired_what, capped=False)
-
-
-def _not_started_who(
-    session: Session, scope: Scope
-) -> Iterator[tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime]]:
+def _not_started_who(session: Session, scope: Scope) -> list[NotStarted]:
     """Matches approved more than N days ago and not started, once per organiser of the team."""
     approved = entered(MatchStatus.APPROVED)
     rows = session.execute(
-        select(Match, Opportunity, RecipientProfile, approved)
+        select(
+            Match.id,
+            Opportunity.team_id,
+            RecipientProfile.display_name,
+            Opportunity.title,
+            approved,
+        )
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
         .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
@@ -115,26 +79,30 @@ def _not_started_who(
             approved < scope.now - timedelta(days=scope.policy.approved_not_started_days),
         )
     ).all()
-    for match, opp, person, at in rows:
-        organisers = session.scalars(
-            select(User.id).where(
-                User.team_id == opp.team_id, User.role == "organizer", User.is_active.is_(True)
-            )
-        ).all()
-        for organiser_id in organisers:
-            yield organiser_id, match, opp, person, at
+    organisers: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for team_id, organiser_id in session.execute(
+        select(User.team_id, User.id).where(
+            User.team_id.in_({team_id for _, team_id, _, _, _ in rows}),
+            User.role == "organizer",
+            User.is_active.is_(True),
+        )
+    ):
+        organisers.setdefault(team_id, []).append(organiser_id)
+    return [
+        (organiser_id, match_id, name, title, at)
+        for match_id, team_id, name, title, at in rows
+        for organiser_id in organisers.get(team_id, ())
+    ]
 
 
-def _not_started_what(
-    row: tuple[uuid.UUID, Match, Opportunity, RecipientProfile, datetime], scope: Scope
-) -> Planned:
-    organiser_id, match, opp, person, at = row
+def _not_started_what(row: NotStarted, scope: Scope) -> Planned:
+    organiser_id, match_id, name, title, at = row
     params = {
-        "person": person.display_name,  # the name they chose to show
-        "title": opp.title,
+        "person": name,  # the name they chose to show
+        "title": title,
         "days": (scope.now - at).days,
     }
-    return Planned(organiser_id, str(match.id), params)
+    return Planned(organiser_id, str(match_id), params)
 
 
 # Organisers hear when an approved person has not started after N days.

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 from api.municipalities.models import Municipality
 from api.municipalities.policy import PolicySettings, load_policy
-from api.nudges.catalogue import DEFAULT_LANGUAGE
-from api.nudges.outbox import PlanStats, enqueue
+from api.nudges.outbox import Planned, PlanStats, enqueue_many
 from api.nudges.planners.arms import experiment_arms, exposure, log_exposures, shape
-from api.profiles.models import RecipientProfile
 
 Row = TypeVar("Row")
+
+__all__ = ["Planned", "Planner", "Scope", "municipalities_with", "plan"]
 
 
 @dataclass(frozen=True)
@@ -28,33 +28,6 @@ class Scope:
     municipality_id: uuid.UUID
     policy: PolicySettings
     now: datetime
-
-
-@dataclass(frozen=True)
-class Planned:
-    """One nudge a planner wants written; the outbox decides whether and when it goes out."""
-
-    user_id: uuid.UUID
-    period: str
-    params: dict[str, Any]
-    language: str = DEFAULT_LANGUAGE  # staff have no language of their own
-    prefs: dict[str, Any] | None = None  # the person's own nudge preferences (cap, pause, quiet)
-    drop_reason: str | None = None  # only take the key, send nothing (e.g. nothing new)
-    subject_id: uuid.UUID | None = None  # whom it is about, when not the addressee (experiments)
-
-    @classmethod
-    def for_person(
-        cls, profile: RecipientProfile, period: str, params: dict[str, Any], **more: Any
-    ) -> Planned:
-        """A nudge to a person: in their own language, under their own preferences."""
-        return cls(
-            profile.user_id,
-            period,
-            params,
-            profile.preferred_language,
-            profile.nudge_preferences,
-            **more,
-        )
 
 
 @dataclass(frozen=True)
@@ -86,28 +59,23 @@ def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanS
     """
     for scope in municipalities_with(session, planner.kind, now, always=planner.always):
         arms = experiment_arms(session, planner.kind, scope.municipality_id)
+        planned = [
+            shape(nudge, planner.kind, arms.get(nudge.subject_id or nudge.user_id), now)
+            for nudge in (planner.what(row, scope) for row in planner.who(session, scope))
+        ]
+        outcomes = enqueue_many(
+            session,
+            policy=scope.policy,
+            municipality_id=scope.municipality_id,
+            kind=planner.kind,
+            planned=planned,
+            now=now,
+            capped=planner.capped,
+        )
         exposures: list[dict[str, Any]] = []
-        for row in planner.who(session, scope):
-            nudge = planner.what(row, scope)
-            arm = arms.get(nudge.subject_id or nudge.user_id)
-            shaped = shape(nudge, planner.kind, arm, now)
-            outcome = enqueue(
-                session,
-                policy=scope.policy,
-                municipality_id=scope.municipality_id,
-                user_id=nudge.user_id,
-                kind=planner.kind,
-                period=nudge.period,
-                language=nudge.language,
-                params=shaped.params,
-                now=now,
-                prefs=nudge.prefs,
-                capped=planner.capped,
-                drop_reason=shaped.drop_reason,
-                not_before=shaped.not_before,
-                arm_cap=shaped.arm_cap,
-            )
+        for nudge, outcome in zip(planned, outcomes, strict=True):
             stats.add(planner.kind, outcome)
+            arm = arms.get(nudge.subject_id or nudge.user_id)
             if arm is not None and outcome in ("created", "withheld"):
                 exposures.append(exposure(arm, nudge, planner.kind, outcome, now))
         log_exposures(session, exposures)

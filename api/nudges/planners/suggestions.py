@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, String, cast, func, select
+from sqlalchemy import Integer, Row, String, any_, cast, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.core.time import local_date
-from api.feed.batch import recipients_for_opportunity, top_k_for_profiles
+from api.db import uuid_array
+from api.feed.batch import audiences, rank_profiles
 from api.matches.models import Match
 from api.matches.status import MatchStatus
 from api.nudges.clock import iso_week
-from api.nudges.models import Nudge
-from api.nudges.planners.queries import already_shown, entered, titles
+from api.nudges.models import AlertedOpportunity, Nudge
+from api.nudges.planners.queries import PERSON, already_shown, entered
 from api.nudges.planners.skeleton import Planned, Planner, Scope
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
@@ -34,7 +35,7 @@ def _nudge_day() -> Any:
 
 
 # Weekly suggestions: (person, the new top picks, title of the first)
-Weekly = tuple[RecipientProfile, list[str], str | None]
+Weekly = tuple[Row[Any], list[str], str | None]
 
 
 def _weekly_who(session: Session, scope: Scope) -> list[Weekly]:
@@ -44,35 +45,30 @@ def _weekly_who(session: Session, scope: Scope) -> list[Weekly]:
         Nudge.kind == "weekly_suggestions",
         Nudge.period == iso_week(scope.now),
     )
-    profiles = list(
-        session.scalars(
-            select(RecipientProfile)
-            .join(User, User.id == RecipientProfile.user_id)
-            .where(
-                RecipientProfile.municipality_id == scope.municipality_id,
-                User.is_active.is_(True),
-                _nudge_day() == local_date(scope.now).weekday(),
-                ~done.exists(),
-            )
+    people = session.execute(
+        select(*PERSON)
+        .join(User, User.id == RecipientProfile.user_id)
+        .where(
+            RecipientProfile.municipality_id == scope.municipality_id,
+            User.is_active.is_(True),
+            _nudge_day() == local_date(scope.now).weekday(),
+            ~done.exists(),
         )
-    )
-    if not profiles:
+    ).all()
+    if not people:
         return []
-    ranked = top_k_for_profiles(
-        session, municipality_id=scope.municipality_id, profiles=profiles, now=scope.now, k=10
+    found = rank_profiles(
+        session, municipality_id=scope.municipality_id, profiles=people, now=scope.now, k=10
     )
-    shown = already_shown(session, [p.user_id for p in profiles])
-    picks = {
-        p.user_id: [
-            r.candidate_id for r in ranked[p.user_id] if r.candidate_id not in shown[p.user_id]
-        ][:WEEKLY_PICKS]
-        for p in profiles
-    }
-    names = titles(session, {oid for chosen in picks.values() for oid in chosen})
-    return [
-        (p, picks[p.user_id], names[picks[p.user_id][0]] if picks[p.user_id] else None)
-        for p in profiles
-    ]
+    table = found.table
+    shown = already_shown(session, [p.user_id for p in people])
+    weekly: list[Weekly] = []
+    for p in people:
+        told = shown[p.user_id]
+        picks = [j for j in found.indices(p.user_id) if table.ids[j] not in told][:WEEKLY_PICKS]
+        first = table.candidates[picks[0]].title if picks else None
+        weekly.append((p, [table.ids[j] for j in picks], first))
+    return weekly
 
 
 def _weekly_what(row: Weekly, scope: Scope) -> Planned:
@@ -93,40 +89,62 @@ def _weekly_what(row: Weekly, scope: Scope) -> Planned:
 WEEKLY_SUGGESTIONS = Planner("weekly_suggestions", _weekly_who, _weekly_what)
 
 
-def _fresh_who(session: Session, scope: Scope) -> Iterator[tuple[RecipientProfile, Opportunity]]:
-    """For each opportunity published in the last day, the people it suits best, not yet told."""
-    fresh = list(
-        session.scalars(
-            select(Opportunity).where(
-                Opportunity.municipality_id == scope.municipality_id,
-                Opportunity.status == "published",
-                Opportunity.published_at > scope.now - timedelta(days=1),
-                Opportunity.published_at <= scope.now,
-            )
+# A new-opportunity alert: (person, the opportunity, its title)
+Fresh = tuple[Row[Any], uuid.UUID, str]
+
+
+def _fresh_who(session: Session, scope: Scope) -> list[Fresh]:
+    """For each opportunity published in the last day and not looked at yet, the people it
+    suits best, not yet told; it is marked as looked at, so later runs skip it."""
+    fresh = session.execute(
+        select(Opportunity.id, Opportunity.title)
+        .where(
+            Opportunity.municipality_id == scope.municipality_id,
+            Opportunity.status == "published",
+            Opportunity.published_at > scope.now - timedelta(days=1),
+            Opportunity.published_at <= scope.now,
+            ~select(AlertedOpportunity.opportunity_id)
+            .where(AlertedOpportunity.opportunity_id == Opportunity.id)
+            .exists(),
         )
+        .order_by(Opportunity.published_at, Opportunity.id)
+    ).all()
+    if not fresh:
+        return []
+    session.execute(
+        insert(AlertedOpportunity)
+        .values([{"opportunity_id": oid, "planned_at": scope.now} for oid, _ in fresh])
+        .on_conflict_do_nothing()
     )
-    for opp in fresh:
-        audience = recipients_for_opportunity(
-            session, opportunity_id=opp.id, now=scope.now, top_n=scope.policy.new_opportunity_top_n
+    found = audiences(
+        session,
+        municipality_id=scope.municipality_id,
+        opportunity_ids=[oid for oid, _ in fresh],
+        now=scope.now,
+        top_n=scope.policy.new_opportunity_top_n,
+    )
+    ids = list({a.recipient_id for people in found.values() for a in people})
+    if not ids:
+        return []
+    people = {
+        p.user_id: p
+        for p in session.execute(
+            select(*PERSON).where(RecipientProfile.user_id == any_(uuid_array(ids)))
         )
-        profiles = {
-            p.user_id: p
-            for p in session.scalars(
-                select(RecipientProfile).where(
-                    RecipientProfile.user_id.in_([a.recipient_id for a in audience])
-                )
-            )
-        }
-        shown = already_shown(session, list(profiles))
-        for a in audience:
-            if str(opp.id) not in shown[a.recipient_id]:
-                yield profiles[a.recipient_id], opp
+    }
+    shown = already_shown(session, ids)
+    return [
+        (people[a.recipient_id], oid, title)
+        for oid, title in fresh
+        for a in found[oid]
+        if str(oid) not in shown[a.recipient_id]
+    ]
 
 
-def _fresh_what(row: tuple[RecipientProfile, Opportunity], scope: Scope) -> Planned:
-    profile, opp = row
-    params = {"name": profile.display_name, "title": opp.title, "opportunity_ids": [str(opp.id)]}
-    return Planned.for_person(profile, str(opp.id), params)
+def _fresh_what(row: Fresh, scope: Scope) -> Planned:
+    profile, oid, title = row
+    params = {"name": profile.display_name, "title": title, "opportunity_ids": [str(oid)]}
+    return Planned.for_person(profile, str(oid), params)
 
 
 # Tell the few people for whom a just-published opportunity is among their best.
@@ -134,14 +152,14 @@ NEW_OPPORTUNITY = Planner("new_opportunity", _fresh_who, _fresh_what)
 
 
 # Growth: (the match, the person, active since, the opportunity one step up, its title)
-Growth = tuple[uuid.UUID, RecipientProfile, datetime, str, str]
+Growth = tuple[uuid.UUID, Row[Any], datetime, str, str]
 
 
 def _growth_who(session: Session, scope: Scope) -> list[Growth]:
     """People active for N weeks without their suggestion yet, with a published step k+1."""
     active = entered(MatchStatus.ACTIVE)
     rows = session.execute(
-        select(Match.id, RecipientProfile, active)
+        select(Match.id, active, *PERSON)
         .join(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
             Match.municipality_id == scope.municipality_id,
@@ -158,33 +176,23 @@ def _growth_who(session: Session, scope: Scope) -> list[Growth]:
     ).all()
     if not rows:
         return []
-    profiles = {p.user_id: p for _, p, _ in rows}
-    ranked = top_k_for_profiles(
+    found = rank_profiles(
         session,
         municipality_id=scope.municipality_id,
-        profiles=list(profiles.values()),
+        profiles=list({row.user_id: row for row in rows}.values()),
         now=scope.now,
         k=50,
     )
-    steps: dict[uuid.UUID, int] = {
-        oid: step
-        for oid, step in session.execute(
-            select(Opportunity.id, Opportunity.ladder_step).where(
-                Opportunity.municipality_id == scope.municipality_id,
-                Opportunity.status == "published",
-            )
-        )
-    }
-    picks: dict[uuid.UUID, tuple[RecipientProfile, datetime, str]] = {}
-    for match_id, profile, since in rows:
-        step = profile.ladder_step or 2
-        nxt = [
-            r for r in ranked[profile.user_id] if steps.get(uuid.UUID(r.candidate_id)) == step + 1
-        ]
-        if nxt:
-            picks[match_id] = (profile, since, nxt[0].candidate_id)
-    names = titles(session, {oid for _, _, oid in picks.values()})
-    return [(mid, p, since, oid, names[oid]) for mid, (p, since, oid) in picks.items()]
+    table = found.table
+    ladder = table.ladder.tolist()
+    growth: list[Growth] = []
+    for row in rows:
+        match_id, since = row[0], row[1]
+        step = (row.ladder_step or 2) + 1
+        up = next((j for j in found.indices(row.user_id) if ladder[j] == step), None)
+        if up is not None:
+            growth.append((match_id, row, since, table.ids[up], table.candidates[up].title))
+    return growth
 
 
 def _growth_what(row: Growth, scope: Scope) -> Planned:

@@ -1,0 +1,372 @@
+"""Event notifications: answers to what someone did, written through the nudge outbox.
+
+Every live match step (`api.matches.lifecycle` hands them to `on_match_steps`) tells whoever
+should hear of it, in the same transaction as the step: the inbox message is written at once
+(always), the push goes through the outbox and the dispatcher (by preference, after quiet
+hours). The outbox key (person, kind, period = the match) makes each one happen once.
+
+Events are answers, not nudges: they never count toward the weekly cap, and the person's pause
+holds back only the push of a coach's suggestion.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, text, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from api.core.time import AMSTERDAM, local_date
+from api.matches.lifecycle import Step
+from api.matches.status import TAKES_A_PLACE, MatchStatus
+from api.municipalities.models import Municipality
+from api.municipalities.policy import NUDGE_KINDS, PolicySettings, load_policy
+from api.nudges.catalogue import DEFAULT_LANGUAGE, render, summary_line
+from api.nudges.clock import next_allowed, parse_hhmm
+from api.nudges.models import InboxMessage, NotificationPreference, Nudge
+from api.nudges.outbox import PlanStats
+from api.nudges.targets import TARGET_TYPES, Target
+from api.opportunities.models import Opportunity
+from api.profiles.models import RecipientProfile
+from api.users.models import User
+
+S = MatchStatus
+
+# The stable kinds an app switches on, by who receives them.
+PERSON_KINDS: tuple[str, ...] = (
+    "match_suggested",  # a coach suggested something
+    "match_approved",  # the coach said yes (or the municipality's auto-approval)
+    "match_declined",  # the coach said no, with their reason
+    "match_started",  # the organiser confirmed the start
+    "match_rejected",  # the organiser has no place, with their reason
+    "request_expired",  # nobody decided in time
+    "did_it_help",  # after a match ended: one kind question
+)
+COACH_KINDS: tuple[str, ...] = (
+    "request_new",  # someone on the caseload asked for something
+    "person_erased",  # someone on the caseload had their data erased at the desk (by an admin)
+)
+ORGANISER_KINDS: tuple[str, ...] = (
+    "candidate_approved",  # a new approved candidate for the team's opportunity
+    "candidate_withdrew",  # an approved or active candidate stepped back
+)
+STAFF_KINDS: tuple[str, ...] = COACH_KINDS + ORGANISER_KINDS
+SUMMARY_KIND = "daily_summary"  # staff who chose a daily summary instead
+EVENT_KINDS: tuple[str, ...] = PERSON_KINDS + STAFF_KINDS + (SUMMARY_KIND,)
+
+# How a staff member hears of an event kind.
+MODES: tuple[str, ...] = ("push", "inbox", "summary")
+DEFAULT_MODE = "push"
+
+# A coach gets at most one push about new requests per this long; the rest go to the inbox.
+REQUEST_PUSH_EVERY = timedelta(hours=1)
+# Messages that name the person to staff: they go when the person is erased.
+NAMES_THE_PERSON: tuple[str, ...] = ("request_new", "candidate_approved")
+REASON_CHARS = 100
+__all__ = [
+    "EVENT_KINDS",
+    "TARGET_TYPES",
+    "Notice",
+    "Target",
+    "emit",
+    "on_match_steps",
+]  # a coach's or organiser's reason as quoted to the person
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One message some step owes someone."""
+
+    user_id: uuid.UUID
+    kind: str
+    period: str
+    target: Target
+    params: dict[str, Any]
+    language: str = DEFAULT_LANGUAGE
+    prefs: dict[str, Any] | None = None  # a person's nudge preferences (quiet hours, pause)
+
+
+def _first_name(name: str | None) -> str:
+    return (name or "").split(" ")[0] or "daar"
+
+
+def _quote(reason: str | None) -> str:
+    words = " ".join((reason or "").split())
+    return words if len(words) <= REASON_CHARS else words[: REASON_CHARS - 1].rstrip() + "…"
+
+
+@dataclass
+class _Context:
+    """What the steps' messages need, loaded once for a batch of steps."""
+
+    profiles: dict[uuid.UUID, RecipientProfile]
+    people: dict[uuid.UUID, User]
+    opportunities: dict[uuid.UUID, Opportunity]
+    organisers: dict[uuid.UUID, list[uuid.UUID]]  # team -> active organisers
+
+
+def _context(session: Session, steps: Sequence[Step]) -> _Context:
+    people_ids = {s.match.recipient_id for s in steps if s.match.recipient_id is not None}
+    opp_ids = {s.match.opportunity_id for s in steps}
+    profiles = {
+        p.user_id: p
+        for p in session.scalars(
+            select(RecipientProfile).where(RecipientProfile.user_id.in_(people_ids))
+        )
+    }
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(people_ids)))}
+    opportunities = {
+        o.id: o for o in session.scalars(select(Opportunity).where(Opportunity.id.in_(opp_ids)))
+    }
+    organisers: dict[uuid.UUID, list[uuid.UUID]] = {}
+    if any(s.to in (S.APPROVED, S.WITHDRAWN) for s in steps):
+        teams = {o.team_id for o in opportunities.values()}
+        for team_id, user_id in session.execute(
+            select(User.team_id, User.id)
+            .where(User.team_id.in_(teams), User.role == "organizer", User.is_active.is_(True))
+            .order_by(User.id)
+        ).tuples():
+            if team_id is not None:
+                organisers.setdefault(team_id, []).append(user_id)
+    return _Context(profiles, people, opportunities, organisers)
+
+
+def notices_for(step: Step, ctx: _Context, policy: PolicySettings) -> list[Notice]:
+    """Who hears of one step, with what: the rules of the event notifications in one place."""
+    match = step.match
+    person_id = match.recipient_id
+    opp = ctx.opportunities[match.opportunity_id]
+    period = str(match.id)
+    on_match = Target("match", str(match.id))
+    out: list[Notice] = []
+    if person_id is None:
+        return out
+    profile = ctx.profiles.get(person_id)
+    person = ctx.people.get(person_id)
+    name = profile.display_name if profile else _first_name(person.name if person else None)
+
+    def to_person(kind: str, **params: Any) -> None:
+        out.append(
+            Notice(
+                person_id,
+                kind,
+                period,
+                on_match,
+                {"name": name, "title": opp.title, **params},
+                profile.preferred_language if profile else DEFAULT_LANGUAGE,
+                profile.nudge_preferences if profile else None,
+            )
+        )
+
+    def to_organisers(kind: str, target: Target, **params: Any) -> None:
+        for organiser_id in ctx.organisers.get(opp.team_id, []):
+            out.append(Notice(organiser_id, kind, period, target, {"title": opp.title, **params}))
+
+    if step.to == S.SUGGESTED:
+        to_person("match_suggested")
+    elif step.to == S.REQUESTED:
+        if person is not None and person.coach_id is not None:
+            out.append(
+                Notice(
+                    person.coach_id,
+                    "request_new",
+                    period,
+                    on_match,
+                    {"person": _first_name(person.name), "title": opp.title},
+                )
+            )
+    elif step.to == S.APPROVED:
+        to_person("match_approved")
+        to_organisers("candidate_approved", on_match, person=name)
+    elif step.to == S.DECLINED:
+        to_person("match_declined", reason=_quote(step.reason or match.decision_reason))
+    elif step.to == S.ACTIVE:
+        to_person("match_started")
+    elif step.to == S.REJECTED:
+        to_person("match_rejected", reason=_quote(step.reason or match.decision_reason))
+    elif step.to == S.EXPIRED:
+        to_person("request_expired", days=policy.request_expiry_days)
+    elif step.to == S.COMPLETED:
+        to_person("did_it_help")
+    elif step.to == S.WITHDRAWN:
+        if step.frm in TAKES_A_PLACE:
+            # No name: the person may be leaving altogether (erasure withdraws for them).
+            to_organisers("candidate_withdrew", Target("opportunity", str(opp.id)))
+        if step.frm == S.ACTIVE and step.role == "recipient":
+            to_person("did_it_help")
+    return out
+
+
+def on_match_steps(session: Session, steps: Sequence[Step]) -> None:
+    """The lifecycle's step listener: write every message the steps owe, once each."""
+    live = [s for s in steps if s.match.recipient_id is not None]
+    if not live:
+        return
+    ctx = _context(session, live)
+    policies: dict[uuid.UUID, PolicySettings] = {}
+    for step in live:
+        mid = step.match.municipality_id
+        policy = policies.get(mid) or policies.setdefault(mid, load_policy(session, mid))
+        if step.to == S.APPROVED and step.role == "system":
+            # Approved by the municipality's policy at once: the coach has nothing to decide.
+            _take_back(session, step.match.id, "request_new")
+        for notice in notices_for(step, ctx, policy):
+            emit(session, notice, municipality_id=mid, policy=policy, now=step.at)
+
+
+def _take_back(session: Session, match_id: uuid.UUID, kind: str) -> None:
+    """Remove a message written earlier in this same transaction (its inbox row goes along)."""
+    session.execute(delete(Nudge).where(Nudge.kind == kind, Nudge.period == str(match_id)))
+
+
+def staff_mode(session: Session, user_id: uuid.UUID, kind: str) -> str:
+    """'push', 'inbox' or 'summary': the staff member's choice for this kind."""
+    prefs = session.get(NotificationPreference, user_id)
+    mode = (prefs.kinds if prefs else {}).get(kind, DEFAULT_MODE)
+    return mode if mode in MODES else DEFAULT_MODE
+
+
+def _request_push_taken(session: Session, coach_id: uuid.UUID, now: datetime) -> bool:
+    """Whether this coach already had a request push within the hour (serialised per coach)."""
+    session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtext('request_new:' || :coach))"),
+        {"coach": str(coach_id)},
+    )
+    found = session.scalar(
+        select(func.count())
+        .select_from(Nudge)
+        .where(
+            Nudge.user_id == coach_id,
+            Nudge.kind == "request_new",
+            Nudge.push.is_(True),
+            Nudge.created_at > now - REQUEST_PUSH_EVERY,
+        )
+    )
+    return bool(found)
+
+
+def emit(
+    session: Session,
+    notice: Notice,
+    *,
+    municipality_id: uuid.UUID,
+    policy: PolicySettings,
+    now: datetime,
+) -> str:
+    """Write one event message: 'created', 'summary', 'existing' or 'off'.
+
+    The inbox gets it at once; the push waits in the outbox until quiet hours end.
+    """
+    if notice.kind in NUDGE_KINDS and notice.kind not in policy.nudge_kinds:
+        return "off"  # the municipality switched this message off
+    prefs = notice.prefs or {}
+    mode = "push"
+    if notice.kind in STAFF_KINDS:
+        mode = staff_mode(session, notice.user_id, notice.kind)
+    elif notice.kind == "match_suggested" and prefs.get("paused"):
+        mode = "inbox"  # a pause is about suggestions: into the inbox, no push
+    bundled = mode == "push" and notice.kind == "request_new"
+    if bundled and _request_push_taken(session, notice.user_id, now):
+        mode = "inbox"  # bundled: one push an hour, the rest in the inbox
+    quiet = prefs.get("quiet_hours") or {}
+    start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
+    end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+    push = mode == "push"
+    status = "pending" if push else ("dropped" if mode == "summary" else "delivered")
+    row = session.execute(
+        insert(Nudge)
+        .values(
+            id=uuid.uuid4(),
+            municipality_id=municipality_id,
+            user_id=notice.user_id,
+            kind=notice.kind,
+            period=notice.period,
+            language=notice.language,
+            params=notice.params,
+            status=status,
+            drop_reason="daily_summary" if mode == "summary" else None,
+            due_at=next_allowed(now, start, end) if push else now,
+            delivered_at=None if push or mode == "summary" else now,
+            attempts=0,
+            created_at=now,
+            channel="event",
+            push=push,
+            target_type=notice.target.type,
+            target_id=notice.target.id,
+        )
+        .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
+        .returning(Nudge.id)
+    ).first()
+    if row is None:
+        return "existing"
+    if mode == "summary":
+        return "summary"
+    title, body = render(notice.kind, notice.language, notice.params)
+    session.execute(
+        insert(InboxMessage).values(
+            id=uuid.uuid4(),
+            user_id=notice.user_id,
+            nudge_id=row[0],
+            kind=notice.kind,
+            title=title,
+            body=body,
+            target_type=notice.target.type,
+            target_id=notice.target.id,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return "created"
+
+
+def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -> None:
+    """Staff who chose a daily summary get one message a day, in the morning, about the rest.
+
+    The events held for it are marked summarised once their summary is written; one written
+    earlier the same day leaves later events for tomorrow's.
+    """
+    local = now.astimezone(AMSTERDAM)
+    for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
+        policy = load_policy(session, mid)
+        if local.time() < parse_hhmm(policy.quiet_hours_end):
+            continue  # summaries come in the morning
+        held = session.execute(
+            select(Nudge.user_id, Nudge.kind, func.count())
+            .where(
+                Nudge.municipality_id == mid,
+                Nudge.drop_reason == "daily_summary",
+                Nudge.created_at <= now,
+            )
+            .group_by(Nudge.user_id, Nudge.kind)
+            .order_by(Nudge.user_id, Nudge.kind)
+        ).tuples()
+        counts: dict[uuid.UUID, dict[str, int]] = {}
+        for user_id, kind, n in held:
+            counts.setdefault(user_id, {})[kind] = n
+        for user_id, kinds in counts.items():
+            lines = "; ".join(summary_line(k, DEFAULT_LANGUAGE, n) for k, n in kinds.items())
+            notice = Notice(
+                user_id,
+                SUMMARY_KIND,
+                local_date(now).isoformat(),
+                Target("inbox"),
+                {"count": sum(kinds.values()), "lines": lines},
+            )
+            outcome = emit(session, notice, municipality_id=mid, policy=policy, now=now)
+            stats.add(SUMMARY_KIND, outcome if outcome != "existing" else "existing")
+            if outcome == "created":
+                session.execute(
+                    update(Nudge)
+                    .where(
+                        Nudge.user_id == user_id,
+                        Nudge.drop_reason == "daily_summary",
+                        Nudge.created_at <= now,
+                    )
+                    .values(drop_reason="summarised")
+                    .execution_options(synchronize_session=False)
+                )
