@@ -1,7 +1,7 @@
 """experiments: pre-registered trials of nudge strategies, arms, assignments, exposure
 
 Revision ID: e2b4fac95e4b
-Revises: b9f662385a03
+Revises: 84bc93c3ef16
 Create Date: 2026-12-06 21:18:02.244593
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = 'e2b4fac95e4b'
-down_revision: str | None = 'b9f662385a03'
+down_revision: str | None = '84bc93c3ef16'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -133,6 +133,7 @@ def test_every_framing_is_other_words_for_the_same_message(language: str, framin
                 assert (value in body) == (value in plain), (kind, framing, value)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_staff_kinds_have_a_summary_line(language: str) -> None:
     for kind in STAFF_KINDS:
         one, five = summary_line(kind, language, 1), summary_line(kind, language, 5)
