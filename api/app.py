@@ -73,6 +73,8 @@ def _register_blueprints(api: Api) -> None:
     from api.admin.routes import blp as policy_blp
     from api.admin.routes import users_blp
     from api.caseload.routes import blp as caseload_blp
+    from api.experiments.routes import blp as experiments_blp
+    from api.experiments.routes import me_blp as my_experiments_blp
     from api.feed.routes import blp as feed_blp
     from api.health.routes import blp as health_blp
     from api.interests.routes import blp as interests_blp
@@ -106,6 +108,8 @@ def _register_blueprints(api: Api) -> None:
         caseload_blp,
         plans_blp,
         reports_blp,
+        experiments_blp,
+        my_experiments_blp,
         privacy_blp,
     ):
         api.register_blueprint(blp)

@@ -4,6 +4,7 @@ from api.audit.models import AuditEvent
 from api.auth.models import RefreshToken, TokenFamily
 from api.console.models import ConsoleSession
 from api.db import Base
+from api.experiments.models import Assignment, Experiment, ExperimentArm, Exposure
 from api.idempotency.models import IdempotencyKey
 from api.interests.models import Interest, InterestCategory
 from api.invitations.models import Invitation
@@ -24,6 +25,10 @@ from api.progress.models import CheckIn
 from api.users.models import User
 
 __all__ = [
+    "Assignment",
+    "Experiment",
+    "ExperimentArm",
+    "Exposure",
     "AlertedOpportunity",
     "AuditEvent",
     "CheckIn",

@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func, select
 
 from api.db import session_scope, utcnow
+from api.experiments.jobs import run_experiments
 from api.matches.jobs import expire_requests
 from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
 from api.plans.jobs import suggest_step_closures
@@ -39,6 +40,7 @@ class Job:
 
 
 EXPIRY = Job("expire_requests", expire_requests)
+EXPERIMENTS = Job("experiments", run_experiments)  # enrol, guardrails, planned end
 # Before the planners, so a step a finished match closes is not reminded of.
 CLOSURES = Job("suggest_step_closures", suggest_step_closures)
 PLANNING = tuple(Job(name, run) for name, run in PLANNING_JOBS.items())
@@ -71,9 +73,10 @@ def run_each(app: Flask, jobs: tuple[Job, ...], now: datetime) -> None:
 
 
 def run_due(app: Flask, now: datetime) -> dict[str, Any]:
-    """Everything due as of `now`: expiry, step closures, every planner, retention, dispatch."""
+    """Everything due: expiry, step closures, experiments, every planner, retention, dispatch."""
     expiry = run_job(app, EXPIRY, now)
     closures = run_job(app, CLOSURES, now)
+    experiments = run_job(app, EXPERIMENTS, now)
     planned = {job.name: run_job(app, job, now) for job in PLANNING}
     retention = run_job(app, RETENTION, now)
     dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
@@ -81,6 +84,7 @@ def run_due(app: Flask, now: datetime) -> dict[str, Any]:
         "at": now.isoformat(),
         "expiry": SKIPPED if expiry is None else expiry,
         "step_closures": SKIPPED if closures is None else closures,
+        "experiments": SKIPPED if experiments is None else experiments,
         "planned": {name: SKIPPED if s is None else s for name, s in planned.items()},
         "retention": SKIPPED if retention is None else retention,
         "dispatched": asdict(dispatched),
@@ -106,13 +110,13 @@ def register_scheduler(app: Flask) -> None:
     @click.option("--plan-every-minutes", default=15, show_default=True)
     @click.option("--dispatch-every-seconds", default=30, show_default=True)
     def scheduler_run(plan_every_minutes: int, dispatch_every_seconds: int) -> None:
-        """Run expiry, planners, retention and the dispatcher on a schedule until stopped."""
+        """Run expiry, experiments, planners, retention and the dispatcher until stopped."""
         from apscheduler.schedulers.blocking import BlockingScheduler
 
         sched = BlockingScheduler(timezone="Europe/Amsterdam")
 
         def plan() -> None:
-            run_each(app, (EXPIRY, CLOSURES, *PLANNING), utcnow())
+            run_each(app, (EXPIRY, CLOSURES, EXPERIMENTS, *PLANNING), utcnow())
 
         def dispatch() -> None:
             run_dispatcher(app, utcnow(), app.extensions["meedoen_push"])

@@ -44,6 +44,7 @@ def demo_id(*parts: object) -> uuid.UUID:
 def load_demo(app: Flask) -> str:
     """Load (or refresh) the demo data; returns a one-line summary."""
     from seeds.data.municipalities import MUNICIPALITIES
+    from seeds.experiments import load_experiments
 
     started = time.perf_counter()
     counts = {"municipalities": 0, "teams": 0, "users": 0, "opportunities": 0, "profiles": 0}
@@ -52,6 +53,7 @@ def load_demo(app: Flask) -> str:
         password_hash = _existing_hash(session) or hash_password(DEMO_PASSWORD)
         for spec in MUNICIPALITIES:
             _load_municipality(session, spec, password_hash, counts)
+        counts["enrolled in experiments"] = load_experiments(session, demo_id, _ewkt)
     took = time.perf_counter() - started
     return ", ".join(f"{k}: {v}" for k, v in counts.items()) + f" (in {took:.1f} s)"
 

@@ -66,6 +66,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("console.policy", "nav.policy"),
         ("console.staff", "nav.staff"),
         ("console.funnel", "nav.funnel"),
+        ("console.experiments_list", "nav.experiments"),
         ("console.audit", "nav.audit"),
     ],
 }
@@ -201,4 +202,4 @@ def _unexpected(err: Exception) -> Response:
 
 
 # The pages register themselves on bp.
-from api.console import admin, coach, organiser, pages  # noqa: E402,F401
+from api.console import admin, coach, experiments, organiser, pages  # noqa: E402,F401

@@ -120,3 +120,30 @@ def bars(
 
 def _as_date(value: date | datetime) -> date:
     return value.date() if isinstance(value, datetime) else value
+
+
+def estimates(
+    labels: Sequence[str],
+    points: Sequence[tuple[float, float, float] | None],
+    *,
+    title: str,
+    description: str,
+    nonce: str,
+    unit: str = "",
+) -> Markup | None:
+    """Each arm's difference from control as a bar with its 95% interval; None without data."""
+    if not any(p is not None for p in points):
+        return None
+    chart = pygal.Bar(
+        **_BASE,
+        x_label_rotation=0,
+        print_values=False,
+        show_legend=False,
+        value_formatter=lambda v: f"{v:+.1f}{unit}",
+    )
+    chart.x_labels = list(labels)
+    chart.add(
+        title,
+        [None if p is None else {"value": p[0], "ci": {"low": p[1], "high": p[2]}} for p in points],
+    )
+    return _finish(chart.render(is_unicode=True), title=title, description=description, nonce=nonce)

@@ -26,6 +26,9 @@ class Message:
     count: str = "count"  # the parameter that chooses between singular and plural
     # Other bodies chosen by params["variant"] (e.g. a check-in prompt that also asks about a step).
     variants: dict[str, str | Plural] = field(default_factory=dict)
+    # An experiment arm's wording, chosen by params["framing"]: (title, body); other words for
+    # the same message, never money, never a threat.
+    framings: dict[str, tuple[str, str | Plural]] = field(default_factory=dict)
 
 
 MESSAGES: dict[str, Message] = {
@@ -37,6 +40,36 @@ MESSAGES: dict[str, Message] = {
             "Hi {name}, we found {count} activities that suit you. For example: {first}. "
             "Have a look and see if you like something.",
         ),
+        framings={
+            "social_norm": (
+                N_("People near you are taking part"),
+                N_plural(
+                    "Hi {name}, many people near you already take part in something that "
+                    "suits them. We found an activity for you: {first}. Have a look.",
+                    "Hi {name}, many people near you already take part in something that "
+                    "suits them. We found {count} activities for you, such as {first}. "
+                    "Have a look.",
+                ),
+            ),
+            "gain": (
+                N_("Something that gives you something"),
+                N_plural(
+                    "Hi {name}, taking part brings you new contacts, routine and experience. "
+                    "We found an activity for you: {first}. Have a look.",
+                    "Hi {name}, taking part brings you new contacts, routine and experience. "
+                    "We found {count} activities for you, such as {first}. Have a look.",
+                ),
+            ),
+            "loss_aversion": (
+                N_("Not to be missed this week"),
+                N_plural(
+                    "Hi {name}, it would be a pity to miss this chance. "
+                    "We found an activity for you: {first}. Have a look.",
+                    "Hi {name}, it would be a pity to miss these chances. "
+                    "We found {count} activities for you, such as {first}. Have a look.",
+                ),
+            ),
+        },
     ),
     "new_opportunity": Message(
         N_("Something new near you"),
@@ -44,6 +77,29 @@ MESSAGES: dict[str, Message] = {
             "Hi {name}, there is something new that suits you well: {title}. "
             "Does it sound good? Take your time to look."
         ),
+        framings={
+            "social_norm": (
+                N_("Something new neighbours already join"),
+                N_(
+                    "Hi {name}, there is something new near you: {title}. Many people near you "
+                    "already take part in things like this. Does it appeal to you?"
+                ),
+            ),
+            "gain": (
+                N_("Something new that gives you something"),
+                N_(
+                    "Hi {name}, there is something new near you: {title}. It brings you new "
+                    "contacts and experience. Does it appeal to you?"
+                ),
+            ),
+            "loss_aversion": (
+                N_("Something new, not to be missed"),
+                N_(
+                    "Hi {name}, there is something new near you: {title}. It would be a pity "
+                    "to miss it. Does it appeal to you?"
+                ),
+            ),
+        },
     ),
     "request_waiting": Message(
         N_("A request is waiting for you"),
@@ -88,6 +144,29 @@ MESSAGES: dict[str, Message] = {
                 "Tell us in a few taps. It helps you and your coach."
             ),
         },
+        framings={
+            "social_norm": (
+                N_("How are things going?"),
+                N_(
+                    "Hi {name}, most people tell us every two weeks how things are going. "
+                    "How is {title} going? It only takes a few taps."
+                ),
+            ),
+            "gain": (
+                N_("How are things going?"),
+                N_(
+                    "Hi {name}, how is {title} going? When you tell us, you see for yourself "
+                    "how far you have come. It only takes a few taps."
+                ),
+            ),
+            "loss_aversion": (
+                N_("How are things going?"),
+                N_(
+                    "Hi {name}, how is {title} going? A pity if your coach does not know what "
+                    "goes well. It only takes a few taps."
+                ),
+            ),
+        },
     ),
     "coach_digest": Message(
         N_("Who needs attention this week"),
@@ -107,6 +186,51 @@ MESSAGES: dict[str, Message] = {
             "This could be a nice next step: {title}. Only if you want to.",
         ),
         count="weeks",
+        framings={
+            "social_norm": (
+                N_("Ready for a next step?"),
+                N_plural(
+                    "Hi {name}, you have taken part for {weeks} week. Many people take a next "
+                    "step after a while, such as: {title}. Only if you want to.",
+                    "Hi {name}, you have taken part for {weeks} weeks. Many people take a next "
+                    "step after a while, such as: {title}. Only if you want to.",
+                ),
+            ),
+            "gain": (
+                N_("Ready for a next step?"),
+                N_plural(
+                    "Hi {name}, you have taken part for {weeks} week. A next step brings you "
+                    "new experience: {title}. Only if you want to.",
+                    "Hi {name}, you have taken part for {weeks} weeks. A next step brings you "
+                    "new experience: {title}. Only if you want to.",
+                ),
+            ),
+            "loss_aversion": (
+                N_("Ready for a next step?"),
+                N_plural(
+                    "Hi {name}, you have taken part for {weeks} week. It would be a pity to "
+                    "let this chance go: {title}. Only if you want to.",
+                    "Hi {name}, you have taken part for {weeks} weeks. It would be a pity to "
+                    "let this chance go: {title}. Only if you want to.",
+                ),
+            ),
+        },
+    ),
+    # An experiment's arm asks the coach to get in touch (once per person and experiment).
+    "experiment_coach_prompt": Message(
+        N_("Get in touch with {person}"),
+        N_(
+            "{person} takes part in a study of the municipality about messages. Could you get "
+            "in touch this week? A short talk about how things are going is enough."
+        ),
+    ),
+    # The admins hear that a guardrail stopped an arm of an experiment.
+    "experiment_guardrail": Message(
+        N_("A group in an experiment has stopped"),
+        N_(
+            "In the experiment {experiment} the group {arm} has stopped because a safety limit "
+            "was crossed ({metric}). Those people get messages as usual again."
+        ),
     ),
     "step_due": Message(
         N_("A small reminder"),
@@ -215,8 +339,12 @@ def render(kind: str, language: str, params: dict[str, Any]) -> tuple[str, str]:
     """Title and body in the person's language (Dutch for what we lack in theirs)."""
     message = MESSAGES[kind]
     texts = texts_for(language)
-    title = texts.gettext(message.title, **params)
+    title_id: str = message.title
     text = message.variants.get(str(params.get("variant")), message.body)
+    framing = message.framings.get(str(params.get("framing")))
+    if framing is not None and "variant" not in params:
+        title_id, text = framing
+    title = texts.gettext(title_id, **params)
     if isinstance(text, Plural):
         n = int(params.get(message.count, 0))
         body = texts.ngettext(text.singular, text.plural, n, **params)

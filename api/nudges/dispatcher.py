@@ -123,7 +123,7 @@ def dispatch_batch(
             for d in devices.get(nudge.user_id, [])
             if str(d.id) not in reached and d.push_token not in gone
         ]
-        if nudge.push and todo:
+        if nudge.push and todo and nudge.params.get("channel") != "inbox":  # inbox-only arm
             by_token = {d.push_token: d for d in todo}
             try:
                 outcome = provider.send(

@@ -37,6 +37,8 @@ class PlanStats:
             return
         if outcome == "created":
             self.created[kind] = self.created.get(kind, 0) + 1
+        elif outcome == "withheld":  # by an experiment's arm: counted with the dropped
+            self.dropped[kind] = self.dropped.get(kind, 0) + 1
         elif outcome == "existing":
             self.skipped_existing += 1
         else:
@@ -53,6 +55,11 @@ class Planned:
     language: str = DEFAULT_LANGUAGE  # staff have no language of their own
     prefs: dict[str, Any] | None = None  # the person's own nudge preferences (cap, pause, quiet)
     drop_reason: str | None = None  # only take the key, send nothing (e.g. nothing new)
+    # An experiment's arm (api/nudges/planners/arms.py): whom it is about when not the
+    # addressee, a day and hour not to send before, and a lower weekly cap.
+    subject_id: uuid.UUID | None = None
+    not_before: datetime | None = None
+    arm_cap: int | None = None
 
     @classmethod
     def for_person(
@@ -144,13 +151,27 @@ def enqueue_many(
                 status, drop_reason = "dropped", "paused"
             elif capped and sent.get(nudge.user_id, 0) >= _limit(policy, prefs):
                 status, drop_reason = "dropped", "weekly_cap"
+            elif (
+                capped
+                and nudge.arm_cap is not None
+                and sent.get(nudge.user_id, 0) >= min(_limit(policy, prefs), nudge.arm_cap)
+            ):
+                status, drop_reason = "dropped", "experiment"
             quiet = prefs.get("quiet_hours") or {}
             q_start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
             q_end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
-            due_at = next_allowed(now, q_start, q_end)
+            due_at = next_allowed(max(now, nudge.not_before or now), q_start, q_end)
         if status == "pending":
             sent[nudge.user_id] = sent.get(nudge.user_id, 0) + 1
-        outcomes[i] = "created" if status == "pending" else "noted" if noted else "dropped"
+        outcomes[i] = (
+            "created"
+            if status == "pending"
+            else "withheld"
+            if drop_reason == "experiment"
+            else "noted"
+            if noted
+            else "dropped"
+        )
         where.append(i)
         rows.append(
             (nudge.user_id, nudge.period, nudge.language, nudge.params, status, drop_reason, due_at)

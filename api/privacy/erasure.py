@@ -33,6 +33,7 @@ from api.audit.service import audit_denied, record
 from api.auth.security import Actor
 from api.db import rows_changed, utcnow, uuid_array, uuid_text
 from api.errors import Forbidden, NotFound
+from api.experiments.treatment import COACH_PROMPT_KIND
 from api.i18n import N_
 from api.idempotency.models import IdempotencyKey
 from api.matches.lifecycle import transition_many
@@ -122,6 +123,15 @@ def erase_people(session: Session, *, user_ids: Iterable[uuid.UUID]) -> int:
             ),
             {"named": json.dumps(named)},
         )
+    # A coach's prompt to get in touch (an experiment's arm) names the person too; its period
+    # ends in the person's id.
+    session.execute(
+        text(
+            "delete from nudges where kind = :kind"
+            " and split_part(period, ':', 2) = any(string_to_array(:ids, ','))"
+        ),
+        {"kind": COACH_PROMPT_KIND, "ids": ",".join(str(i) for i in ids)},
+    )
     _forget_replies_of(session, people, own_matches)
     plans.anonymise_steps_of(session, user_ids=ids)
     session.execute(

@@ -14,6 +14,7 @@ from api.auth.models import RefreshToken, TokenFamily
 from api.auth.security import Actor
 from api.db import utcnow
 from api.errors import NotFound
+from api.experiments.service import my_experiments
 from api.invitations.models import Invitation
 from api.ladder.service import ladder_history
 from api.matches.models import Match
@@ -119,6 +120,7 @@ def export(session: Session, *, actor: Actor) -> dict[str, Any]:
             select(CheckIn).where(CheckIn.user_id == actor.user_id).order_by(CheckIn.date)
         ).all(),
         "ladder": ladder_history(session, user_id=actor.user_id),
+        "experiments": my_experiments(session, actor=actor),
         "steps": plans.all_steps(session, user_id=actor.user_id, now=now),
         "nudges": [
             {"kind": n.kind, "status": n.status, "created_at": n.created_at, "params": n.params}

@@ -2,6 +2,7 @@
 
 from marshmallow import fields, validate
 
+from api.experiments.schemas import MyExperimentSchema
 from api.matches.schemas import MatchSchema
 from api.nudges.schemas import MESSAGE_KINDS, InboxMessageSchema
 from api.plans.schemas import PlanStepSchema
@@ -140,6 +141,11 @@ class ExportSchema(Schema):
     matches = fields.List(fields.Nested(MatchSchema), required=True)
     checkins = fields.List(fields.Nested(CheckInSchema), required=True)
     ladder = fields.Nested(LadderHistorySchema, required=True)
+    experiments = fields.List(
+        fields.Nested(MyExperimentSchema),
+        required=True,
+        metadata={"description": "Experiments you are in, what differs for you, opt-out"},
+    )
     steps = fields.List(
         fields.Nested(PlanStepSchema),
         required=True,

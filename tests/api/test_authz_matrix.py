@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
+from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.invitations.service import create_invitation, issue_reset_code
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
@@ -120,7 +121,59 @@ _HISTORY = {
 }
 
 
-def build_world(session: Session, *, opp_status: str, match_status: str) -> World:
+def _experiment(session: Session, mun: Municipality, tag: str, status: str, rec: User) -> Any:
+    """An experiment of the municipality in `status`, with `rec` enrolled in its control arm."""
+    now = datetime.now(UTC)
+    exp = Experiment(
+        municipality_id=mun.id,
+        name=f"Experiment {tag}",
+        hypothesis="Een andere toon helpt.",
+        status=status,
+        salt=uuid.uuid4().hex,
+        eligibility={},
+        strata=[],
+        primary_outcome="started_activity",
+        horizon_days=30,
+        secondary_outcomes=[],
+        guardrails=[],
+        enrol_until=now + timedelta(days=10),
+        planned_end=now + timedelta(days=60),
+        dpia_reference="DPIA-1",
+        ethics_reference="ETH-1",
+        started_at=None if status == "draft" else now,
+    )
+    session.add(exp)
+    session.flush()
+    control = ExperimentArm(
+        experiment_id=exp.id,
+        key="control",
+        name="Zoals nu",
+        weight=1,
+        is_control=True,
+        treatment={},
+    )
+    gain = ExperimentArm(
+        experiment_id=exp.id, key="gain", name="Winst", weight=1, treatment={"framing": "gain"}
+    )
+    session.add_all([control, gain])
+    session.flush()
+    session.add(
+        Assignment(
+            experiment_id=exp.id,
+            user_id=rec.id,
+            arm_id=control.id,
+            stratum="all",
+            position=0,
+            assigned_at=now,
+            baseline={},
+        )
+    )
+    return exp
+
+
+def build_world(
+    session: Session, *, opp_status: str, match_status: str, exp_status: str = "running"
+) -> World:
     """Every object the matrix refers to; opportunities and matches in the row's state."""
     start = datetime.now(UTC) - timedelta(days=5)
     m1 = create_municipality(session)
@@ -191,6 +244,7 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
             }
         )
         markers[f"auditor_{tag}"] = coach.name
+        ids[f"exp_{tag}"] = _experiment(session, mun, tag, exp_status, rec).id
         if tag == "b":  # a published opportunity nobody has a match on (requests, suggestions)
             ids["opp_free"] = create_opportunity(session, team=team, title="Vrije plek").id
 
@@ -237,6 +291,8 @@ def build_world(session: Session, *, opp_status: str, match_status: str) -> Worl
         "device_x",
         "step_b",
         "step_x",
+        "exp_b",
+        "exp_x",
     ):
         markers[key] = str(ids[key])
     for key in ("recipient_b", "recipient_x", "coach_x"):
@@ -263,7 +319,13 @@ def _target_ids(w: World, target: str, who: str) -> dict[str, uuid.UUID]:
             "foreign": u["recipient_b"].id,
             "other_mun": u["recipient_x"].id,
         }
-    prefix = {"opportunity": "opp", "match": "match", "step": "step", "checkin": "checkin"}[target]
+    prefix = {
+        "opportunity": "opp",
+        "match": "match",
+        "step": "step",
+        "checkin": "checkin",
+        "experiment": "exp",
+    }[target]
     return {v: w.ids[f"{prefix}_{s}"] for v, s in zip(VARIANTS, "abx", strict=True)}
 
 
@@ -386,6 +448,28 @@ def _step_change(w: World, who: str) -> dict[str, Any]:
     return {"dueOn": (date.today() + timedelta(days=21)).isoformat()}
 
 
+def _new_experiment(w: World, who: str) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    return {
+        "name": "Toon van de tips",
+        "hypothesis": "Een sociale-normtoon helpt meer mensen op weg.",
+        "arms": [
+            {"key": "control", "name": "Zoals nu", "weight": 1, "isControl": True},
+            {"key": "norm", "name": "Norm", "weight": 1, "treatment": {"framing": "social_norm"}},
+        ],
+        "primaryOutcome": "started_activity",
+        "horizonDays": 60,
+        "enrolUntil": (now + timedelta(days=20)).date().isoformat(),
+        "plannedEnd": (now + timedelta(days=90)).date().isoformat(),
+        "dpiaReference": "DPIA-2026-07",
+        "ethicsReference": "METC-2026-113",
+    }
+
+
+def _experiment_change(w: World, who: str) -> dict[str, Any]:
+    return {"name": "Toon van de wekelijkse tips"}
+
+
 def _reason(w: World, who: str) -> dict[str, Any]:
     return {"reason": "Past nu niet in het rooster"}
 
@@ -403,6 +487,7 @@ class Row:
     body: Body | None = None
     opp_status: str = "published"
     match_status: str = "approved"
+    exp_status: str = "running"
     token: str = "access"  # or "refresh"
     hidden: tuple[str, ...] = ()  # markers (World.markers) a 2xx body must not contain
 
@@ -410,6 +495,7 @@ class Row:
 OPP = "/v1/opportunities/<uuid:opportunity_id>"
 MATCH = "/v1/matches/<uuid:match_id>"
 CASE = "/v1/caseload/<uuid:recipient_id>"
+EXP = "/v1/admin/experiments/<uuid:experiment_id>"
 OTHERS_MATCHES = ("match_b", "match_x")
 
 MATRIX: dict[tuple[str, str], Row] = {
@@ -443,6 +529,27 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("GET", "/v1/admin/policy"): Row(only(admin=200), hidden=("policy_x",)),
     ("PUT", "/v1/admin/policy"): Row(only(admin=200), body=_policy),
     ("GET", "/v1/admin/reports/funnel"): Row(only(admin=200)),
+    # experiments: the admin's whole municipality (side B too); another municipality's are 404
+    ("GET", "/v1/admin/experiments"): Row(only(admin=200), hidden=("exp_x",)),
+    ("POST", "/v1/admin/experiments"): Row(only(admin=201), body=_new_experiment),
+    ("GET", EXP): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    ("PATCH", EXP): Row(
+        only(admin=by_variant(200, foreign=200)),
+        target="experiment",
+        body=_experiment_change,
+        exp_status="draft",
+    ),
+    ("POST", f"{EXP}/start"): Row(
+        only(admin=by_variant(200, foreign=200)), target="experiment", exp_status="draft"
+    ),
+    ("POST", f"{EXP}/stop"): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    ("GET", f"{EXP}/report"): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    ("GET", f"{EXP}/export"): Row(only(admin=by_variant(200, foreign=200)), target="experiment"),
+    # a person's own experiments (recipient A is enrolled in experiment A only)
+    ("GET", "/v1/me/experiments"): Row(only(recipient=200), hidden=("exp_b", "exp_x")),
+    ("POST", "/v1/me/experiments/<uuid:experiment_id>/opt-out"): Row(
+        only(recipient=by_variant(200)), target="experiment"
+    ),
     # opportunities: any signed-in role reads published ones of its municipality
     ("GET", "/v1/opportunities"): Row(signed_in(200), hidden=("opp_x",)),
     ("POST", "/v1/opportunities"): Row(only(organizer=201), body=_new_opportunity),
@@ -690,7 +797,9 @@ def test_authz_matrix(
     status: int,
 ) -> None:
     row = MATRIX[(method, rule)]
-    w = build_world(session, opp_status=row.opp_status, match_status=row.match_status)
+    w = build_world(
+        session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
+    )
     path = _path(w, row, rule, who, variant)
     headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
     body = row.body(w, who) if row.body else None
@@ -715,7 +824,9 @@ def test_authz_matrix_text_plain_body(
 ) -> None:
     row = MATRIX[(method, rule)]
     assert row.body is not None
-    w = build_world(session, opp_status=row.opp_status, match_status=row.match_status)
+    w = build_world(
+        session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
+    )
     path = _path(w, row, rule, who, variant)
     headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
     data = json.dumps(row.body(w, who))

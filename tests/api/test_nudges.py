@@ -149,7 +149,16 @@ def test_run_due_expires_then_tells_and_delivers(app, session: Session, w) -> No
     out = app.test_cli_runner().invoke(args=["nudges", "run-due", "--at", at.isoformat()])
     assert out.exit_code == 0, out.output
     done = json.loads(out.output)
-    assert list(done) == ["at", "expiry", "step_closures", "planned", "retention", "dispatched"]
+    assert list(done) == [
+        "at",
+        "expiry",
+        "step_closures",
+        "experiments",
+        "planned",
+        "retention",
+        "dispatched",
+    ]
+    assert done["experiments"] == {"finished": 0, "enrolled": 0, "arms_stopped": 0, "stopped": 0}
     assert done["expiry"] == {"requests_expired": 1}
     assert done["planned"]["request_followups"]["created"] == {}  # told with the expiry
     assert set(done["retention"]) == {"notes_removed", "accounts_erased"}

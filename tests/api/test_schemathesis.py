@@ -40,6 +40,7 @@ from sqlalchemy.orm import Session
 from api.app import create_app
 from api.auth.security import Actor
 from api.config import Settings
+from api.experiments import service as experiments
 from api.interests.models import Interest
 from api.invitations.service import create_invitation
 from api.nudges.models import InboxMessage
@@ -227,6 +228,28 @@ def _seed_world(app: Flask, session: Session) -> World:
         session, actor=coach_actor, recipient_name="Nieuw", email=None, coach_id=None
     )
     interests = list(session.scalars(select(Interest.key).order_by(Interest.key).limit(3)))
+    admin_actor = Actor(admin.id, "admin", mun.id, None)
+    experiment = {
+        "name": "Toon",
+        "hypothesis": "Een andere toon helpt.",
+        "arms": [
+            {"key": "control", "name": "Zoals nu", "weight": 1, "is_control": True},
+            {"key": "gain", "name": "Winst", "weight": 1, "treatment": {"framing": "gain"}},
+        ],
+        "eligibility": {},
+        "strata": ["ladder_step"],
+        "primary_outcome": "started_activity",
+        "horizon_days": 60,
+        "secondary_outcomes": [],
+        "guardrails": [],
+        "enrol_until": now + 20 * day,
+        "planned_end": now + 90 * day,
+        "dpia_reference": "DPIA-1",
+        "ethics_reference": "ETH-1",
+    }
+    draft_exp = experiments.create(session, actor=admin_actor, data=experiment)
+    running_exp = experiments.create(session, actor=admin_actor, data=experiment)
+    experiments.start(session, actor=admin_actor, experiment_id=running_exp["id"])
 
     users = {"recipient": recipient, "organizer": organizer, "coach": coach, "admin": admin}
     tokens = {}
@@ -249,6 +272,7 @@ def _seed_world(app: Flask, session: Session) -> World:
             "recipient_id": person_ids,
             "user_id": [*person_ids, str(admin.id)],
             "message_id": [str(message.id)],
+            "experiment_id": [str(draft_exp["id"]), str(running_exp["id"])],
             "coachId": [str(coach.id)],
             "teamId": [str(team.id)],
             "actorId": [str(coach.id), str(admin.id)],

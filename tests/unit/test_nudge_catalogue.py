@@ -4,12 +4,15 @@ import re
 
 import pytest
 
+from api.experiments.treatment import COACH_PROMPT_KIND, FRAMINGS, GUARDRAIL_KIND, PERSON_KINDS
 from api.municipalities.policy import PolicySettings
 from api.nudges.catalogue import MESSAGES, placeholders, render, summary_line
 from api.nudges.events import EVENT_KINDS, STAFF_KINDS
 
 # Planned nudges and event notifications (request_expired is both: counted once).
-KINDS = tuple(dict.fromkeys((*PolicySettings().nudge_kinds, *EVENT_KINDS)))
+KINDS = tuple(
+    dict.fromkeys((*PolicySettings().nudge_kinds, *EVENT_KINDS, COACH_PROMPT_KIND, GUARDRAIL_KIND))
+)
 LANGUAGES = ("nl", "en")
 SAMPLE = {
     "name": "Amina",
@@ -22,12 +25,15 @@ SAMPLE = {
     "weeks": 12,
     "step": "Een cv maken",
     "date": "5 december",
+    "experiment": "Toon van de tips",
+    "arm": "Sociale norm",
+    "metric": "afmeldingen",
     "reason": "Het past nu niet goed naast je taalles op dinsdag",
     "lines": "2 nieuwe aanvragen; 1 nieuwe kandidaat",
 }
 FORBIDDEN = re.compile(
     r"sanctie|maatregel|korting|boete|verplicht|uitkering stop|moet je|"
-    r"sanction|penalt|benefit cut|obligat|you must|mandatory",
+    r"sanction|penalt|benefit cut|obligat|you must|mandatory|€|euro|geld|money|premie|bonus",
     re.IGNORECASE,
 )
 
@@ -95,7 +101,8 @@ def test_numbers_are_written_the_dutch_way() -> None:
 def test_placeholders_are_the_parameters_planners_give() -> None:
     for message in MESSAGES.values():
         texts = [message.title]
-        for body in [message.body, *message.variants.values()]:
+        framed = [t for title_body in message.framings.values() for t in title_body]
+        for body in [message.body, *message.variants.values(), *framed]:
             texts += [body] if isinstance(body, str) else list(body)
         for text in texts:
             assert placeholders(text) <= set(SAMPLE), text
@@ -107,6 +114,23 @@ def test_a_checkin_prompt_asks_about_the_current_step(language: str) -> None:
         _, body = render("checkin_prompt", language, {**SAMPLE, "variant": variant})
         assert "Een cv maken" in body and "{" not in body
         assert not FORBIDDEN.search(body) and len(body) <= 240
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("framing", [f for f in FRAMINGS if f != "neutral"])
+def test_every_framing_is_other_words_for_the_same_message(language: str, framing: str) -> None:
+    """An experiment's framing changes the wording only: no money, no threat, same facts."""
+    for kind in PERSON_KINDS:
+        assert framing in MESSAGES[kind].framings, kind
+        for n in (1, 3):
+            params = {**SAMPLE, "count": n, "weeks": n}
+            title, body = render(kind, language, {**params, "framing": framing})
+            _, plain = render(kind, language, params)
+            assert body != plain, (kind, framing)
+            assert "{" not in title + body and len(body) <= 240
+            assert not FORBIDDEN.search(title + " " + body), (language, kind, framing)
+            for value in ("Amina", "Koken in de buurt", "Taalmaatje"):
+                assert (value in body) == (value in plain), (kind, framing, value)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

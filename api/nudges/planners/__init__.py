@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from api.nudges.outbox import PlanStats
 from api.nudges.planners.checkins import CHECKIN_PROMPT
 from api.nudges.planners.coach import COACH_DIGEST
+from api.nudges.planners.experiments import COACH_PROMPT, GUARDRAIL_NOTICE
 from api.nudges.planners.matches import APPROVED_NOT_STARTED, REQUEST_WAITING
 from api.nudges.planners.skeleton import Planned, Planner, Scope, plan
 from api.nudges.planners.steps import STEP_DUE
@@ -26,6 +27,7 @@ PLANNERS: dict[str, tuple[Planner[Any], ...]] = {
     "growth_suggestions": (GROWTH_SUGGESTION,),
     "weekly_suggestions": (WEEKLY_SUGGESTIONS,),
     "coach_digests": (COACH_DIGEST,),
+    "experiment_notes": (COACH_PROMPT, GUARDRAIL_NOTICE),
 }
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api.municipalities.models import Municipality
 from api.municipalities.policy import PolicySettings, load_policy
 from api.nudges.outbox import Planned, PlanStats, enqueue_many
+from api.nudges.planners.arms import experiment_arms, exposure, log_exposures, shape
 
 Row = TypeVar("Row")
 
@@ -37,20 +38,31 @@ class Planner(Generic[Row]):
     who: Callable[[Session, Scope], Iterable[Row]]
     what: Callable[[Row, Scope], Planned]
     capped: bool = True  # whether the weekly cap, pause and own quiet hours apply
+    always: bool = False  # not a policy switch: runs in every municipality (experiments' own)
 
 
-def municipalities_with(session: Session, kind: str, now: datetime) -> Iterator[Scope]:
+def municipalities_with(
+    session: Session, kind: str, now: datetime, *, always: bool = False
+) -> Iterator[Scope]:
     """The municipalities whose policy has this nudge kind on, in a stable order."""
     for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
         policy = load_policy(session, mid)
-        if kind in policy.nudge_kinds:
+        if always or kind in policy.nudge_kinds:
             yield Scope(mid, policy, now)
 
 
 def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanStats) -> None:
-    """Run one planner everywhere it is on: enqueue what it plans and count the outcomes."""
-    for scope in municipalities_with(session, planner.kind, now):
-        planned = [planner.what(row, scope) for row in planner.who(session, scope)]
+    """Run one planner everywhere it is on: enqueue what it plans and count the outcomes.
+
+    A person in a running experiment gets their arm's way of giving this kind of nudge
+    (`shape`), and each nudge given or withheld that way is logged as exposure.
+    """
+    for scope in municipalities_with(session, planner.kind, now, always=planner.always):
+        arms = experiment_arms(session, planner.kind, scope.municipality_id)
+        planned = [
+            shape(nudge, planner.kind, arms.get(nudge.subject_id or nudge.user_id), now)
+            for nudge in (planner.what(row, scope) for row in planner.who(session, scope))
+        ]
         outcomes = enqueue_many(
             session,
             policy=scope.policy,
@@ -60,5 +72,10 @@ def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanS
             now=now,
             capped=planner.capped,
         )
-        for outcome in outcomes:
+        exposures: list[dict[str, Any]] = []
+        for nudge, outcome in zip(planned, outcomes, strict=True):
             stats.add(planner.kind, outcome)
+            arm = arms.get(nudge.subject_id or nudge.user_id)
+            if arm is not None and outcome in ("created", "withheld"):
+                exposures.append(exposure(arm, nudge, planner.kind, outcome, now))
+        log_exposures(session, exposures)
