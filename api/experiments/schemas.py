@@ -193,7 +193,7 @@ class ExperimentSchema(Schema):
     hypothesis = fields.String(required=True)
     status = fields.String(required=True)
     arms = fields.List(fields.Nested(ArmOutSchema), required=True)
-    eligibility = fields.Method("_eligibility")
+    eligibility = fields.Nested(EligibilitySchema, required=True)
     strata = fields.List(fields.String())
     primary_outcome = fields.String(required=True)
     horizon_days = fields.Integer(required=True)
@@ -208,13 +208,16 @@ class ExperimentSchema(Schema):
     stopped_at = fields.AwareDateTime(allow_none=True)
     stop_reason = fields.String(allow_none=True)
     registration = fields.Method(
-        "_registration", metadata={"description": "What froze at start (null before)"}
+        "_registration",
+        metadata={
+            "type": "object",
+            "nullable": True,
+            "additionalProperties": True,
+            "description": "What froze at start (null before)",
+        },
     )
     power = fields.Nested(PowerSchema, allow_none=True)
     enrolled = fields.Integer()
-
-    def _eligibility(self, obj: dict[str, Any]) -> Any:
-        return camel_keys(obj["eligibility"])
 
     def _registration(self, obj: dict[str, Any]) -> Any:
         return camel_keys(obj["registration"])
@@ -301,7 +304,12 @@ class ExperimentExportRowSchema(Schema):
     stratum = fields.String(required=True)
     opted_out = fields.Boolean(required=True)
     exposed = fields.Boolean(required=True)
-    outcomes = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), required=True)
+    outcomes = fields.Dict(
+        keys=fields.String(),
+        values=fields.Float(allow_none=True),
+        required=True,
+        metadata={"description": "Per outcome: 1 or 0 for yes/no outcomes, the value for means"},
+    )
 
 
 class ExperimentExportSchema(Schema):

@@ -412,6 +412,154 @@ _POLICY = {
     "inactiveAccountRetentionDays": "Accounts unused this long are erased",
     "maxRequestsPerDay": "A person may ask for at most this many opportunities a day",
 }
+# Experiments on nudge strategies (api/experiments): what an admin sets up and reads back.
+_TREATMENT = {
+    "framing": "Wording of the person's nudges (neutral, social norm, gain, loss aversion)",
+    "maxPerWeek": "At most this many nudges a week in this arm (lower than the policy only)",
+    "weekday": "Day nudges are sent in this arm, 0 = Monday; null: as the policy says",
+    "hour": "Hour of the day (local) nudges are sent in this arm; null: as the policy says",
+    "channel": "push: inbox and push as usual; inbox: inbox only, no push",
+    "kindsOff": "Kinds of nudge this arm does not send",
+    "coachPrompt": "The coach is asked to make contact with people in this arm",
+}
+_ARM = {
+    "key": "Short stable key of the arm",
+    "name": "Name of the arm, for the admin",
+    "weight": "Allocation weight: arms get people in proportion to their weights",
+    "isControl": "The control arm: the municipality's current policy, unchanged",
+    "treatment": "What differs for people in this arm (how nudges are given, nothing else)",
+    "stoppedAt": "When this arm stopped (a guardrail crossed); null while it runs",
+    "stopReason": "Why this arm stopped",
+}
+_EXPERIMENT_IN = {
+    "name": "Short name of the experiment",
+    "hypothesis": "What the experiment expects, written before it starts",
+    "arms": "The arms, exactly one of them the control",
+    "eligibility": "Who of the municipality's people may take part",
+    "strata": "Assignment is balanced within these groups (ladder step, coach)",
+    "primaryOutcome": "The one outcome the experiment is judged on",
+    "horizonDays": "Days after enrolment in which the outcome counts",
+    "secondaryOutcomes": "Other outcomes reported beside the primary one",
+    "guardrails": "Harms that stop an arm when worse than their threshold",
+    "enrolUntil": "Last day newcomers are enrolled (local date)",
+    "plannedEnd": "The experiment stops at the end of this day",
+    "dpiaReference": "Reference of the data protection impact assessment",
+    "ethicsReference": "Reference of the ethics approval",
+}
+BY_SCHEMA.update(
+    {
+        "Treatment": _TREATMENT,
+        "TreatmentOut": _TREATMENT,
+        "Arm": _ARM,
+        "ArmOut": _ARM,
+        "Eligibility": {
+            "ladderSteps": "Only people on these steps of the participation ladder",
+            "languages": "Only people who read one of these languages",
+            "withCoach": "Only people who have a coach",
+        },
+        "Guardrail": {
+            "metric": "What is watched: opt-outs, muted nudges or a drop in wellbeing",
+            "threshold": "Worse than this stops the arm (a share, or points of wellbeing)",
+        },
+        "ExperimentCreate": _EXPERIMENT_IN,
+        "ExperimentUpdate": _EXPERIMENT_IN,
+        "Power": {
+            "outcome": "The outcome the calculation is for (the primary one)",
+            "kind": "rate (a share of people) or mean (an average)",
+            "eligible": "People eligible now",
+            "perArm": "Expected people per arm",
+            "baselineN": "People the baseline was measured on",
+            "baseline": "The outcome's rate or mean over the last horizon, before the experiment",
+            "sd": "Standard deviation of a mean outcome at baseline",
+            "alpha": "Significance level of the calculation",
+            "power": "Chance to detect an effect of the minimum size",
+            "plannedSampleSize": "People the experiment plans to enrol",
+            "computedAt": "When this was calculated (UTC)",
+        },
+        "Experiment": {
+            **_EXPERIMENT_IN,
+            "id": "The id of this experiment",
+            "status": "draft, running or stopped",
+            "createdAt": "When it was set up (UTC)",
+            "startedAt": "When it started; null for a draft",
+            "stoppedAt": "When it stopped; null while it runs",
+            "stopReason": "Why it stopped (planned end, by an admin)",
+            "power": "Power calculation and minimum detectable effect, before start",
+            "enrolled": "People enrolled so far",
+        },
+        "ExperimentListItem": {
+            "primaryOutcome": "The one outcome the experiment is judged on",
+            "arms": "The arms, exactly one of them the control",
+            "startedAt": "When it started; null for a draft",
+            "plannedEnd": "The experiment stops at the end of this day",
+        },
+        "ReportArm": {
+            "key": "Key of the arm",
+            "isControl": "The control arm (current policy)",
+            "weight": "Allocation weight",
+            "n": "People assigned to the arm",
+            "expectedShare": "Share of people the weights promise",
+            "share": "Share of people the arm really got",
+            "optedOut": "People in the arm who opted out (still counted in the arm)",
+            "optOutRate": "Share of the arm that opted out",
+            "exposed": "People who got or missed a nudge because of the arm",
+            "exposureRate": "Share of the arm that was exposed",
+            "stoppedAt": "When this arm stopped; null while it runs",
+            "stopReason": "Why this arm stopped",
+        },
+        "SampleRatio": {
+            "chi2": "Chi-square statistic of people per arm against the weights",
+            "pValue": "p-value of that test",
+            "flagged": "True when p is below the threshold: the assignment may be broken",
+            "threshold": "The p-value below which a mismatch is flagged",
+        },
+        "ReportCell": {
+            "arm": "Key of the arm",
+            "n": "People in the arm with this outcome known",
+            "events": "People with the outcome (rates)",
+            "sd": "Standard deviation (means)",
+            "ciLow": "Lower end of the 95% interval of the difference from control",
+            "ciHigh": "Upper end of the 95% interval of the difference from control",
+            "pValue": "p-value of the difference from control",
+            "pHolm": "p-value after Holm correction across arms",
+            "withheld": "True when the cell has under 10 people and is not shown",
+        },
+        "ReportOutcome": {
+            "outcome": "Which outcome",
+            "primary": "The primary outcome of the experiment",
+            "arms": "Per arm: the estimate and its difference from control",
+        },
+        "Report": {
+            "experimentId": "The experiment this report is about",
+            "asOf": "Moment the report was computed (UTC)",
+            "minCell": "Cells with fewer people than this are withheld",
+            "people": "People enrolled in all arms",
+            "arms": "People per arm, opt-outs and exposure",
+            "sampleRatio": "Check that people were split as the weights say",
+            "outcomes": "Per outcome per arm, by assigned arm (intention to treat)",
+            "analysis": "How the numbers were computed",
+            "summary": "Plain-language summary, per language",
+        },
+        "ExperimentExportRow": {
+            "arm": "Assigned arm (also after an opt-out)",
+            "stratum": "Group the person was balanced within (pseudonymised)",
+            "optedOut": "The person opted out",
+            "exposed": "The person got or missed a nudge because of the arm",
+        },
+        "ExperimentExport": {
+            "experimentId": "The experiment the rows are about",
+            "rows": "One row per person, without names or contact details",
+        },
+        "MyExperiment": {
+            "about": "What the experiment is about, in plain words",
+            "whatDiffers": "What is different for you",
+            "enrolledAt": "When you were included",
+            "optedOutAt": "When you chose to stop; null if you take part",
+            "canOptOut": "You can still choose to stop",
+            "optOutHint": "What happens when you stop",
+        },
+    }
+)
 BY_SCHEMA["Policy"] = dict(_POLICY)
 BY_SCHEMA["PolicyUpdate"] = dict(_POLICY)
 
@@ -430,6 +578,30 @@ _SUMMARY = {
 
 # Example objects by schema (every request body and the main responses).
 EXAMPLES: dict[str, dict[str, Any]] = {
+    "ExperimentCreate": {
+        "name": "Uitnodigen met een sociale norm",
+        "hypothesis": "Hearing that neighbours take part helps more people start an activity.",
+        "arms": [
+            {"key": "control", "name": "Zoals nu", "weight": 1, "isControl": True},
+            {
+                "key": "norm",
+                "name": "Sociale norm",
+                "weight": 1,
+                "treatment": {"framing": "social_norm"},
+            },
+        ],
+        "eligibility": {"ladderSteps": [1, 2, 3], "withCoach": True},
+        "strata": ["ladder_step"],
+        "primaryOutcome": "started_activity",
+        "horizonDays": 90,
+        "secondaryOutcomes": ["wellbeing_change"],
+        "guardrails": [{"metric": "opt_out", "threshold": 0.1}],
+        "enrolUntil": "2027-02-28",
+        "plannedEnd": "2027-06-30",
+        "dpiaReference": "DPIA-2026-14",
+        "ethicsReference": "METC-2026-031",
+    },
+    "ExperimentUpdate": {"hypothesis": "Hearing that neighbours take part helps people start."},
     "Login": {"email": "amina@example.org", "password": "tulpen-op-de-markt-24"},
     "Register": {
         "inviteCode": "K7M2-QX9P-4TZA",
