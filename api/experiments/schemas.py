@@ -187,6 +187,44 @@ class PowerSchema(Schema):
     computed_at = fields.String()
 
 
+class RegisteredArmSchema(Schema):
+    key = fields.String(required=True, metadata={"description": "Key of the arm"})
+    weight = fields.Integer(required=True, metadata={"description": "Allocation weight"})
+    is_control = fields.Boolean(required=True, metadata={"description": "The control arm"})
+    treatment = fields.Nested(
+        TreatmentOutSchema, required=True, metadata={"description": "What differs in this arm"}
+    )
+
+
+class RegistrationSchema(Schema):
+    """The pre-registration as it froze at start."""
+
+    frozen_at = fields.String(required=True, metadata={"description": "When it froze (ISO 8601)"})
+    hypothesis = fields.String(required=True, metadata={"description": "The hypothesis"})
+    primary_outcome = fields.String(required=True, metadata={"description": "Primary outcome"})
+    secondary_outcomes = fields.List(
+        fields.String(), required=True, metadata={"description": "Secondary outcomes"}
+    )
+    horizon_days = fields.Integer(required=True, metadata={"description": "Horizon in days"})
+    strata = fields.List(fields.String(), required=True, metadata={"description": "Strata"})
+    eligibility = fields.Nested(
+        EligibilitySchema, required=True, metadata={"description": "Who may take part"}
+    )
+    guardrails = fields.List(
+        fields.Nested(GuardrailSchema), required=True, metadata={"description": "Guardrails"}
+    )
+    arms = fields.List(
+        fields.Nested(RegisteredArmSchema), required=True, metadata={"description": "The arms"}
+    )
+    analysis = fields.String(required=True, metadata={"description": "The planned analysis"})
+    planned_sample_size = fields.Integer(
+        required=True, metadata={"description": "People the experiment plans to enrol"}
+    )
+    power = fields.Nested(
+        PowerSchema, required=True, metadata={"description": "The power calculation at start"}
+    )
+
+
 class ExperimentSchema(Schema):
     id = fields.UUID(required=True)
     name = fields.String(required=True)
@@ -207,20 +245,13 @@ class ExperimentSchema(Schema):
     started_at = fields.AwareDateTime(allow_none=True)
     stopped_at = fields.AwareDateTime(allow_none=True)
     stop_reason = fields.String(allow_none=True)
-    registration = fields.Method(
-        "_registration",
-        metadata={
-            "type": "object",
-            "nullable": True,
-            "additionalProperties": True,
-            "description": "What froze at start (null before)",
-        },
+    registration = fields.Nested(
+        "RegistrationSchema",
+        allow_none=True,
+        metadata={"description": "What froze at start (null before)"},
     )
     power = fields.Nested(PowerSchema, allow_none=True)
     enrolled = fields.Integer()
-
-    def _registration(self, obj: dict[str, Any]) -> Any:
-        return camel_keys(obj["registration"])
 
 
 class ExperimentListItemSchema(Schema):
