@@ -18,6 +18,8 @@ import numpy as np
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
+from api.feed import jsonlines
+from api.feed.jsonlines import SCORE_TEXTS, render_lines
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
@@ -186,9 +188,13 @@ class MunicipalityTopK:
             )
             yield f'{{"recipientId":"{person}","items":[{items}]}}\n'
 
+    def json_lines(self) -> str:
+        """All of `lines()` at once, built by compiled code (api/feed/jsonlines.py)."""
+        found = self.result
+        return render_lines(self.people, self.table.ids, found.index, found.score).decode()
 
-# JSON text of each score with four decimals, closing its item: "0.415}" for 4150.
-_SCORE_TEXT = [f"{q / 10000!r}}}" for q in range(10001)]
+
+_SCORE_TEXT = SCORE_TEXTS
 
 
 def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
@@ -325,6 +331,7 @@ def national_top_k(
     timings = BatchTimings()
     started = time.perf_counter()
     warm_up()
+    jsonlines.warm_up()
     timings.warm_up = time.perf_counter() - started
     query = "select id, slug from municipalities"
     params: dict[str, Any] = {}
@@ -337,6 +344,6 @@ def national_top_k(
         )
         if out is not None:
             started = time.perf_counter()
-            out.writelines(found.lines())
+            out.write(found.json_lines())
             timings.writing += time.perf_counter() - started
     return timings
