@@ -205,70 +205,97 @@ def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
     )
 
 
-# Everyone to rank in one municipality as ONE text value (no per-row driver objects): people
-# separated by chr(30), fields by chr(29), keys of a set by chr(31) (never part of a key), sorted
-# by home so people at the same coarse point share one row of distances. Ladder step and NULL
-# sets as `person_from_profile` reads them; float8 as text is the shortest text that reads back
-# as the same double.
-_PEOPLE_TEXT = text(
+# Everyone to rank in one municipality as one text value PER COLUMN (no per-row driver objects,
+# no per-row split): people separated by chr(30) (numbers by ","), keys of a set by chr(31)
+# (never part of a key). All aggregates read the same ordered rows, so the columns line up;
+# the order (home, then id) puts people at the same coarse point next to each other, so they
+# share one row of distances. Ladder step and NULL sets as `person_from_profile` reads them;
+# float8 as text is the shortest text that reads back as the same double. The user's own
+# municipality is named too, so PostgreSQL reads users by that index instead of all of them.
+_PEOPLE_COLUMNS = text(
     """
-    select string_agg(line, chr(30) order by lat, lon) from (
-      select concat_ws(chr(29), p.user_id,
-               array_to_string(coalesce(p.interests, '{}'), chr(31)),
-               array_to_string(coalesce(p.availability, '{}'), chr(31)),
-               array_to_string(coalesce(p.accessibility_needs, '{}'), chr(31)),
-               p.dutch_level, coalesce(nullif(p.ladder_step, 0), :step), p.max_distance_km,
-               st_y(p.home_area::geometry), st_x(p.home_area::geometry)) as line,
+    select count(*) as n,
+           coalesce(string_agg(user_id, chr(30)), '') as ids,
+           coalesce(string_agg(interests, chr(30)), '') as interests,
+           coalesce(string_agg(slots, chr(30)), '') as slots,
+           coalesce(string_agg(needs, chr(30)), '') as needs,
+           coalesce(string_agg(level, chr(30)), '') as levels,
+           coalesce(string_agg(step, ','), '') as steps,
+           coalesce(string_agg(max_km, ','), '') as max_km,
+           coalesce(string_agg(lat::text, ','), '') as lat,
+           coalesce(string_agg(lon::text, ','), '') as lon
+    from (
+      select p.user_id::text as user_id,
+             array_to_string(coalesce(p.interests, '{}'), chr(31)) as interests,
+             array_to_string(coalesce(p.availability, '{}'), chr(31)) as slots,
+             array_to_string(coalesce(p.accessibility_needs, '{}'), chr(31)) as needs,
+             p.dutch_level::text as level,
+             coalesce(nullif(p.ladder_step, 0), :step)::text as step,
+             p.max_distance_km::text as max_km,
              st_y(p.home_area::geometry) as lat, st_x(p.home_area::geometry) as lon
       from recipient_profiles p join users u on u.id = p.user_id
-      where p.municipality_id = :mid and u.is_active and p.home_area is not null
-        and cardinality(p.availability) > 0
+      where p.municipality_id = :mid and u.municipality_id = :mid and u.is_active
+        and p.home_area is not null and cardinality(p.availability) > 0
+      order by lat, lon, p.user_id
     ) people
     """
 )
 
 
+def _codes(column: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values of a column (first seen first), and each row's index into them."""
+    seen: dict[str, int] = {}
+    which = np.fromiter(
+        (seen.setdefault(v, len(seen)) for v in column), dtype=np.int64, count=len(column)
+    )
+    return list(seen), which
+
+
 def _distinct(column: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
     """The distinct joined sets of a column as lists of keys, and each row's index into them."""
-    if not column:
-        return [], np.zeros(0, dtype=np.int64)
-    values, which = np.unique(np.array(column), return_inverse=True)
-    return [v.split("\x1f") if v else [] for v in values.tolist()], which.astype(np.int64)
+    values, which = _codes(column)
+    return [v.split("\x1f") if v else [] for v in values], which
+
+
+def _numbers(joined: str, n: int, dtype: type[np.generic]) -> np.ndarray:
+    """A column of numbers joined by "," as an array (parsed in C, exactly as float() would)."""
+    if not n:
+        return np.zeros(0, dtype=dtype)
+    return np.array(joined.split(","), dtype=np.float64).astype(dtype)
 
 
 def load_people(
     session: Session, ranking: Ranking, municipality_id: uuid.UUID
 ) -> tuple[list[str], PersonBatch]:
     """Everyone to rank in the municipality (ids as text) and their columns for the matcher,
-    read with one COPY and turned into arrays without a Python object per person and field."""
-    data = session.execute(_PEOPLE_TEXT, {"mid": municipality_id, "step": DEFAULT_LADDER_STEP})
-    lines = (data.scalar() or "").split("\x1e")
-    if lines == [""]:
-        lines = []
-    n = len(lines)
-    if n:
-        ids, interests, slots, needs, level, step, max_km, lat, lon = zip(
-            *(line.split("\x1d") for line in lines), strict=True
-        )
-    else:
-        ids = interests = slots = needs = level = step = max_km = lat = lon = ()
-    # Each distinct set once (np.unique on the texts), and per person which one.
-    interest_sets, which_interests = _distinct(interests)
-    slot_sets, which_slots = _distinct(slots)
-    need_sets, which_needs = _distinct(needs)
-    levels = {k: LEVEL_INDEX[k] for k in set(level)}
-    people = list(ids)
+    read in one statement as a few long texts and turned into arrays column by column."""
+    session.execute(text("set local work_mem = '64MB'"))  # the sort by home stays in memory
+    row = session.execute(
+        _PEOPLE_COLUMNS, {"mid": municipality_id, "step": DEFAULT_LADDER_STEP}
+    ).one()
+    n = int(row.n)
+
+    def texts(joined: str) -> list[str]:
+        return joined.split("\x1e") if n else []
+
+    people = texts(row.ids)
+    # Each distinct set once, and per person which one.
+    interest_sets, which_interests = _distinct(texts(row.interests))
+    slot_sets, which_slots = _distinct(texts(row.slots))
+    need_sets, which_needs = _distinct(texts(row.needs))
+    level_names, which_level = _codes(texts(row.levels))
+    level_of = np.array([LEVEL_INDEX[k] for k in level_names], dtype=np.int64)
     position = ranking.table.positions()
     excluded = ranking.excluded
     starts = np.zeros(n + 1, dtype=np.int64)
     idx: list[int] = []
     if excluded:
         by_text = {str(k): v for k, v in excluded.items()}
-        for row, person in enumerate(people):
+        for at, person in enumerate(people):
             mine = by_text.get(person)
             if mine:
                 idx.extend(position[c] for c in mine if c in position)
-            starts[row + 1] = len(idx)
+            starts[at + 1] = len(idx)
     batch = PersonBatch.from_sets(
         ranking.table,
         categories=ranking.categories,
@@ -278,11 +305,11 @@ def load_people(
         which_slots=which_slots,
         need_sets=need_sets,
         which_needs=which_needs,
-        level=np.array([levels[k] for k in level], dtype=np.int64),
-        step=np.array(step).astype(np.int64),
-        max_km=np.array(max_km).astype(np.float64),
-        lat=np.array(lat).astype(np.float64),
-        lon=np.array(lon).astype(np.float64),
+        level=level_of[which_level] if n else np.zeros(0, dtype=np.int64),
+        step=_numbers(row.steps, n, np.int64),
+        max_km=_numbers(row.max_km, n, np.float64),
+        lat=_numbers(row.lat, n, np.float64),
+        lon=_numbers(row.lon, n, np.float64),
         excluded_start=starts,
         excluded_idx=np.asarray(idx, dtype=np.int64),
     )
