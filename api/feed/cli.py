@@ -46,7 +46,7 @@ def register_matching_commands(app: Flask) -> None:
         click.echo(
             f"{t.people} people, {t.opportunities} opportunities, {t.municipalities} "
             f"municipalities: warm-up {t.warm_up:.2f} s, loading {t.loading:.2f} s "
-            f"(CPU {t.loading_cpu:.2f} s), "
+            f"(CPU {t.loading_cpu:.2f} s; {t.waiting:.2f} s not hidden behind scoring), "
             f"scoring {t.scoring:.2f} s (CPU {t.scoring_cpu:.2f} s), "
             f"writing {t.writing:.2f} s, wall {wall:.2f} s",
             err=out is sys.stdout,

@@ -47,7 +47,7 @@ def _copy(
     return at
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _fill(  # pragma: no cover - compiled
     people: np.ndarray,
     people_at: np.ndarray,
