@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -130,6 +130,13 @@ def _show(value: Any, texts: Texts) -> Any:
     return texts.number(value)
 
 
+@lru_cache(maxsize=8192)
+def _number(kind: str, value: float, pattern: str | None, language: str) -> str:
+    """CLDR number formatting, kept: the same counts and hours recur in every batch of nudges."""
+    del kind  # part of the key only: 1 and 1.0 are equal keys but may be written differently
+    return numbers.format_decimal(value, format=pattern, locale=babel_locale(language))
+
+
 class Texts:
     """Texts in one language, falling back along a chain of languages (and then to Dutch)."""
 
@@ -164,7 +171,7 @@ class Texts:
 
     def number(self, value: float, pattern: str | None = None) -> str:
         """A number as the language writes it (1.234,5 in Dutch)."""
-        return numbers.format_decimal(value, format=pattern, locale=self.locale)
+        return _number(type(value).__name__, value, pattern, self.language)
 
     def date(self, value: date | datetime, style: str = "long") -> str:
         """A date as the language writes it ("3 maart 2026")."""
