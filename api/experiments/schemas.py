@@ -18,6 +18,7 @@ from api.experiments.treatment import (
     PERSON_KINDS,
     Treatment,
 )
+from api.i18n import N_
 from api.schemas import (
     PageQuerySchema,
     PlausibleDate,
@@ -40,7 +41,7 @@ def camel_keys(value: Any) -> Any:
     return value
 
 
-_KEY = validate.Regexp(r"^[a-z0-9_-]{1,20}$", error="Lower-case letters, digits, - and _ only.")
+_KEY = validate.Regexp(r"^[a-z0-9_-]{1,20}$", error=N_("Lower-case letters, digits, - and _ only."))
 
 
 class TreatmentSchema(Schema):
@@ -91,12 +92,14 @@ class GuardrailSchema(Schema):
 def _check_arms(arms: list[dict[str, Any]]) -> None:
     controls = [a for a in arms if a.get("is_control")]
     if len(controls) != 1:
-        raise ValidationError("Exactly one arm is the control.", "arms")
+        raise ValidationError(N_("Exactly one arm is the control."), "arms")
     if not Treatment(**controls[0].get("treatment", {})).is_policy:
-        raise ValidationError("The control arm is the current policy: it changes nothing.", "arms")
+        raise ValidationError(
+            N_("The control arm is the current policy: it changes nothing."), "arms"
+        )
     keys = [a["key"] for a in arms]
     if len(set(keys)) != len(keys):
-        raise ValidationError("Arm keys must differ.", "arms")
+        raise ValidationError(N_("Arm keys must differ."), "arms")
 
 
 class ExperimentCreateSchema(Schema):
@@ -169,7 +172,7 @@ class ArmOutSchema(Schema):
     stop_reason = fields.String(allow_none=True)
 
 
-class PowerSchema(Schema):
+class PowerCalculationSchema(Schema):
     outcome = fields.String()
     kind = fields.String()
     eligible = fields.Integer()
@@ -221,7 +224,9 @@ class RegistrationSchema(Schema):
         required=True, metadata={"description": "People the experiment plans to enrol"}
     )
     power = fields.Nested(
-        PowerSchema, required=True, metadata={"description": "The power calculation at start"}
+        PowerCalculationSchema,
+        required=True,
+        metadata={"description": "The power calculation at start"},
     )
 
 
@@ -250,7 +255,7 @@ class ExperimentSchema(Schema):
         allow_none=True,
         metadata={"description": "What froze at start (null before)"},
     )
-    power = fields.Nested(PowerSchema, allow_none=True)
+    power = fields.Nested(PowerCalculationSchema, allow_none=True)
     enrolled = fields.Integer()
 
 
@@ -316,7 +321,7 @@ class SampleRatioSchema(Schema):
     threshold = fields.Float(required=True)
 
 
-class ReportSchema(Schema):
+class ExperimentReportSchema(Schema):
     experiment_id = fields.UUID(required=True)
     status = fields.String(required=True)
     as_of = fields.AwareDateTime(required=True)

@@ -274,8 +274,8 @@ def emit(
     if bundled and _request_push_taken(session, notice.user_id, now):
         mode = "inbox"  # bundled: one push an hour, the rest in the inbox
     quiet = prefs.get("quiet_hours") or {}
-    start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
-    end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+    start = parse_hhmm(quiet.get("start", policy.quiet_hours.start))
+    end = parse_hhmm(quiet.get("end", policy.quiet_hours.end))
     push = mode == "push"
     status = "pending" if push else ("dropped" if mode == "summary" else "delivered")
     row = session.execute(
@@ -333,7 +333,7 @@ def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -
     local = now.astimezone(AMSTERDAM)
     for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
         policy = load_policy(session, mid)
-        if local.time() < parse_hhmm(policy.quiet_hours_end):
+        if local.time() < parse_hhmm(policy.quiet_hours.end):
             continue  # summaries come in the morning
         held = session.execute(
             select(Nudge.user_id, Nudge.kind, func.count())
