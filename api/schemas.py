@@ -16,7 +16,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from api.i18n import N_, Msg, request_texts
+from api.i18n import N_, Msg, languages, request_texts
 
 EARLIEST_DATE = date(2000, 1, 1)  # nothing in Meedoen happened before this
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -232,6 +232,16 @@ def choice(values: Iterable[str], **kwargs: Any) -> fields.String:
     metadata = dict(kwargs.pop("metadata", None) or {})
     metadata["enum"] = list(values)
     return fields.String(metadata=metadata, **kwargs)
+
+
+def offered_language(value: str) -> bool:
+    """A language that has a catalogue (api/locale): adding a .po file adds a choice."""
+    offered = languages()
+    if value not in offered:
+        raise ValidationError(
+            Msg("Choose one of these languages: {choices}.", choices=", ".join(offered))
+        )
+    return True
 
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -28,8 +28,10 @@ from api.schemas import (
     StrictInt,
     Text,
     camelcase,
+    offered_language,
     page_schema,
 )
+from matching.model import LANGUAGE_TAG
 
 
 def camel_keys(value: Any) -> Any:
@@ -75,7 +77,9 @@ class ArmSchema(Schema):
 
 class EligibilitySchema(Schema):
     ladder_steps = fields.List(StrictInt(minimum=1, maximum=6), validate=validate.Length(max=6))
-    languages = fields.List(fields.String(validate=validate.OneOf(("nl", "en"))))
+    languages = fields.List(
+        fields.String(validate=offered_language, metadata={"pattern": LANGUAGE_TAG.pattern})
+    )
     with_coach = StrictBool()
 
 

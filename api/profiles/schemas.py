@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.i18n import N_, Msg, Term, languages
+from api.i18n import N_, Msg, Term
 from api.opportunities.schemas import PointSchema
 from api.schemas import (
     Computed,
@@ -17,6 +17,7 @@ from api.schemas import (
     StrictInt,
     Text,
     choice,
+    offered_language,
 )
 from matching.model import (
     ACCESSIBILITY,
@@ -45,16 +46,6 @@ _LANGUAGE_TEXT = (
 )
 
 
-def _offered_language(value: str) -> bool:
-    """A language that has a catalogue (api/locale): adding a .po file adds a choice."""
-    offered = languages()
-    if value not in offered:
-        raise ValidationError(
-            Msg("Choose one of these languages: {choices}.", choices=", ".join(offered))
-        )
-    return True
-
-
 class NudgePreferencesSchema(Schema):
     paused = StrictBool()
     max_per_week = StrictInt(minimum=0, maximum=7)
@@ -72,7 +63,7 @@ class NudgeSettingsSchema(Schema):
 class ProfileUpdateSchema(Schema):
     display_name = Text(min_length=1, max_length=80)
     preferred_language = fields.String(
-        validate=_offered_language,
+        validate=offered_language,
         metadata={"pattern": LANGUAGE_TAG.pattern, "description": _LANGUAGE_TEXT},
     )
     postcode = Text(
