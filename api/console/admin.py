@@ -66,7 +66,6 @@ def _policy_page(
         errors=errors or {},
         fields=[n for n in POLICY_FIELDS if n not in POLICY_LISTS],
         weights=WEIGHTS,
-        quiet_hours=QUIET_HOURS,
         kinds=KINDS,
         nudge_kinds=NUDGE_KINDS,
         fixed=[(n, effective[n]) for n in FIXED],

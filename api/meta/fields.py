@@ -927,7 +927,7 @@ _MY_EXPERIMENT = {
     "canOptOut": True,
     "optOutHint": None,
 }
-_TREATMENT_OUT = {
+_TREATMENT_OUT: dict[str, Any] = {
     "framing": "social_norm",
     "maxPerWeek": None,
     "weekday": None,
