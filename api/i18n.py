@@ -84,12 +84,50 @@ VOCABULARY: tuple[Term, ...] = (
         Term("opportunity action", "closed"),
     ),
     *(Term("travel mode", "walk"), Term("travel mode", "bike"), Term("travel mode", "transit")),
+    *(
+        Term("plan step status", "proposed"),
+        Term("plan step status", "agreed"),
+        Term("plan step status", "done"),
+        Term("plan step status", "dropped"),
+    ),
 )
+
+
+class Msg(str):
+    """A catalogue text with its values, e.g. a validation reason raised deep in a schema.
+
+    It is the filled English text wherever a str is expected (marshmallow, logs); where a person
+    reads it (a problem's invalidParams) it is `gettext(msgid, **params)` in their language.
+    Mark it as `Msg("At most {n} decimals.", n=2)`: the extractor finds the msgid.
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **params: Any) -> Msg:
+        """`Msg("Must not be after {date}.", date="2027-01-01")`."""
+        shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()}
+        text = super().__new__(cls, msgid.format(**shown) if params else msgid)
+        text.msgid = msgid
+        text.params = params
+        return text
+
+    def __reduce__(self) -> Any:  # copy and pickle keep the msgid and the values
+        return (_msg, (self.msgid, self.params))
+
+
+def _msg(msgid: str, params: dict[str, Any]) -> Msg:
+    return Msg(msgid, **params)
 
 
 def match_status(status: str) -> Term:
     """A match's state as a word in a text."""
     return Term("match status", str(status))
+
+
+def plan_step_status(status: str) -> Term:
+    """A plan step's state as a word in a text."""
+    return Term("plan step status", str(status))
 
 
 def opportunity_status(status: str) -> Term:
@@ -214,6 +252,11 @@ def negotiate(accept: LanguageAccept) -> tuple[str, ...]:
                 chosen.append(tag)
                 break
     return tuple(dict.fromkeys([*chosen, DEFAULT_LANGUAGE]))
+
+
+def texts_for_accept(accept: LanguageAccept) -> Texts:
+    """Texts for an Accept-Language header outside Flask (the server's own error answers)."""
+    return _texts(negotiate(accept))
 
 
 def request_texts() -> Texts:

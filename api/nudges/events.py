@@ -345,8 +345,8 @@ def emit_many(session: Session, emissions: Sequence[Emission]) -> list[str]:
             else:
                 pushed_coaches.add(notice.user_id)
         quiet = prefs.get("quiet_hours") or {}
-        start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
-        end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+        start = parse_hhmm(quiet.get("start", policy.quiet_hours.start))
+        end = parse_hhmm(quiet.get("end", policy.quiet_hours.end))
         push = mode == "push"
         rows.append(
             {
@@ -424,7 +424,7 @@ def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -
     local = now.astimezone(AMSTERDAM)
     for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
         policy = load_policy(session, mid)
-        if local.time() < parse_hhmm(policy.quiet_hours_end):
+        if local.time() < parse_hhmm(policy.quiet_hours.end):
             continue  # summaries come in the morning
         held = session.execute(
             select(Nudge.user_id, Nudge.kind, func.count())
