@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.db import session_scope
+from api.db import parallel_sessions, session_scope
 from api.nudges.dispatcher import DispatchStats, dispatch_batch
 from api.nudges.events import plan_daily_summaries
 from api.nudges.outbox import PlanStats
@@ -86,6 +86,8 @@ def run_dispatcher(
     with session_scope(app) as session:
         session.execute(text("analyze nudges"))
     count = workers if workers is not None else int(app.config.get("DISPATCH_WORKERS", 2))
+    if not parallel_sessions(app):
+        count = 1
 
     failed: list[BaseException] = []
 
