@@ -1,10 +1,12 @@
 """Schemathesis against /v1/openapi.json: every operation, as each role, in a seeded world.
 
-One pytest item per (role, operation), each in its own rolled-back transaction (the `session`
-fixture swaps the app's sessionmaker), so an operation that ends the caller's session or erases
-the caller (POST /auth/logout, DELETE /me) cannot spoil the others; later calls then get the
-documented 401. Requests go in-process through the WSGI app. Cases are positive and negative, a
-bounded number per operation, seeded from role and operation so CI sees the same cases every run.
+One pytest item per (role, operation). The world is seeded once per module, in one transaction;
+each item runs in a SAVEPOINT inside it that is rolled back afterwards (`savepoint_per_test`; the
+`session` fixture swaps the app's sessionmaker), so an operation that ends the caller's session
+or erases the caller (POST /auth/logout, DELETE /me) cannot spoil the others; later calls within
+the same item then get the documented 401. Requests go in-process through the WSGI app. Cases
+are positive and negative, a bounded number per operation, seeded from role and operation so CI
+sees the same cases every run.
 Two cases in three take ids, interests, e-mail addresses and codes from the seeded world instead
 of generated ones, so the real state transitions and 2xx bodies are exercised too.
 
@@ -34,7 +36,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -45,6 +47,7 @@ from api.interests.models import Interest
 from api.invitations.service import create_invitation
 from api.nudges.models import InboxMessage
 from api.signin import service as signin_service
+from tests.conftest import savepoint_per_test
 from tests.factories import (
     PASSWORD,
     auth_headers,
@@ -292,6 +295,24 @@ def _seed_world(app: Flask, session: Session) -> World:
     )
 
 
+@pytest.fixture()
+def connection(module_connection: Connection) -> Iterator[Connection]:
+    """Each item in a SAVEPOINT inside the module's transaction, where the world lives."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask, module_connection: Connection) -> World:
+    """The seeded world, built once for the module (each item rolls its changes back)."""
+    s = Session(
+        bind=module_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        return _seed_world(app, s)
+    finally:
+        s.close()
+
+
 def _use_world(case: Any, world: World, index: int) -> None:
     """Swap generated ids and keys for ones that exist, where the world knows the field."""
     for container in (case.path_parameters, case.query):
@@ -326,11 +347,10 @@ def _strategy(operation: Any) -> st.SearchStrategy[Any]:
 
 @pytest.mark.parametrize(("role", "label"), PARAMS)
 def test_operation_conforms_to_schema(
-    app: Flask, session: Session, api_schema: Any, role: str, label: str
+    session: Session, api_schema: Any, world: World, role: str, label: str
 ) -> None:
     method, path = label.split(" ", 1)
     operation = api_schema[path][method]
-    world = _seed_world(app, session)
     checks = _checks()
     token = None
     if role != ANONYMOUS:  # the refresh token only where it is the only scheme accepted
@@ -364,12 +384,11 @@ def test_operation_conforms_to_schema(
 
 @pytest.mark.parametrize(("role", "label"), JSON_BODY_PARAMS)
 def test_wrong_media_type_is_documented_415(
-    app: Flask, session: Session, api_schema: Any, role: str, label: str
+    session: Session, api_schema: Any, world: World, role: str, label: str
 ) -> None:
     """The generated (valid) body sent as text/plain, a form or XML: 415 after 401/403, never 2xx."""
     method, path = label.split(" ", 1)
     operation = api_schema[path][method]
-    world = _seed_world(app, session)
     token = None
     if role != ANONYMOUS:
         access, refresh = world.tokens[role]
