@@ -32,12 +32,17 @@ run: seed
 	scripts/ensure-redis.sh || echo "!! Redis is not running: rate limits will count per process" >&2
 	DATABASE_URL="$(DATABASE_URL)" scripts/serve.sh
 
+# The matcher's kernels compile (numba; ~14 s on a fresh clone, then cached in __pycache__)
+# beside the database set-up, so the first test that ranks does not wait for the compiler.
 test-db: install
-	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh
-	scripts/ensure-redis.sh
-	scripts/ensure-chromium.sh
-	scripts/ensure-openapi-tools.sh
-	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head
+	@$(BIN)/python -c "from matching.vector import warm_up; warm_up()" & warm=$$!; \
+	set -e; \
+	scripts/ensure-postgis.sh "$(TEST_DATABASE_URL)" --fresh; \
+	scripts/ensure-redis.sh; \
+	scripts/ensure-chromium.sh; \
+	scripts/ensure-openapi-tools.sh; \
+	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/alembic upgrade head; \
+	wait $$warm
 
 test: test-db
 	DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/python -m pytest -q

@@ -48,8 +48,6 @@ AXE_JS = HERE / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(ROOT) / "artifacts" / "screenshots"
 AXE_RESULTS = Path(ROOT) / "artifacts" / "axe-results.json"
 BLOCKING_IMPACTS = ("serious", "critical")
-# How often a wait looks again (Selenium's default, 0.5 s, adds up to half a second per page).
-POLL = 0.05
 
 
 # --- the app on a real port -------------------------------------------------------------------
@@ -331,8 +329,8 @@ class Console:
                 return True
             return False
 
-        WebDriverWait(self.driver, 15, poll_frequency=POLL).until(replaced)
-        WebDriverWait(self.driver, 15, poll_frequency=POLL).until(
+        WebDriverWait(self.driver, 15).until(replaced)
+        WebDriverWait(self.driver, 15).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
 

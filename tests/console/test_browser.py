@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from api.audit.models import AuditEvent
 from api.matches.models import Match
 from api.opportunities.models import Opportunity
-from tests.console.conftest import POLL, Console, World, api_call, api_token
+from tests.console.conftest import Console, World, api_call, api_token
 
 
 def _wait_for(console: Console, css: str, timeout: float = 10) -> None:
-    WebDriverWait(console.driver, timeout, poll_frequency=POLL).until(
+    WebDriverWait(console.driver, timeout).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, css))
     )
 
