@@ -75,6 +75,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("Must be less than or equal to {max}."),
         ),
         (r"^Must be one of: (?P<choices>.*)\.$", N_("Must be one of: {choices}.")),
+        (r"^Must be on or after (?P<date>[-\d]+)\.$", N_("Must be on or after {date}.")),
+        (r"^Must not be after (?P<date>[-\d]+)\.$", N_("Must not be after {date}.")),
     )
 )
 

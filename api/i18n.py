@@ -84,6 +84,12 @@ VOCABULARY: tuple[Term, ...] = (
         Term("opportunity action", "closed"),
     ),
     *(Term("travel mode", "walk"), Term("travel mode", "bike"), Term("travel mode", "transit")),
+    *(
+        Term("step status", "proposed"),
+        Term("step status", "agreed"),
+        Term("step status", "done"),
+        Term("step status", "dropped"),
+    ),
 )
 
 
@@ -95,6 +101,11 @@ def match_status(status: str) -> Term:
 def opportunity_status(status: str) -> Term:
     """An opportunity's state as a word in a text."""
     return Term("opportunity status", status)
+
+
+def step_status(status: str | None) -> Term:
+    """A plan step's state as a word in a text."""
+    return Term("step status", str(status))
 
 
 def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention)

@@ -88,9 +88,15 @@ def _cell_ok(cell: ArmCell, kind: str) -> bool:
 
 
 def report(
-    session: Session, exp: Experiment, arms: list[ExperimentArm], *, now: datetime
+    session: Session,
+    exp: Experiment,
+    arms: list[ExperimentArm],
+    *,
+    now: datetime,
+    language: str = "nl",
 ) -> dict[str, Any]:
-    """People per arm, the sample-ratio check, each outcome per arm against control, a summary."""
+    """People per arm, the sample-ratio check, each outcome per arm against control, a summary
+    in `language` (Dutch for a language we lack)."""
     ordered = sorted(arms, key=lambda a: (not a.is_control, a.key))
     control = ordered[0]
     keys = [exp.primary_outcome, *[o for o in exp.secondary_outcomes if o != exp.primary_outcome]]
@@ -143,7 +149,7 @@ def report(
         "outcomes": outcomes,
         "analysis": ANALYSIS,
     }
-    result["summary"] = {lang: _summary(lang, exp, result) for lang in LANGUAGES}
+    result["summary"] = _summary(language if language in LANGUAGES else "nl", exp, result)
     return result
 
 

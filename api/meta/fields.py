@@ -53,6 +53,8 @@ COMMON: dict[str, str] = {
     "paused": "True: send no nudges at all for now",
     "maxPerWeek": "At most this many nudges a week (0 to 7)",
     "quietHours": "No pushes between these local times; null: no quiet hours",
+    "inboxOnly": "Kinds of message that come to the inbox only, without a push on the phone "
+    "(every other kind the person receives comes with a push)",
     "preferredLanguage": "Language of texts and messages for this person (nl or en)",
     "travelMode": "How the person gets around: walk, bike or transit",
     "maxDistanceKm": "How far the person will travel, in km (limited by travel mode)",
@@ -538,7 +540,8 @@ BY_SCHEMA.update(
             "sampleRatio": "Check that people were split as the weights say",
             "outcomes": "Per outcome per arm, by assigned arm (intention to treat)",
             "analysis": "How the numbers were computed",
-            "summary": "Plain-language summary, per language",
+            "summary": "The findings in plain words, one line each, in the language of the "
+            "request (Accept-Language; Content-Language says which)",
         },
         "ExperimentExportRow": {
             "arm": "Assigned arm (also after an opt-out)",
@@ -687,7 +690,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "interests": ["koken", "tuinieren"],
         "availability": ["tue-morning", "thu-afternoon"],
         "dutchLevel": "A2",
-        "nudgePreferences": {"maxPerWeek": 2, "quietHours": {"start": "21:00", "end": "08:00"}},
+        "nudgePreferences": {
+            "maxPerWeek": 2,
+            "quietHours": {"start": "21:00", "end": "08:00"},
+            "inboxOnly": ["new_opportunity"],
+        },
     },
     "Profile": {
         "id": _PERSON_ID,
@@ -708,6 +715,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "paused": False,
             "maxPerWeek": 2,
             "quietHours": {"start": "21:00", "end": "08:00"},
+            "inboxOnly": ["new_opportunity"],
         },
     },
     "MatchCreate": {"opportunityId": _OPPORTUNITY_ID, "message": "Ik help graag mee!"},

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 from api.nudges.catalogue import render
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.nudges.providers import PushDevice, PushError, PushMessage, PushProvider
+from api.profiles.kinds import inbox_only
+from api.profiles.models import RecipientProfile
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
@@ -99,6 +101,15 @@ def dispatch_batch(
         .order_by(Device.created_at, Device.id)
     ):
         devices.setdefault(device.user_id, []).append(device)
+    # A person's choice per kind: some kinds to the inbox only (read now, so a change counts).
+    prefs: dict[object, dict[str, object]] = {
+        user_id: chosen or {}
+        for user_id, chosen in session.execute(
+            select(RecipientProfile.user_id, RecipientProfile.nudge_preferences).where(
+                RecipientProfile.user_id.in_({n.user_id for n in nudges})
+            )
+        )
+    }
     gone: set[str] = set()
     for nudge in nudges:
         title, body = render(nudge.kind, nudge.language, nudge.params)
@@ -123,7 +134,12 @@ def dispatch_batch(
             for d in devices.get(nudge.user_id, [])
             if str(d.id) not in reached and d.push_token not in gone
         ]
-        if nudge.push and todo and nudge.params.get("channel") != "inbox":  # inbox-only arm
+        pushed = (
+            nudge.push
+            and nudge.params.get("channel") != "inbox"  # an experiment's inbox-only arm
+            and not inbox_only(prefs.get(nudge.user_id), nudge.kind)
+        )
+        if pushed and todo:
             by_token = {d.push_token: d for d in todo}
             try:
                 outcome = provider.send(

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import Conflict, InvalidInput
+from api.i18n import step_status
 from api.plans.models import PlanStep, PlanStepEvent
 from api.plans.status import MAX_OPEN, OPEN, StepStatus
 from api.users.models import User
@@ -57,8 +58,12 @@ def _refused(step: PlanStep, to: StepStatus, role: str) -> Conflict:
     if to == S.AGREED and frm == S.PROPOSED and role == step.proposed_by:
         return Conflict("The other side agrees to a proposal, not the one who made it.")
     if frm is None:
-        return Conflict(f"A new step cannot start as {to}.")
-    return Conflict(f"A step that is {frm} cannot become {to}.")
+        return Conflict("A new step cannot start as {status}.", status=step_status(to))
+    return Conflict(
+        "A step that is {status} cannot become {to}.",
+        status=step_status(frm),
+        to=step_status(to),
+    )
 
 
 def _event(
@@ -117,7 +122,8 @@ def propose(
     assert step.recipient_id is not None
     if open_count(session, step.recipient_id, lock=True) >= MAX_OPEN:
         raise Conflict(
-            f"A plan has at most {MAX_OPEN} open steps. Finish or drop one before adding another."
+            "A plan has at most {count} open steps. Finish or drop one before adding another.",
+            count=MAX_OPEN,
         )
     step.id = step.id or uuid.uuid4()
     step.status = S.PROPOSED
@@ -190,7 +196,9 @@ def new_date(
     """A new date for an open step; it stays as agreed (or proposed) as it was."""
     now = now or utcnow()
     if step.status not in OPEN:
-        raise Conflict(f"A step that is {step.status} has no date to change.")
+        raise Conflict(
+            "A step that is {status} has no date to change.", status=step_status(step.status)
+        )
     if role not in ("recipient", "coach"):
         raise _refused(step, StepStatus(step.status), role)
     step.due_on, step.due_is_week = due_on, is_week

@@ -7,6 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from api.i18n import N_
 from api.plans.status import ACTIONS, KINDS, SIDES, SUGGESTION_SOURCES, StepStatus
 from api.schemas import (
     PageQuerySchema,
@@ -18,7 +19,7 @@ from api.schemas import (
     page_schema,
 )
 
-WEEK = validate.Regexp(r"^20[0-9]{2}-W(0[1-9]|[1-4][0-9]|5[0-3])$", error="Use YYYY-Www.")
+WEEK = validate.Regexp(r"^20[0-9]{2}-W(0[1-9]|[1-4][0-9]|5[0-3])$", error=N_("Use YYYY-Www."))
 _DUE_ON = {"description": "By when: a day (or give dueWeek instead)"}
 _DUE_WEEK = {"description": "By when: an ISO week like 2026-W49 (instead of dueOn)"}
 
@@ -31,7 +32,7 @@ def _valid_week(value: str) -> None:
     try:
         date.fromisocalendar(int(year), int(week), 7)
     except ValueError as exc:
-        raise ValidationError("This week does not exist.") from exc
+        raise ValidationError(N_("This week does not exist.")) from exc
 
 
 class PlanStepCreateSchema(Schema):
@@ -68,9 +69,9 @@ class PlanStepCreateSchema(Schema):
     @validates_schema
     def _kind_or_what(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("kind") and not data.get("what"):
-            raise ValidationError("Say what the step is: a kind or plain words.", "what")
+            raise ValidationError(N_("Say what the step is: a kind or plain words."), "what")
         if data.get("due_on") and data.get("due_week"):
-            raise ValidationError("Give a day or a week, not both.", "dueWeek")
+            raise ValidationError(N_("Give a day or a week, not both."), "dueWeek")
 
 
 class PlanStepUpdateSchema(Schema):
@@ -92,11 +93,11 @@ class PlanStepUpdateSchema(Schema):
     @validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
         if not data:
-            raise ValidationError("Say what changes.", "status")
+            raise ValidationError(N_("Say what changes."), "status")
         if data.get("due_on") and data.get("due_week"):
-            raise ValidationError("Give a day or a week, not both.", "dueWeek")
+            raise ValidationError(N_("Give a day or a week, not both."), "dueWeek")
         if data.get("status") == StepStatus.DROPPED and not data.get("reason"):
-            raise ValidationError("Say in a few words why this step stops.", "reason")
+            raise ValidationError(N_("Say in a few words why this step stops."), "reason")
 
 
 class PlanStepQuerySchema(PageQuerySchema):
