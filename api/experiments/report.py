@@ -21,15 +21,10 @@ from api.experiments.outcomes import (
     per_arm,
     per_person,
 )
-from api.experiments.texts import LANGUAGES, say
+from api.experiments.texts import LANGUAGES, TEXTS, say
 
 MIN_CELL = stats.MIN_CELL
-ANALYSIS = (
-    "Intention to treat by assigned arm. Rates: difference from control with the Agresti-Caffo "
-    "95% interval and test; means: Welch's t. Holm correction across arms per outcome. "
-    "Sample-ratio check: chi-square against the weights, flagged below p = 0.001. "
-    "Cells under 10 people are withheld."
-)
+ANALYSIS = TEXTS["analysis"]  # in English in the export for researchers
 
 
 def power(
@@ -147,9 +142,10 @@ def report(
             "threshold": stats.SRM_ALPHA,
         },
         "outcomes": outcomes,
-        "analysis": ANALYSIS,
     }
-    result["summary"] = _summary(language if language in LANGUAGES else "nl", exp, result)
+    language = language if language in LANGUAGES else "nl"
+    result["analysis"] = say(language, "analysis")
+    result["summary"] = _summary(language, exp, result)
     return result
 
 

@@ -539,7 +539,7 @@ BY_SCHEMA.update(
             "arms": "People per arm, opt-outs and exposure",
             "sampleRatio": "Check that people were split as the weights say",
             "outcomes": "Per outcome per arm, by assigned arm (intention to treat)",
-            "analysis": "How the numbers were computed",
+            "analysis": "How the numbers were computed, in the language of the request",
             "summary": "The findings in plain words, one line each, in the language of the "
             "request (Accept-Language; Content-Language says which)",
         },

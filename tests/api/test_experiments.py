@@ -283,6 +283,7 @@ def test_an_experiment_end_to_end(app, client: FlaskClient, session: Session):
     assert 0 <= norm_cell["pHolm"] <= 1
     hours = next(o for o in r["outcomes"] if o["outcome"] == "hours_per_month")
     assert hours["arms"][1]["difference"] > 0
+    assert "Cells under 10 people are withheld." in r["analysis"]
     summary = " ".join(r["summary"])
     assert "still running" in summary
     if norm_cell["ciLow"] <= 0 <= norm_cell["ciHigh"]:
@@ -292,6 +293,7 @@ def test_an_experiment_end_to_end(app, client: FlaskClient, session: Session):
         dutch = client.get(f"{BASE}/{exp['id']}/report", headers={**h, **asked})
         assert dutch.headers["Content-Language"] == "nl"
         assert "Het experiment loopt nog" in " ".join(dutch.get_json()["summary"])
+        assert "Groepen onder 10 mensen worden niet getoond." in dutch.get_json()["analysis"]
         assert dutch.get_json()["arms"] == r["arms"]  # only the words differ
     # Export: pseudonyms only, audited per person.
     export = client.get(f"{BASE}/{exp['id']}/export", headers=h).get_json()
