@@ -446,6 +446,7 @@ def test_coach_proposes_a_step_agrees_to_one_and_reads_did_it_help(
     find(By.ID, f"akkoord-{mine['id']}").find_element(By.TAG_NAME, "button").click()
     _wait_for(console, f"#akkoord-{mine['id']}.console-decided")
     assert "U bent akkoord met deze stap." in find(By.ID, f"akkoord-{mine['id']}").text
+    assert find(By.ID, f"stap-status-{mine['id']}").text == "afgesproken"  # swapped too
     console.check_page("19b-coach-plan")
     steps = api_call(live_server, "GET", "/v1/me/steps", token=token)["items"]
     assert {s["id"]: s["status"] for s in steps}[mine["id"]] == "agreed"
