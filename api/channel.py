@@ -1,6 +1,7 @@
 """One connection as waitress serves it, with what the API needs on top of waitress.
 
-- problem+json for the server's own errors (400 bad request line, 408, 413, 414, 431, 505, 500);
+- problem+json for the server's own errors (400 bad request line, 408, 413, 414, 431, 505, 500),
+  in the request's language (Accept-Language, when the headers could be read);
 - a body shorter than its Content-Length (client closed early) is a 400, never handed to the app;
 - a request that is still being sent after the read deadline is a 408 and closed;
 - a closing connection first reads what the client already sent, so the answer is not lost.
@@ -16,23 +17,28 @@ from typing import Any
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask
 from waitress.utilities import BadRequest, Error, RequestHeaderFieldsTooLarge
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from api.config import API_VERSION
 from api.errors import code_for_status
+from api.errortexts import problem_title
+from api.i18n import N_, Texts, texts_for, texts_for_accept
 
 MAX_BODY_BYTES = 64 * 1024  # the app's MAX_CONTENT_LENGTH; larger bodies are refused unread
 MAX_HEADER_BYTES = 16 * 1024  # request line plus headers
 MAX_URI_BYTES = 8 * 1024  # path plus query string; longer is 414
 PROBLEM_DETAIL = {
-    400: "The request could not be read.",
-    408: "The request took too long to arrive. Please try again.",
-    413: "The request body is too large.",
-    414: "The address (URI) is too long.",
-    431: "The request headers are too large.",
-    501: "The request uses an encoding this server does not support.",
-    505: "Use HTTP/1.1.",
-    500: "Something went wrong on our side. Please try again later.",
+    400: N_("The request could not be read."),
+    408: N_("The request took too long to arrive. Please try again."),
+    413: N_("The request body is too large."),
+    414: N_("The address (URI) is too long."),
+    431: N_("The request headers are too large."),
+    501: N_("The request uses an encoding this server does not support."),
+    505: N_("Use HTTP/1.1."),
+    500: N_("Something went wrong on our side. Please try again later."),
 }
+SHORT_BODY = N_("The body is shorter than its Content-Length.")
 
 
 class RequestTimeout(Error):
@@ -60,13 +66,17 @@ class ShortBody(BadRequest):
     """The client closed the connection before the whole body arrived."""
 
 
-def problem_body(status: int, detail: str | None = None, instance: str = "") -> bytes:
+def problem_body(
+    status: int, detail: str | None = None, instance: str = "", texts: Texts | None = None
+) -> bytes:
     """The same problem+json shape as api.errors.problem, without a Flask request."""
+    texts = texts or texts_for(None)
     phrase = HTTPStatus(status).phrase
-    text = detail or PROBLEM_DETAIL.get(status, phrase)
+    msgid = detail or PROBLEM_DETAIL.get(status)
+    text = texts.gettext(msgid) if msgid else problem_title(texts, status)
     body: dict[str, Any] = {
         "type": "https://meedoen.nl/problems/" + phrase.lower().replace(" ", "-"),
-        "title": phrase,
+        "title": problem_title(texts, status),
         "status": status,
         "detail": text,
         "instance": instance,
@@ -95,14 +105,23 @@ class ProblemErrorTask(ErrorTask):
             code, reason = 414, "URI Too Long"
         detail = None
         if isinstance(err, ShortBody):
-            detail = "The body is shorter than its Content-Length."
+            detail = SHORT_BODY
         path = "" if code in (414, 431) else getattr(self.request, "path", "") or ""
-        body = problem_body(code, detail, path)
+        texts = _request_texts(self.request)
+        body = problem_body(code, detail, path, texts)
         self.status = f"{code} {reason}"
         self.response_headers.extend(PROBLEM_HEADERS)
+        self.response_headers.append(("Content-Language", texts.language.replace("_", "-")))
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
+
+
+def _request_texts(request: Any) -> Texts:
+    """The language the request asked for, when its headers were read (else Dutch)."""
+    headers = getattr(request, "headers", None) or {}
+    asked = headers.get("ACCEPT_LANGUAGE", "") if isinstance(headers, dict) else ""
+    return texts_for_accept(parse_accept_header(asked, LanguageAccept))
 
 
 def _line_too_long(request: Any) -> bool:

@@ -97,6 +97,7 @@ class Settings:
     rate_limit_prefix: str
     proxy_count: int
     cors_origins: tuple[str, ...]
+    dispatch_workers: int = 2  # dispatcher threads draining the outbox side by side
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -129,6 +130,7 @@ class Settings:
             rate_limit_prefix=e.get("RATE_LIMIT_PREFIX", "meedoen"),
             proxy_count=int(e.get("PROXY_COUNT", "0")),
             cors_origins=tuple(o for o in e.get("CORS_ORIGINS", "").split(",") if o.strip()),
+            dispatch_workers=max(1, int(e.get("DISPATCH_WORKERS", "2"))),
         )
         return settings
 
@@ -137,6 +139,7 @@ class Settings:
         return {
             "MEEDOEN_SETTINGS": self,
             "SECRET_KEY": self.jwt_secret_key,
+            "DISPATCH_WORKERS": self.dispatch_workers,
             "MAX_CONTENT_LENGTH": 64 * 1024,
             "API_TITLE": "Meedoen API",
             "API_VERSION": API_VERSION,

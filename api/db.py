@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from flask import Flask, Response, current_app, g
-from sqlalchemy import ColumnElement, DateTime, MetaData, bindparam, create_engine, func
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    DateTime,
+    MetaData,
+    bindparam,
+    create_engine,
+    func,
+)
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import CursorResult, Engine
@@ -131,6 +139,13 @@ def session_scope(app: Flask) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def parallel_sessions(app: Flask) -> bool:
+    """Whether two threads may each open a session (each its own connection): not when the
+    sessions are bound to one connection (tests run inside one rolled-back transaction)."""
+    factory = app.extensions["meedoen_sessionmaker"]
+    return not isinstance(factory.kw.get("bind"), Connection)
 
 
 def alembic_include_object(

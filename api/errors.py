@@ -268,10 +268,24 @@ def _is_message_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) for v in value)
 
 
+class Joined(str):
+    """A field's messages joined by spaces, keeping each one (a `Msg` keeps its values)."""
+
+    parts: tuple[str, ...]
+
+    def __new__(cls, parts: list[str]) -> Joined:
+        """One text of several messages."""
+        text = super().__new__(cls, " ".join(str(p) for p in parts))
+        text.parts = tuple(parts)
+        return text
+
+
 def _join(value: Any) -> str:
     if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
+        if len(value) == 1 and isinstance(value[0], str):
+            return value[0]  # a Msg stays a Msg
+        return Joined([v if isinstance(v, str) else str(v) for v in value])
+    return value if isinstance(value, str) else str(value)
 
 
 def _validation_params(error: HTTPException) -> list[dict[str, str]] | None:

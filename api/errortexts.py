@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from api.i18n import N_, Texts
+from api.i18n import N_, Msg, Texts
 
 # A title says what kind of problem it is, in a few plain words.
 TITLES: dict[int, str] = {
@@ -75,8 +75,6 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             N_("Must be less than or equal to {max}."),
         ),
         (r"^Must be one of: (?P<choices>.*)\.$", N_("Must be one of: {choices}.")),
-        (r"^Must be on or after (?P<date>[-\d]+)\.$", N_("Must be on or after {date}.")),
-        (r"^Must not be after (?P<date>[-\d]+)\.$", N_("Must not be after {date}.")),
     )
 )
 
@@ -121,6 +119,11 @@ def translate_reason(
     """Why one field is not right, in the request's language (as it came when we lack it)."""
     if template is not None:
         return texts.gettext(template[0], **template[1])
+    parts = getattr(reason, "parts", None)
+    if parts:  # several messages of one field, each translated on its own
+        return " ".join(translate_reason(texts, part) for part in parts)
+    if isinstance(reason, Msg):
+        return texts.gettext(reason.msgid, **reason.params)
     if texts.knows(reason):
         return texts.gettext(reason)
     parts = [texts.gettext(one) for one in _split(reason)]

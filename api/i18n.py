@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -85,12 +85,39 @@ VOCABULARY: tuple[Term, ...] = (
     ),
     *(Term("travel mode", "walk"), Term("travel mode", "bike"), Term("travel mode", "transit")),
     *(
-        Term("step status", "proposed"),
-        Term("step status", "agreed"),
-        Term("step status", "done"),
-        Term("step status", "dropped"),
+        Term("plan step status", "proposed"),
+        Term("plan step status", "agreed"),
+        Term("plan step status", "done"),
+        Term("plan step status", "dropped"),
     ),
 )
+
+
+class Msg(str):
+    """A catalogue text with its values, e.g. a validation reason raised deep in a schema.
+
+    It is the filled English text wherever a str is expected (marshmallow, logs); where a person
+    reads it (a problem's invalidParams) it is `gettext(msgid, **params)` in their language.
+    Mark it as `Msg("At most {n} decimals.", n=2)`: the extractor finds the msgid.
+    """
+
+    msgid: str
+    params: dict[str, Any]
+
+    def __new__(cls, msgid: str, /, **params: Any) -> Msg:
+        """`Msg("Must not be after {date}.", date="2027-01-01")`."""
+        shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()}
+        text = super().__new__(cls, msgid.format(**shown) if params else msgid)
+        text.msgid = msgid
+        text.params = params
+        return text
+
+    def __reduce__(self) -> Any:  # copy and pickle keep the msgid and the values
+        return (_msg, (self.msgid, self.params))
+
+
+def _msg(msgid: str, params: dict[str, Any]) -> Msg:
+    return Msg(msgid, **params)
 
 
 def match_status(status: str) -> Term:
@@ -98,14 +125,14 @@ def match_status(status: str) -> Term:
     return Term("match status", str(status))
 
 
+def plan_step_status(status: str) -> Term:
+    """A plan step's state as a word in a text."""
+    return Term("plan step status", str(status))
+
+
 def opportunity_status(status: str) -> Term:
     """An opportunity's state as a word in a text."""
     return Term("opportunity status", status)
-
-
-def step_status(status: str | None) -> Term:
-    """A plan step's state as a word in a text."""
-    return Term("step status", str(status))
 
 
 def N_(msgid: str) -> str:  # noqa: N802 (the gettext convention)
@@ -139,6 +166,13 @@ def _show(value: Any, texts: Texts) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     return texts.number(value)
+
+
+@lru_cache(maxsize=8192)
+def _number(kind: str, value: float, pattern: str | None, language: str) -> str:
+    """CLDR number formatting, kept: the same counts and hours recur in every batch of nudges."""
+    del kind  # part of the key only: 1 and 1.0 are equal keys but may be written differently
+    return numbers.format_decimal(value, format=pattern, locale=babel_locale(language))
 
 
 class Texts:
@@ -175,7 +209,7 @@ class Texts:
 
     def number(self, value: float, pattern: str | None = None) -> str:
         """A number as the language writes it (1.234,5 in Dutch)."""
-        return numbers.format_decimal(value, format=pattern, locale=self.locale)
+        return _number(type(value).__name__, value, pattern, self.language)
 
     def date(self, value: date | datetime, style: str = "long") -> str:
         """A date as the language writes it ("3 maart 2026")."""
@@ -218,6 +252,11 @@ def negotiate(accept: LanguageAccept) -> tuple[str, ...]:
                 chosen.append(tag)
                 break
     return tuple(dict.fromkeys([*chosen, DEFAULT_LANGUAGE]))
+
+
+def texts_for_accept(accept: LanguageAccept) -> Texts:
+    """Texts for an Accept-Language header outside Flask (the server's own error answers)."""
+    return _texts(negotiate(accept))
 
 
 def request_texts() -> Texts:

@@ -35,6 +35,7 @@ KEYWORDS = (
     "npgettext:1c,2,3",
     "N_",
     "N_plural:1,2",
+    "Msg",
     "Term:1c,2",
     "field:2",
     "InvalidInput",

@@ -17,7 +17,7 @@ from flask import Request
 from flask.json.provider import DefaultJSONProvider
 
 from api.errors import InvalidInput, UnsupportedMediaType
-from api.i18n import N_
+from api.i18n import N_, Msg
 
 MAX_DEPTH = 32  # our deepest body (profile.nudgePreferences.quietHours) is 3
 MAX_NUMBER_CHARS = 32  # no field takes a number anywhere near this long
@@ -42,8 +42,8 @@ class _Refused:
         self.reason = reason
 
 
-_TOO_LONG = _Refused("Too many digits.")
-_NOT_FINITE = _Refused("Must be a finite number (no NaN or Infinity).")
+_TOO_LONG = _Refused(N_("Too many digits."))
+_NOT_FINITE = _Refused(N_("Must be a finite number (no NaN or Infinity)."))
 
 
 def _parse_int(token: str) -> int | _Refused:
@@ -72,7 +72,7 @@ def strict_loads(data: str | bytes) -> Any:
             parse_constant=_parse_constant,
         )
     except RecursionError as exc:
-        raise UnsafeJSON("body", f"Nested too deep (at most {MAX_DEPTH} levels).") from exc
+        raise UnsafeJSON("body", _too_deep()) from exc
     _check(value)
     return value
 
@@ -89,26 +89,33 @@ def _check(root: Any) -> None:
         if isinstance(node, dict | list):
             if depth >= MAX_DEPTH:  # named by its top-level field; the full path is 32 long
                 top = path.split(".", 1)[0] or "body"
-                raise UnsafeJSON(top, f"Nested too deep (at most {MAX_DEPTH} levels).")
+                raise UnsafeJSON(top, _too_deep())
             if isinstance(node, dict):
                 for key, value in node.items():
                     if _SURROGATE.search(key):
-                        raise UnsafeJSON(path or "body", _surrogate_reason("A key"))
+                        raise UnsafeJSON(path or "body", _SURROGATE_IN_KEY)
                     stack.append((value, _join(path, key), depth + 1))
             else:
                 stack.extend((value, _join(path, i), depth + 1) for i, value in enumerate(node))
         elif isinstance(node, str):
             if _SURROGATE.search(node):
-                raise UnsafeJSON(path or "body", _surrogate_reason("The text"))
+                raise UnsafeJSON(path or "body", _SURROGATE_IN_TEXT)
         elif isinstance(node, _Refused):
             raise UnsafeJSON(path or "body", node.reason)
 
 
-def _surrogate_reason(what: str) -> str:
-    return (
-        "Contains a lone UTF-16 surrogate (\\ud800-\\udfff), which is not text. "
-        f"{what} must be valid Unicode."
-    )
+def _too_deep() -> Msg:
+    return Msg("Nested too deep (at most {levels} levels).", levels=MAX_DEPTH)
+
+
+_SURROGATE_IN_KEY = N_(
+    "Contains a lone UTF-16 surrogate (U+D800 to U+DFFF), which is not text. "
+    "A key must be valid Unicode."
+)
+_SURROGATE_IN_TEXT = N_(
+    "Contains a lone UTF-16 surrogate (U+D800 to U+DFFF), which is not text. "
+    "The text must be valid Unicode."
+)
 
 
 class StrictJSONProvider(DefaultJSONProvider):

@@ -16,7 +16,7 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import RAISE, ValidationError, fields, validate
 
-from api.i18n import request_texts
+from api.i18n import N_, Msg, languages, request_texts
 
 EARLIEST_DATE = date(2000, 1, 1)  # nothing in Meedoen happened before this
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -52,7 +52,7 @@ class Text(fields.String):
     ) -> Any:
         result = super()._deserialize(value, attr, data, **kwargs)
         if isinstance(result, str) and "\x00" in result:
-            raise ValidationError("Must not contain NUL characters.")
+            raise ValidationError(N_("Must not contain NUL characters."))
         return result.strip() if isinstance(result, str) else result
 
 
@@ -116,7 +116,7 @@ class StrictDecimal(fields.Decimal):
         exact = decimal.Decimal(str(value))  # str(float) is the shortest exact repr
         exponent = exact.as_tuple().exponent  # a letter for NaN and infinity, else an int
         if isinstance(exponent, int) and -exponent > self.decimals:
-            raise ValidationError(f"At most {self.decimals} decimals.")
+            raise ValidationError(Msg("At most {count} decimals.", count=self.decimals))
         return super()._validated(value)
 
 
@@ -154,9 +154,9 @@ class PlausibleDate(fields.Date):
         result: date = super()._deserialize(value, attr, data, **kwargs)
         earliest, latest = _date_bounds(self.earliest, self.future_days)
         if result < earliest:
-            raise ValidationError(f"Must be on or after {earliest.isoformat()}.")
+            raise ValidationError(Msg("Must be on or after {date}.", date=earliest.isoformat()))
         if result > latest:
-            raise ValidationError(f"Must not be after {latest.isoformat()}.")
+            raise ValidationError(Msg("Must not be after {date}.", date=latest.isoformat()))
         return result
 
 
@@ -173,9 +173,9 @@ class QueryDateTime(fields.AwareDateTime):
         result: datetime = super()._deserialize(value, attr, data, **kwargs)
         earliest, latest = _date_bounds(EARLIEST_DATE, self.future_days)
         if result < datetime.combine(earliest, datetime.min.time(), UTC):
-            raise ValidationError(f"Must be on or after {earliest.isoformat()}.")
+            raise ValidationError(Msg("Must be on or after {date}.", date=earliest.isoformat()))
         if result > datetime.combine(latest, datetime.max.time(), UTC):
-            raise ValidationError(f"Must not be after {latest.isoformat()}.")
+            raise ValidationError(Msg("Must not be after {date}.", date=latest.isoformat()))
         return result
 
 
@@ -232,6 +232,26 @@ def choice(values: Iterable[str], **kwargs: Any) -> fields.String:
     metadata = dict(kwargs.pop("metadata", None) or {})
     metadata["enum"] = list(values)
     return fields.String(metadata=metadata, **kwargs)
+
+
+def offered_language(value: str) -> bool:
+    """A language that has a catalogue (api/locale): adding a .po file adds a choice."""
+    offered = languages()
+    if value not in offered:
+        raise ValidationError(
+            Msg("Choose one of these languages: {choices}.", choices=", ".join(offered))
+        )
+    return True
+
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class QuietHoursSchema(Schema):
+    """Local times between which no push is sent (may wrap midnight): one shape everywhere."""
+
+    start = fields.String(required=True, validate=validate.Regexp(HHMM, error=N_("Use HH:MM.")))
+    end = fields.String(required=True, validate=validate.Regexp(HHMM, error=N_("Use HH:MM.")))
 
 
 class PageQuerySchema(Schema):

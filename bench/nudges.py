@@ -2,7 +2,8 @@
 the dispatcher's rate: wall seconds, this process's CPU seconds and the database's CPU seconds.
 
 Run: `flask --app wsgi seed scale` once (or copy a database that has it), then
-`.venv/bin/python -m bench.nudges [ISO time] [--fresh N]` (DATABASE_URL names the database),
+`.venv/bin/python -m bench.nudges [ISO time] [--fresh N] [--whole]` (DATABASE_URL names the
+database; `--whole` times `run_due` itself, dispatching while it plans, instead of each phase),
 e.g. `.venv/bin/python -m bench.nudges 2026-11-30T09:00:00+01:00 --fresh 20`. Run it twice at
 the same moment: the second run must create nothing. `--fresh N` first moves the publication
 of N opportunities (the same N each time) into the 23 hours before the moment, so the
@@ -25,7 +26,7 @@ from api.app import create_app
 from api.db import session_scope
 from api.nudges.jobs import run_dispatcher
 from api.nudges.providers import LogPushProvider
-from api.scheduler import EXPIRY, PLANNING, RETENTION, run_job
+from api.scheduler import EXPIRY, PLANNING, RETENTION, run_due, run_job
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -90,6 +91,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("at", nargs="?", default="2026-12-02T09:00:00+00:00")
     parser.add_argument("--fresh", type=int, default=0, help="opportunities published lately")
+    parser.add_argument(
+        "--whole",
+        action="store_true",
+        help="time `run_due` as `flask nudges run-due` runs it (dispatch overlapping planning)",
+    )
     args = parser.parse_args()
     at = datetime.fromisoformat(args.at)
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
@@ -100,6 +106,15 @@ def main() -> None:
         people = s.execute(text("select count(*) from recipient_profiles")).scalar()
         opps = s.execute(text("select count(*) from opportunities")).scalar()
     print(f"run-due at {at.isoformat()} over {people} recipient profiles, {opps} opportunities")
+    if args.whole:
+        whole = Clock(app)
+        out = run_due(app, at)
+        made = sum(sum(p["created"].values()) for p in out["planned"].values() if p)
+        print(
+            f"run-due as the CLI runs it: {_fmt(*whole.since())}  {made} nudges created,"
+            f" {out['dispatched']['delivered']} delivered"
+        )
+        return
     total = Clock(app)
     clock = Clock(app)
     expiry = run_job(app, EXPIRY, at)

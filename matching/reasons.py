@@ -87,6 +87,26 @@ class ReasonTexts:
             self._fixed[key] = reason
         return reason
 
+    def __len__(self) -> int:
+        sizes = (len(self._interest), len(self._distance), len(self._slot), len(self._level))
+        return sum(sizes) + len(self._fixed)
+
+
+# Reasons do not depend on who reads them, only on the language and the taxonomy's labels: one
+# memo per language serves every person in a process (a feed page then formats no numbers).
+_SHARED: dict[str, tuple[Mapping[str, Mapping[str, str]], ReasonTexts]] = {}
+_SHARED_LIMIT = 20_000  # texts per language before the memo starts afresh
+
+
+def shared_texts(language: str, labels: Mapping[str, Mapping[str, str]]) -> ReasonTexts:
+    """The process-wide memo for this language and these labels (a new taxonomy starts anew)."""
+    hit = _SHARED.get(language)
+    if hit is not None and hit[0] is labels and len(hit[1]) < _SHARED_LIMIT:
+        return hit[1]
+    texts = ReasonTexts(language, labels)
+    _SHARED[language] = (labels, texts)
+    return texts
+
 
 def reasons_prepared(
     p: Prepared, c: Candidate, texts: ReasonTexts, now: datetime | None

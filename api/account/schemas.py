@@ -6,6 +6,7 @@ from api.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from api.invitations.models import ACTIVATE, RESET
 from api.schemas import Schema
 from api.users.models import ROLES
+from matching.model import LANGUAGE_TAG
 
 
 class NamedRefSchema(Schema):
@@ -35,8 +36,11 @@ class MyAccountSchema(Schema):
     )
     language = fields.String(
         required=True,
-        validate=validate.OneOf(("nl", "en")),
-        metadata={"description": "The language messages and pushes are sent in"},
+        metadata={
+            "pattern": LANGUAGE_TAG.pattern,
+            "description": "The language messages and pushes are sent in (a language tag with "
+            "texts on the server, e.g. nl or en)",
+        },
     )
     last_login_at = fields.AwareDateTime(required=True, allow_none=True)
     created_at = fields.AwareDateTime(required=True)

@@ -6,12 +6,11 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from api.i18n import N_
 from api.municipalities.policy import NUDGE_KINDS
-from api.schemas import Schema, StrictFloat, StrictInt, Text, choice
+from api.schemas import QuietHoursSchema, Schema, StrictFloat, StrictInt, Text, choice
 from api.users.models import ROLES
 from matching.model import KINDS
-
-HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM.")
 
 
 def _days(low: int, high: int) -> StrictInt:
@@ -29,7 +28,7 @@ class WeightsSchema(Schema):
     @validates_schema
     def _some_weight(self, data: dict[str, float], **_: Any) -> None:
         if sum(data.values()) <= 0:
-            raise ValidationError("At least one weight must be above 0.")
+            raise ValidationError(N_("At least one weight must be above 0."))
 
 
 class PolicySchema(Schema):
@@ -44,8 +43,7 @@ class PolicySchema(Schema):
         required=True,
         validate=validate.Length(max=len(KINDS)),
     )
-    quiet_hours_start = fields.String(required=True, validate=HHMM)
-    quiet_hours_end = fields.String(required=True, validate=HHMM)
+    quiet_hours = fields.Nested(QuietHoursSchema, required=True)
     max_nudges_per_week = StrictInt(required=True, minimum=0, maximum=7)
     nudge_kinds = fields.List(
         fields.String(validate=validate.OneOf(NUDGE_KINDS)),

@@ -28,14 +28,17 @@ from api.schemas import camelcase
 from matching.model import KINDS, Weights
 
 # What the policy form edits: exactly the API's PolicySchema fields, in this order.
-POLICY_FIELDS = tuple(name for name in PolicySchema().fields if name not in ("weights",))
+POLICY_FIELDS = tuple(
+    name for name in PolicySchema().fields if name not in ("weights", "quiet_hours")
+)
 POLICY_LISTS = ("auto_approve_kinds", "nudge_kinds")
 WEIGHTS = tuple(f.name for f in fields(Weights))
+QUIET_HOURS = ("start", "end")
 # Settings the API does not let admins change (yet): shown, not edited.
 FIXED = tuple(
     f.name
     for f in fields(PolicySettings)
-    if f.name not in PolicySchema().fields and f.name != "weights"
+    if f.name not in PolicySchema().fields and f.name not in ("weights", "quiet_hours")
 )
 PAGE_SIZE = 25
 
@@ -47,6 +50,8 @@ def _policy_values(stored: dict[str, Any]) -> dict[str, Any]:
         values[camelcase(name)] = list(value) if name in POLICY_LISTS else str(value)
     for w in WEIGHTS:
         values[f"weights.{w}"] = str(stored["weights"][w])
+    for part in QUIET_HOURS:
+        values[f"quietHours.{part}"] = str(stored["quiet_hours"][part])
     return values
 
 
@@ -79,9 +84,13 @@ def policy() -> Response:
         request.form,
         fields=[camelcase(n) for n in POLICY_FIELDS if n not in POLICY_LISTS],
         lists=[camelcase(n) for n in POLICY_LISTS],
-        nested={"weights": WEIGHTS},
+        nested={"weights": WEIGHTS, "quietHours": QUIET_HOURS},
     )
-    shown = {**values, **{f"weights.{w}": request.form.get(f"weights.{w}", "") for w in WEIGHTS}}
+    shown = {
+        **values,
+        **{f"weights.{w}": request.form.get(f"weights.{w}", "") for w in WEIGHTS},
+        **{f"quietHours.{p}": request.form.get(f"quietHours.{p}", "") for p in QUIET_HOURS},
+    }
     try:
         body = forms.load(PolicySchema(), values)
     except forms.FormInvalid as exc:

@@ -14,11 +14,11 @@ from api.experiments.schemas import (
     ExperimentExportSchema,
     ExperimentPageSchema,
     ExperimentQuerySchema,
+    ExperimentReportSchema,
     ExperimentSchema,
     ExperimentUpdateSchema,
     MyExperimentSchema,
     MyExperimentsSchema,
-    ReportSchema,
 )
 from api.extensions import Blueprint
 from api.i18n import request_language
@@ -89,7 +89,7 @@ def stop_experiment(experiment_id: uuid.UUID) -> dict[str, Any]:
 
 @blp.route("/<uuid:experiment_id>/report", methods=["GET"])
 @roles_required("admin")
-@blp.response(200, ReportSchema)
+@blp.response(200, ExperimentReportSchema)
 def experiment_report(experiment_id: uuid.UUID) -> dict[str, Any]:
     """By assigned arm: sizes and sample-ratio check, outcomes against control, a summary in
     plain words in the language of Accept-Language (Dutch by default; see Content-Language)."""

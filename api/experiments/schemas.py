@@ -18,6 +18,7 @@ from api.experiments.treatment import (
     PERSON_KINDS,
     Treatment,
 )
+from api.i18n import N_
 from api.schemas import (
     PageQuerySchema,
     PlausibleDate,
@@ -27,8 +28,10 @@ from api.schemas import (
     StrictInt,
     Text,
     camelcase,
+    offered_language,
     page_schema,
 )
+from matching.model import LANGUAGE_TAG
 
 
 def camel_keys(value: Any) -> Any:
@@ -40,7 +43,7 @@ def camel_keys(value: Any) -> Any:
     return value
 
 
-_KEY = validate.Regexp(r"^[a-z0-9_-]{1,20}$", error="Lower-case letters, digits, - and _ only.")
+_KEY = validate.Regexp(r"^[a-z0-9_-]{1,20}$", error=N_("Lower-case letters, digits, - and _ only."))
 
 
 class TreatmentSchema(Schema):
@@ -74,7 +77,9 @@ class ArmSchema(Schema):
 
 class EligibilitySchema(Schema):
     ladder_steps = fields.List(StrictInt(minimum=1, maximum=6), validate=validate.Length(max=6))
-    languages = fields.List(fields.String(validate=validate.OneOf(("nl", "en"))))
+    languages = fields.List(
+        fields.String(validate=offered_language, metadata={"pattern": LANGUAGE_TAG.pattern})
+    )
     with_coach = StrictBool()
 
 
@@ -91,12 +96,14 @@ class GuardrailSchema(Schema):
 def _check_arms(arms: list[dict[str, Any]]) -> None:
     controls = [a for a in arms if a.get("is_control")]
     if len(controls) != 1:
-        raise ValidationError("Exactly one arm is the control.", "arms")
+        raise ValidationError(N_("Exactly one arm is the control."), "arms")
     if not Treatment(**controls[0].get("treatment", {})).is_policy:
-        raise ValidationError("The control arm is the current policy: it changes nothing.", "arms")
+        raise ValidationError(
+            N_("The control arm is the current policy: it changes nothing."), "arms"
+        )
     keys = [a["key"] for a in arms]
     if len(set(keys)) != len(keys):
-        raise ValidationError("Arm keys must differ.", "arms")
+        raise ValidationError(N_("Arm keys must differ."), "arms")
 
 
 class ExperimentCreateSchema(Schema):
@@ -169,7 +176,7 @@ class ArmOutSchema(Schema):
     stop_reason = fields.String(allow_none=True)
 
 
-class PowerSchema(Schema):
+class PowerCalculationSchema(Schema):
     outcome = fields.String()
     kind = fields.String()
     eligible = fields.Integer()
@@ -221,7 +228,9 @@ class RegistrationSchema(Schema):
         required=True, metadata={"description": "People the experiment plans to enrol"}
     )
     power = fields.Nested(
-        PowerSchema, required=True, metadata={"description": "The power calculation at start"}
+        PowerCalculationSchema,
+        required=True,
+        metadata={"description": "The power calculation at start"},
     )
 
 
@@ -250,7 +259,7 @@ class ExperimentSchema(Schema):
         allow_none=True,
         metadata={"description": "What froze at start (null before)"},
     )
-    power = fields.Nested(PowerSchema, allow_none=True)
+    power = fields.Nested(PowerCalculationSchema, allow_none=True)
     enrolled = fields.Integer()
 
 
@@ -316,7 +325,7 @@ class SampleRatioSchema(Schema):
     threshold = fields.Float(required=True)
 
 
-class ReportSchema(Schema):
+class ExperimentReportSchema(Schema):
     experiment_id = fields.UUID(required=True)
     status = fields.String(required=True)
     as_of = fields.AwareDateTime(required=True)

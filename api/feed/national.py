@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
@@ -18,6 +19,8 @@ import numpy as np
 from sqlalchemy import Select, and_, or_, select, text
 from sqlalchemy.orm import Session
 
+from api.feed import jsonlines
+from api.feed.jsonlines import SCORE_TEXTS, render_lines
 from api.matches.models import Match
 from api.matches.status import OPEN_STATUSES, TURNED_DOWN
 from api.municipalities.policy import load_policy
@@ -155,6 +158,7 @@ class BatchTimings:
     scoring: float = 0.0
     scoring_cpu: float = 0.0
     writing: float = 0.0
+    waiting: float = 0.0  # of the loading, what scoring and writing did not hide
     people: int = 0
     opportunities: int = 0
     municipalities: int = 0
@@ -186,9 +190,17 @@ class MunicipalityTopK:
             )
             yield f'{{"recipientId":"{person}","items":[{items}]}}\n'
 
+    def json_bytes(self) -> bytes:
+        """All of `lines()` at once as UTF-8, built by compiled code (api/feed/jsonlines.py)."""
+        found = self.result
+        return render_lines(self.people, self.table.ids, found.index, found.score)
 
-# JSON text of each score with four decimals, closing its item: "0.415}" for 4150.
-_SCORE_TEXT = [f"{q / 10000!r}}}" for q in range(10001)]
+    def json_lines(self) -> str:
+        """All of `lines()` at once."""
+        return self.json_bytes().decode()
+
+
+_SCORE_TEXT = SCORE_TEXTS
 
 
 def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
@@ -199,70 +211,97 @@ def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:
     )
 
 
-# Everyone to rank in one municipality as ONE text value (no per-row driver objects): people
-# separated by chr(30), fields by chr(29), keys of a set by chr(31) (never part of a key), sorted
-# by home so people at the same coarse point share one row of distances. Ladder step and NULL
-# sets as `person_from_profile` reads them; float8 as text is the shortest text that reads back
-# as the same double.
-_PEOPLE_TEXT = text(
+# Everyone to rank in one municipality as one text value PER COLUMN (no per-row driver objects,
+# no per-row split): people separated by chr(30) (numbers by ","), keys of a set by chr(31)
+# (never part of a key). All aggregates read the same ordered rows, so the columns line up;
+# the order (home, then id) puts people at the same coarse point next to each other, so they
+# share one row of distances. Ladder step and NULL sets as `person_from_profile` reads them;
+# float8 as text is the shortest text that reads back as the same double. The user's own
+# municipality is named too, so PostgreSQL reads users by that index instead of all of them.
+_PEOPLE_COLUMNS = text(
     """
-    select string_agg(line, chr(30) order by lat, lon) from (
-      select concat_ws(chr(29), p.user_id,
-               array_to_string(coalesce(p.interests, '{}'), chr(31)),
-               array_to_string(coalesce(p.availability, '{}'), chr(31)),
-               array_to_string(coalesce(p.accessibility_needs, '{}'), chr(31)),
-               p.dutch_level, coalesce(nullif(p.ladder_step, 0), :step), p.max_distance_km,
-               st_y(p.home_area::geometry), st_x(p.home_area::geometry)) as line,
+    select count(*) as n,
+           coalesce(string_agg(user_id, chr(30)), '') as ids,
+           coalesce(string_agg(interests, chr(30)), '') as interests,
+           coalesce(string_agg(slots, chr(30)), '') as slots,
+           coalesce(string_agg(needs, chr(30)), '') as needs,
+           coalesce(string_agg(level, chr(30)), '') as levels,
+           coalesce(string_agg(step, ','), '') as steps,
+           coalesce(string_agg(max_km, ','), '') as max_km,
+           coalesce(string_agg(lat::text, ','), '') as lat,
+           coalesce(string_agg(lon::text, ','), '') as lon
+    from (
+      select p.user_id::text as user_id,
+             array_to_string(coalesce(p.interests, '{}'), chr(31)) as interests,
+             array_to_string(coalesce(p.availability, '{}'), chr(31)) as slots,
+             array_to_string(coalesce(p.accessibility_needs, '{}'), chr(31)) as needs,
+             p.dutch_level::text as level,
+             coalesce(nullif(p.ladder_step, 0), :step)::text as step,
+             p.max_distance_km::text as max_km,
              st_y(p.home_area::geometry) as lat, st_x(p.home_area::geometry) as lon
       from recipient_profiles p join users u on u.id = p.user_id
-      where p.municipality_id = :mid and u.is_active and p.home_area is not null
-        and cardinality(p.availability) > 0
+      where p.municipality_id = :mid and u.municipality_id = :mid and u.is_active
+        and p.home_area is not null and cardinality(p.availability) > 0
+      order by lat, lon, p.user_id
     ) people
     """
 )
 
 
+def _codes(column: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct values of a column (first seen first), and each row's index into them."""
+    seen: dict[str, int] = {}
+    which = np.fromiter(
+        (seen.setdefault(v, len(seen)) for v in column), dtype=np.int64, count=len(column)
+    )
+    return list(seen), which
+
+
 def _distinct(column: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
     """The distinct joined sets of a column as lists of keys, and each row's index into them."""
-    if not column:
-        return [], np.zeros(0, dtype=np.int64)
-    values, which = np.unique(np.array(column), return_inverse=True)
-    return [v.split("\x1f") if v else [] for v in values.tolist()], which.astype(np.int64)
+    values, which = _codes(column)
+    return [v.split("\x1f") if v else [] for v in values], which
+
+
+def _numbers(joined: str, n: int, dtype: type[np.generic]) -> np.ndarray:
+    """A column of numbers joined by "," as an array (parsed in C, exactly as float() would)."""
+    if not n:
+        return np.zeros(0, dtype=dtype)
+    return np.array(joined.split(","), dtype=np.float64).astype(dtype)
 
 
 def load_people(
     session: Session, ranking: Ranking, municipality_id: uuid.UUID
 ) -> tuple[list[str], PersonBatch]:
     """Everyone to rank in the municipality (ids as text) and their columns for the matcher,
-    read with one COPY and turned into arrays without a Python object per person and field."""
-    data = session.execute(_PEOPLE_TEXT, {"mid": municipality_id, "step": DEFAULT_LADDER_STEP})
-    lines = (data.scalar() or "").split("\x1e")
-    if lines == [""]:
-        lines = []
-    n = len(lines)
-    if n:
-        ids, interests, slots, needs, level, step, max_km, lat, lon = zip(
-            *(line.split("\x1d") for line in lines), strict=True
-        )
-    else:
-        ids = interests = slots = needs = level = step = max_km = lat = lon = ()
-    # Each distinct set once (np.unique on the texts), and per person which one.
-    interest_sets, which_interests = _distinct(interests)
-    slot_sets, which_slots = _distinct(slots)
-    need_sets, which_needs = _distinct(needs)
-    levels = {k: LEVEL_INDEX[k] for k in set(level)}
-    people = list(ids)
+    read in one statement as a few long texts and turned into arrays column by column."""
+    session.execute(text("set local work_mem = '64MB'"))  # the sort by home stays in memory
+    row = session.execute(
+        _PEOPLE_COLUMNS, {"mid": municipality_id, "step": DEFAULT_LADDER_STEP}
+    ).one()
+    n = int(row.n)
+
+    def texts(joined: str) -> list[str]:
+        return joined.split("\x1e") if n else []
+
+    people = texts(row.ids)
+    # Each distinct set once, and per person which one.
+    interest_sets, which_interests = _distinct(texts(row.interests))
+    slot_sets, which_slots = _distinct(texts(row.slots))
+    need_sets, which_needs = _distinct(texts(row.needs))
+    level_names, which_level = _codes(texts(row.levels))
+    level_of = np.array([LEVEL_INDEX[k] for k in level_names], dtype=np.int64)
     position = ranking.table.positions()
     excluded = ranking.excluded
     starts = np.zeros(n + 1, dtype=np.int64)
     idx: list[int] = []
     if excluded:
         by_text = {str(k): v for k, v in excluded.items()}
-        for row, person in enumerate(people):
+        for at, person in enumerate(people):
             mine = by_text.get(person)
             if mine:
                 idx.extend(position[c] for c in mine if c in position)
-            starts[row + 1] = len(idx)
+            starts[at + 1] = len(idx)
     batch = PersonBatch.from_sets(
         ranking.table,
         categories=ranking.categories,
@@ -272,11 +311,11 @@ def load_people(
         which_slots=which_slots,
         need_sets=need_sets,
         which_needs=which_needs,
-        level=np.array([levels[k] for k in level], dtype=np.int64),
-        step=np.array(step).astype(np.int64),
-        max_km=np.array(max_km).astype(np.float64),
-        lat=np.array(lat).astype(np.float64),
-        lon=np.array(lon).astype(np.float64),
+        level=level_of[which_level] if n else np.zeros(0, dtype=np.int64),
+        step=_numbers(row.steps, n, np.int64),
+        max_km=_numbers(row.max_km, n, np.float64),
+        lat=_numbers(row.lat, n, np.float64),
+        lon=_numbers(row.lon, n, np.float64),
         excluded_start=starts,
         excluded_idx=np.asarray(idx, dtype=np.int64),
     )
@@ -293,24 +332,54 @@ def municipality_top_k(
     timings: BatchTimings,
 ) -> MunicipalityTopK:
     """Top k for every active person with a home and times in one municipality."""
-    started = time.perf_counter()
-    cpu = time.process_time()
+    loaded = _load(session, municipality_id, slug, now)
+    return _score(loaded, now=now, k=k, timings=timings)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """One municipality read and turned into arrays, with what that took (loader thread)."""
+
+    slug: str
+    ranking: Ranking
+    people: list[str]
+    batch: PersonBatch
+    seconds: float
+    cpu: float
+
+
+def _load(session: Session, municipality_id: uuid.UUID, slug: str, now: datetime) -> _Loaded:
+    started, cpu = time.perf_counter(), time.thread_time()
     ranking = load_ranking(session, municipality_id, now=now)
-    table = ranking.table
     people, batch = load_people(session, ranking, municipality_id)  # sorted by home
-    loaded = time.perf_counter()
-    timings.loading_cpu += time.process_time() - cpu
-    cpu = time.process_time()
-    result = top_k(table, batch, now=now, weights=ranking.weights, k=k)
-    timings.scoring_cpu += time.process_time() - cpu
-    scored = time.perf_counter()
-    timings.loading += loaded - started
-    timings.scoring += scored - loaded
-    timings.people += len(people)
+    return _Loaded(
+        slug, ranking, people, batch, time.perf_counter() - started, time.thread_time() - cpu
+    )
+
+
+def _score(loaded: _Loaded, *, now: datetime, k: int, timings: BatchTimings) -> MunicipalityTopK:
+    ranking, table = loaded.ranking, loaded.ranking.table
+    started = time.perf_counter()
+    result = top_k(table, loaded.batch, now=now, weights=ranking.weights, k=k)
+    took = time.perf_counter() - started
+    timings.loading += loaded.seconds
+    timings.loading_cpu += loaded.cpu
+    timings.scoring += took
+    timings.people += len(loaded.people)
     timings.opportunities += len(table)
     timings.municipalities += 1
-    timings.per_municipality.append((slug, len(people), len(table), scored - loaded))
-    return MunicipalityTopK(slug, people, table, result)
+    timings.per_municipality.append((loaded.slug, len(loaded.people), len(table), took))
+    return MunicipalityTopK(loaded.slug, loaded.people, table, result)
+
+
+def _write(out: IO[str], found: MunicipalityTopK) -> None:
+    """A file's bytes go straight to its buffer (no decoding and encoding half a gigabyte)."""
+    raw = getattr(out, "buffer", None)
+    if raw is not None and (getattr(out, "encoding", "") or "").lower().replace("-", "") == "utf8":
+        out.flush()
+        raw.write(found.json_bytes())
+    else:
+        out.write(found.json_lines())
 
 
 def national_top_k(
@@ -320,23 +389,51 @@ def national_top_k(
     k: int,
     out: IO[str] | None = None,
     municipality_slug: str | None = None,
+    overlap: bool = True,
 ) -> BatchTimings:
-    """Top k for everyone (or one municipality), written as JSON lines when `out` is given."""
+    """Top k for everyone (or one municipality), written as JSON lines when `out` is given.
+
+    A loader thread reads the next municipality while this one is scored and written: the
+    compiled kernels run without the GIL, so reading (PostgreSQL, then parsing) overlaps them.
+    Only the loader touches the session once it has started, one municipality at a time.
+    `overlap=False` waits for each load before the next step (to time the phases alone).
+    """
     timings = BatchTimings()
     started = time.perf_counter()
     warm_up()
+    jsonlines.warm_up()
     timings.warm_up = time.perf_counter() - started
     query = "select id, slug from municipalities"
     params: dict[str, Any] = {}
     if municipality_slug:
         query += " where slug = :slug"
         params["slug"] = municipality_slug
-    for mid, slug in session.execute(text(query + " order by slug"), params).all():
-        found = municipality_top_k(
-            session, municipality_id=mid, slug=slug, now=now, k=k, timings=timings
-        )
-        if out is not None:
-            started = time.perf_counter()
-            out.writelines(found.lines())
-            timings.writing += time.perf_counter() - started
+    towns = session.execute(text(query + " order by slug"), params).all()
+    cpu = time.process_time()
+    writing_cpu = 0.0
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="batch-loader") as loader:
+        queue = iter(towns)
+
+        def load_next() -> Future[_Loaded] | None:
+            town = next(queue, None)
+            return None if town is None else loader.submit(_load, session, town[0], town[1], now)
+
+        pending = load_next()
+        while pending is not None:
+            waited = time.perf_counter()
+            loaded = pending.result()
+            timings.waiting += time.perf_counter() - waited
+            pending = load_next()
+            if not overlap and pending is not None:
+                waited = time.perf_counter()
+                wait([pending])
+                timings.waiting += time.perf_counter() - waited
+            found = _score(loaded, now=now, k=k, timings=timings)
+            if out is not None:
+                started, writing = time.perf_counter(), time.thread_time()
+                _write(out, found)
+                timings.writing += time.perf_counter() - started
+                writing_cpu += time.thread_time() - writing
+    # The kernel's own threads are not any Python thread's: its CPU is what the rest leaves.
+    timings.scoring_cpu = time.process_time() - cpu - timings.loading_cpu - writing_cpu
     return timings

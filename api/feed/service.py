@@ -38,7 +38,7 @@ from api.ranking.adapter import (
 )
 from matching import Candidate, Person, reasons_for
 from matching.prepared import Prepared, prepare
-from matching.reasons import ReasonTexts, reasons_prepared
+from matching.reasons import ReasonTexts, reasons_prepared, shared_texts
 from matching.vector import PersonBatch, top_k
 
 # How long a next-page cursor keeps the first page's moment of ranking.
@@ -182,7 +182,7 @@ class _Page:
         # `reasons_for` per item, with the person prepared and their texts kept once per page.
         return (
             prepare(self.person, self.taxonomy.categories),
-            ReasonTexts(self.person.language, self.taxonomy.labels),
+            shared_texts(self.person.language, self.taxonomy.labels),
         )
 
     def reasons(self, j: int, km: float) -> list[dict[str, str]]:

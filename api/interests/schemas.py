@@ -5,7 +5,7 @@ from marshmallow import fields
 from api.schemas import Schema
 
 
-class LabelSchema(Schema):
+class TranslatedLabelSchema(Schema):
     nl = fields.String(required=True, metadata={"description": "Dutch label"})
     en = fields.String(required=True, metadata={"description": "English label"})
 
@@ -16,7 +16,7 @@ class InterestSchema(Schema):
     label = fields.String(
         required=True, metadata={"description": "The label in the language of the request"}
     )
-    labels = fields.Nested(LabelSchema, required=True)
+    labels = fields.Nested(TranslatedLabelSchema, required=True)
 
 
 class CategorySchema(Schema):
@@ -24,7 +24,7 @@ class CategorySchema(Schema):
     label = fields.String(
         required=True, metadata={"description": "The label in the language of the request"}
     )
-    labels = fields.Nested(LabelSchema, required=True)
+    labels = fields.Nested(TranslatedLabelSchema, required=True)
 
 
 class InterestListSchema(Schema):

@@ -48,7 +48,7 @@ class MatchEventSchema(Schema):
     at = fields.AwareDateTime(required=True)
 
 
-class WarningSchema(Schema):
+class MatchWarningSchema(Schema):
     code = choice(WARNING_CODES, required=True)
     text = fields.String(required=True)
 
@@ -97,7 +97,7 @@ class CoachMatchSchema(MatchSchema):
 class MatchDecisionSchema(MatchSchema):
     """The match as MatchSchema shows it, plus warnings for the coach beside it."""
 
-    warnings = fields.List(fields.Nested(WarningSchema), required=True)
+    warnings = fields.List(fields.Nested(MatchWarningSchema), required=True)
 
     def get_attribute(self, obj: Any, attr: str, default: Any) -> Any:
         """Dumps a MatchOutcome: `warnings` from the outcome, every other field from its match."""

@@ -113,7 +113,7 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
         "municipalityId": "The municipality the account belongs to",
         "email": "E-mail address, used to sign in",
     },
-    "Label": {"nl": "Dutch (B1) label", "en": "English label"},
+    "TranslatedLabel": {"nl": "Dutch (B1) label", "en": "English label"},
     "Interest": {
         "key": "Stable key, used in profiles and opportunities",
         "category": "Key of the group it belongs to",
@@ -139,7 +139,7 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
     "ProfileUpdate": {"postcode": "Dutch postcode; only its area (PC4) is kept"},
     "FeedItem": {"distanceKm": "Distance from the person's home area, in km (one decimal)"},
     "Reason": {},
-    "Warning": {
+    "MatchWarning": {
         "code": "What the coach should check (stable)",
         "text": "The warning in words",
     },
@@ -192,7 +192,7 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
         "hours": "Hours checked in that month",
         "informalCareHours": "Of those, hours of informal care",
     },
-    "Step": {"step": "The step toward work taken", "date": "The day it was taken"},
+    "WorkStep": {"step": "The step toward work taken", "date": "The day it was taken"},
     "WellbeingPoint": {"date": "The day of the check-in"},
     "Progress": {
         "ladder": "Ladder steps over time",
@@ -241,7 +241,7 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
         "objectId": "The id of what was touched",
         "origin": "Where the request came from (app, console, job)",
     },
-    "Account": {
+    "ExportAccount": {
         "name": "The person's name",
         "lastLoginAt": "When the person last signed in (UTC)",
         "email": "E-mail address; null when not set",
@@ -268,7 +268,7 @@ BY_SCHEMA: dict[str, dict[str, str]] = {
         "yours": "True when it was your own request",
         "statusCode": "The HTTP status it answered",
     },
-    "Export": {
+    "DataExport": {
         "exportedAt": "When this export was made (UTC)",
         "account": "Your account",
         "coach": "Your coach; null when none",
@@ -396,8 +396,8 @@ _POLICY = {
     "requestExpiryDays": "A request nobody decided on expires after this many days",
     "recentDeclineDays": "An opportunity turned down stays out of the feed this many days",
     "autoApproveKinds": "Kinds of opportunity approved without a coach",
-    "quietHoursStart": "Default quiet hours start (local HH:MM): no pushes from then",
-    "quietHoursEnd": "Default quiet hours end (local HH:MM)",
+    "quietHours": "Default quiet hours, for everyone who set none of their own: no pushes "
+    "between these local times",
     "maxNudgesPerWeek": "At most this many nudges per person a week",
     "nudgeKinds": "Kinds of nudge that are switched on",
     "requestWaitingDays": "Coaches hear about a request waiting longer than this",
@@ -465,7 +465,7 @@ BY_SCHEMA.update(
         },
         "ExperimentCreate": _EXPERIMENT_IN,
         "ExperimentUpdate": _EXPERIMENT_IN,
-        "Power": {
+        "PowerCalculation": {
             "outcome": "The outcome the calculation is for (the primary one)",
             "kind": "rate (a share of people) or mean (an average)",
             "eligible": "People eligible now",
@@ -531,7 +531,7 @@ BY_SCHEMA.update(
             "primary": "The primary outcome of the experiment",
             "arms": "Per arm: the estimate and its difference from control",
         },
-        "Report": {
+        "ExperimentReport": {
             "experimentId": "The experiment this report is about",
             "asOf": "Moment the report was computed (UTC)",
             "minCell": "Cells with fewer people than this are withheld",
@@ -785,8 +785,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "requestExpiryDays": 14,
         "recentDeclineDays": 30,
         "autoApproveKinds": ["language_course"],
-        "quietHoursStart": "21:00",
-        "quietHoursEnd": "08:00",
+        "quietHours": {"start": "21:00", "end": "08:00"},
         "maxNudgesPerWeek": 2,
         "nudgeKinds": ["weekly_suggestions", "request_waiting", "checkin_prompt"],
         "requestWaitingDays": 3,
@@ -822,3 +821,631 @@ def describe_schemas(schemas: dict[str, Any]) -> None:
                 spec["description"] = text.format(thing=_words(name))
         if name in EXAMPLES and "example" not in schema:
             schema["example"] = EXAMPLES[name]
+
+
+# --- Response examples: what a client reads, built from the objects above so they agree -------
+
+_NOW = "2026-03-10T16:40:00Z"
+_COACH_ID = "5e8f1a2b-3c4d-4e5f-9a0b-1c2d3e4f5a6b"
+_MUNICIPALITY = {"id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "name": "Amsterdam"}
+_STEP_ID = "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f"
+_EXPERIMENT_ID = "6d7e8f90-1a2b-4c3d-9e4f-5a6b7c8d9e0f"
+_REASONS = [
+    {"code": "interest", "text": "Je houdt van koken"},
+    {"code": "distance", "text": "1,2 km van huis"},
+]
+_LADDER_ENTRY = {
+    "step": 3,
+    "name": {"nl": "deelname aan georganiseerde activiteiten", "en": "organised activities"},
+    "note": "Gaat nu wekelijks naar het buurthuis.",
+    "at": "2026-03-01T10:00:00Z",
+}
+_LADDER = {"selfReported": [{**_LADDER_ENTRY, "note": None}], "coachAssessed": [_LADDER_ENTRY]}
+_ACTIVE_MATCH = {
+    **EXAMPLES["Match"],
+    "status": "active",
+    "history": [
+        {
+            "fromStatus": None,
+            "toStatus": "requested",
+            "actorRole": "recipient",
+            "reason": None,
+            "at": "2026-03-03T10:15:00Z",
+        },
+        {
+            "fromStatus": "requested",
+            "toStatus": "approved",
+            "actorRole": "coach",
+            "reason": None,
+            "at": "2026-03-04T09:00:00Z",
+        },
+        {
+            "fromStatus": "approved",
+            "toStatus": "active",
+            "actorRole": "organizer",
+            "reason": None,
+            "at": "2026-03-05T14:30:00Z",
+        },
+    ],
+    "feedback": None,
+    "updatedAt": "2026-03-05T14:30:00Z",
+}
+_PLAN_STEP = {
+    "id": _STEP_ID,
+    "kind": "make_cv",
+    "what": None,
+    "why": "Dan kan ik solliciteren bij de bibliotheek.",
+    "dueOn": "2026-04-05",
+    "dueWeek": "2026-W14",
+    "status": "agreed",
+    "late": False,
+    "lateDays": 0,
+    "proposedBy": "recipient",
+    "waitingFor": None,
+    "withCoach": True,
+    "matchId": None,
+    "opportunityId": None,
+    "suggestedDone": None,
+    "dropReason": None,
+    "agreedAt": "2026-03-12T11:00:00Z",
+    "doneAt": None,
+    "droppedAt": None,
+    "createdAt": "2026-03-11T15:00:00Z",
+    "updatedAt": "2026-03-12T11:00:00Z",
+    "history": [
+        {
+            "action": "proposed",
+            "fromStatus": None,
+            "toStatus": "proposed",
+            "actorRole": "recipient",
+            "reason": None,
+            "dueOn": "2026-04-05",
+            "at": "2026-03-11T15:00:00Z",
+        },
+        {
+            "action": "agreed",
+            "fromStatus": "proposed",
+            "toStatus": "agreed",
+            "actorRole": "coach",
+            "reason": None,
+            "dueOn": None,
+            "at": "2026-03-12T11:00:00Z",
+        },
+    ],
+}
+_INBOX_MESSAGE = {
+    "id": "8e9f0a1b-2c3d-4e5f-8a6b-7c8d9e0f1a2b",
+    "kind": "match_approved",
+    "title": "Je aanvraag is goedgekeurd",
+    "body": "Je coach vindt Koffie schenken in het buurthuis een goed plan. "
+    "Het buurthuis neemt contact met je op.",
+    "target": {"type": "match", "id": _MATCH_ID},
+    "createdAt": "2026-03-04T09:00:00Z",
+    "readAt": None,
+    "updatedAt": "2026-03-04T09:00:00Z",
+}
+_MY_EXPERIMENT = {
+    "id": _EXPERIMENT_ID,
+    "name": "Uitnodigen met een sociale norm",
+    "status": "running",
+    "about": "We proberen uit welke berichten mensen helpen om mee te doen.",
+    "whatDiffers": ["Je berichten zeggen hoeveel buren al meedoen."],
+    "enrolledAt": "2026-03-02T08:00:00Z",
+    "optedOutAt": None,
+    "canOptOut": True,
+    "optOutHint": None,
+}
+_TREATMENT_OUT: dict[str, Any] = {
+    "framing": "social_norm",
+    "maxPerWeek": None,
+    "weekday": None,
+    "hour": None,
+    "channel": "push",
+    "kindsOff": [],
+    "coachPrompt": False,
+}
+_ARMS = [
+    {
+        "id": "7e8f9a0b-1c2d-4e3f-8a4b-5c6d7e8f9a0b",
+        "key": "control",
+        "name": "Zoals nu",
+        "weight": 1,
+        "isControl": True,
+        "treatment": {**_TREATMENT_OUT, "framing": "neutral"},
+        "stoppedAt": None,
+        "stopReason": None,
+    },
+    {
+        "id": "8f9a0b1c-2d3e-4f4a-9b5c-6d7e8f9a0b1c",
+        "key": "norm",
+        "name": "Sociale norm",
+        "weight": 1,
+        "isControl": False,
+        "treatment": _TREATMENT_OUT,
+        "stoppedAt": None,
+        "stopReason": None,
+    },
+]
+_POWER = {
+    "outcome": "started_activity",
+    "kind": "proportion",
+    "eligible": 1200,
+    "perArm": {"control": 600, "norm": 600},
+    "baselineN": 950,
+    "baseline": 0.18,
+    "sd": None,
+    "alpha": 0.05,
+    "power": 0.8,
+    "mde": 0.063,
+    "plannedSampleSize": 1200,
+    "computedAt": "2026-03-01T12:00:00Z",
+}
+_EXPERIMENT = {
+    "id": _EXPERIMENT_ID,
+    "name": "Uitnodigen met een sociale norm",
+    "hypothesis": "Hearing that neighbours take part helps more people start an activity.",
+    "status": "running",
+    "arms": _ARMS,
+    "eligibility": {"ladderSteps": [1, 2, 3], "withCoach": True},
+    "strata": ["ladder_step"],
+    "primaryOutcome": "started_activity",
+    "horizonDays": 90,
+    "secondaryOutcomes": ["wellbeing_change"],
+    "guardrails": [{"metric": "opt_out", "threshold": 0.1}],
+    "enrolUntil": "2027-02-28T23:00:00Z",
+    "plannedEnd": "2027-06-30T22:00:00Z",
+    "dpiaReference": "DPIA-2026-14",
+    "ethicsReference": "METC-2026-031",
+    "createdAt": "2026-02-20T10:00:00Z",
+    "startedAt": "2026-03-01T12:00:00Z",
+    "stoppedAt": None,
+    "stopReason": None,
+    "registration": {
+        "frozenAt": "2026-03-01T12:00:00Z",
+        "hypothesis": "Hearing that neighbours take part helps more people start an activity.",
+        "primaryOutcome": "started_activity",
+        "secondaryOutcomes": ["wellbeing_change"],
+        "horizonDays": 90,
+        "strata": ["ladder_step"],
+        "eligibility": {"ladderSteps": [1, 2, 3], "withCoach": True},
+        "guardrails": [{"metric": "opt_out", "threshold": 0.1}],
+        "arms": [
+            {
+                "key": arm["key"],
+                "weight": arm["weight"],
+                "isControl": arm["isControl"],
+                "treatment": arm["treatment"],
+            }
+            for arm in _ARMS
+        ],
+        "analysis": "Difference in proportions per arm against control, Holm-corrected.",
+        "plannedSampleSize": 1200,
+        "power": _POWER,
+    },
+    "power": _POWER,
+    "enrolled": 412,
+}
+_ACCESS_ENTRY = {
+    "at": "2026-03-04T08:59:00Z",
+    "actorRole": "coach",
+    "actorName": "Sanne Bakker",
+    "action": "read",
+    "objectType": "profile",
+    "purpose": "Beoordelen van een aanvraag",
+    "result": "success",
+}
+_CHECKIN_ID = EXAMPLES["CheckIn"]["id"]
+
+EXAMPLES.update(
+    {
+        "Health": {"status": "ok", "database": "ok"},
+        "MyAccount": {
+            "id": _PERSON_ID,
+            "role": "recipient",
+            "name": "Amina",
+            "email": "amina@example.org",
+            "municipality": _MUNICIPALITY,
+            "team": None,
+            "coach": {"id": _COACH_ID, "name": "Sanne Bakker"},
+            "language": "nl",
+            "lastLoginAt": "2026-03-10T07:55:00Z",
+            "createdAt": "2026-02-14T13:20:00Z",
+        },
+        "ResetCode": {
+            "code": "R4T7-KQ2M-9XPA",
+            "purpose": "reset",
+            "userId": _PERSON_ID,
+            "expiresAt": "2026-03-17T16:40:00Z",
+        },
+        "Invitation": {
+            "inviteCode": "K7M2-QX9P-4TZA",
+            "recipientId": _PERSON_ID,
+            "expiresAt": "2026-03-24T16:40:00Z",
+        },
+        "StaffAccount": {
+            "id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+            "email": "j.devries@buurthuis.example.org",
+            "role": "organizer",
+            "name": "Jan de Vries",
+            "teamId": _TEAM["id"],
+            "municipalityId": _MUNICIPALITY["id"],
+            "inviteCode": "H3N8-WD5R-2YKC",
+            "expiresAt": "2026-03-24T16:40:00Z",
+        },
+        "InterestList": {
+            "items": [
+                {
+                    "key": "koken",
+                    "category": "eten",
+                    "label": "Koken",
+                    "labels": {"nl": "Koken", "en": "Cooking"},
+                },
+                {
+                    "key": "tuinieren",
+                    "category": "natuur",
+                    "label": "Tuinieren",
+                    "labels": {"nl": "Tuinieren", "en": "Gardening"},
+                },
+            ],
+            "categories": [
+                {
+                    "key": "eten",
+                    "label": "Eten en drinken",
+                    "labels": {"nl": "Eten en drinken", "en": "Food and drink"},
+                },
+                {"key": "natuur", "label": "Natuur", "labels": {"nl": "Natuur", "en": "Nature"}},
+            ],
+        },
+        "OpportunityPage": {"items": [EXAMPLES["Opportunity"]], "nextCursor": None},
+        "OpportunityDetail": {
+            **EXAMPLES["Opportunity"],
+            "distanceKm": 1.2,
+            "reasons": _REASONS,
+        },
+        "FeedPage": {
+            "items": [
+                {
+                    "opportunity": {**EXAMPLES["Opportunity"], "distanceKm": 1.2},
+                    "score": 0.82,
+                    "distanceKm": 1.2,
+                    "reasons": _REASONS,
+                }
+            ],
+            "nextCursor": "WzAuODIsICI3YzllNjY3OSJd",
+            "profileComplete": True,
+        },
+        "MatchPage": {"items": [_ACTIVE_MATCH], "nextCursor": None},
+        "CoachMatchPage": {
+            "items": [{**EXAMPLES["Match"], "recipientName": "Amina El Idrissi"}],
+            "nextCursor": None,
+        },
+        "MatchDecision": {
+            **EXAMPLES["Match"],
+            "status": "approved",
+            "coachNote": "Goed plan, veel plezier!",
+            "updatedAt": "2026-03-04T09:00:00Z",
+            "warnings": [],
+        },
+        "OrganizerMatch": {
+            "id": _MATCH_ID,
+            "status": "active",
+            "opportunity": _SUMMARY,
+            "updatedAt": "2026-03-05T14:30:00Z",
+        },
+        "CandidateList": {
+            "items": [
+                {
+                    "id": _MATCH_ID,
+                    "matchId": _MATCH_ID,
+                    "status": "approved",
+                    "firstName": "Amina",
+                    "contact": "06 12345678",
+                }
+            ]
+        },
+        "TeamCandidatePage": {
+            "items": [
+                {
+                    "id": _MATCH_ID,
+                    "matchId": _MATCH_ID,
+                    "status": "approved",
+                    "firstName": "Amina",
+                    "contact": "06 12345678",
+                    "opportunityId": _OPPORTUNITY_ID,
+                    "opportunityTitle": _SUMMARY["title"],
+                    "since": "2026-03-04T09:00:00Z",
+                }
+            ],
+            "nextCursor": None,
+        },
+        "InboxPage": {"items": [_INBOX_MESSAGE], "nextCursor": None},
+        "InboxCount": {"unread": 2, "marked": 0},
+        "InboxMessage": {**_INBOX_MESSAGE, "readAt": _NOW, "updatedAt": _NOW},
+        "Device": {
+            "id": "9f0a1b2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c",
+            "platform": "android",
+            "createdAt": "2026-02-14T13:25:00Z",
+        },
+        "DeviceList": {
+            "items": [
+                {
+                    "id": "9f0a1b2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c",
+                    "platform": "android",
+                    "createdAt": "2026-02-14T13:25:00Z",
+                }
+            ]
+        },
+        "Policy": {
+            **EXAMPLES["PolicyUpdate"],
+            "stepDueDaysBefore": 2,
+            "stepLateWeeks": 2,
+            "noAgreedStepWeeks": 4,
+        },
+        "CheckInPage": {"items": [EXAMPLES["CheckIn"]], "nextCursor": None},
+        "Progress": {
+            "ladder": _LADDER,
+            "hoursPerMonth": [
+                {"month": "2026-02", "hours": 6.0, "informalCareHours": 0.0},
+                {"month": "2026-03", "hours": 7.5, "informalCareHours": 2.0},
+            ],
+            "totalHours": 13.5,
+            "stepsTowardWork": [{"step": "cv_made", "date": "2026-03-10"}],
+            "wellbeing": [
+                {"date": "2026-02-24", "wellbeing": 3},
+                {"date": "2026-03-10", "wellbeing": 4},
+            ],
+            "activeMatches": [_ACTIVE_MATCH],
+            "pastMatches": [],
+            "stepsDonePerMonth": [{"month": "2026-03", "count": 1}],
+            "plan": {"open": 1, "done": 1, "dropped": 0},
+        },
+        "CaseloadPage": {
+            "items": [
+                {
+                    "recipientId": _PERSON_ID,
+                    "displayName": "Amina",
+                    "ladderStep": 3,
+                    "need": 5,
+                    "flags": ["request_waiting"],
+                    "lastCheckinAt": _NOW,
+                    "waitingRequests": 1,
+                }
+            ],
+            "nextCursor": None,
+            "counts": {
+                "requestWaiting": 1,
+                "wellbeingDropping": 0,
+                "noCheckinWeeks": 0,
+                "inactiveWeeks": 0,
+                "nudgesIgnored": 0,
+                "ladderStalled": 0,
+                "stepLateWeeks": 0,
+                "noAgreedStep": 0,
+                "newOnCaseload": 0,
+            },
+            "total": 1,
+        },
+        "CaseloadPerson": {
+            "recipientId": _PERSON_ID,
+            "name": "Amina El Idrissi",
+            "profile": EXAMPLES["Profile"],
+            "matches": [_ACTIVE_MATCH],
+            "checkins": [EXAMPLES["CheckIn"]],
+            "ladder": _LADDER,
+            "steps": [_PLAN_STEP],
+        },
+        "LadderEntry": _LADDER_ENTRY,
+        "PlanStep": _PLAN_STEP,
+        "PlanStepPage": {"items": [_PLAN_STEP], "nextCursor": None},
+        "Funnel": {
+            "minCell": 10,
+            "items": [
+                {
+                    "month": "2026-03",
+                    "withProfile": 240,
+                    "requested": 96,
+                    "approved": 81,
+                    "active": 64,
+                    "completed": 12,
+                    "answeredDidItHelp": None,
+                    "helped": None,
+                    "movedUpLadder": 15,
+                    "reachedStep5": None,
+                    "withAgreedStep": 58,
+                    "stepsDone": 33,
+                    "suppressed": ["answeredDidItHelp", "helped", "reachedStep5"],
+                }
+            ],
+        },
+        "Experiment": _EXPERIMENT,
+        "ExperimentPage": {
+            "items": [
+                {
+                    "id": _EXPERIMENT_ID,
+                    "name": _EXPERIMENT["name"],
+                    "status": "running",
+                    "primaryOutcome": "started_activity",
+                    "arms": _ARMS,
+                    "createdAt": _EXPERIMENT["createdAt"],
+                    "startedAt": _EXPERIMENT["startedAt"],
+                    "plannedEnd": _EXPERIMENT["plannedEnd"],
+                }
+            ],
+            "nextCursor": None,
+        },
+        "ExperimentReport": {
+            "experimentId": _EXPERIMENT_ID,
+            "status": "running",
+            "asOf": _NOW,
+            "minCell": 10,
+            "people": 412,
+            "arms": [
+                {
+                    "key": "control",
+                    "name": "Zoals nu",
+                    "isControl": True,
+                    "weight": 1,
+                    "n": 207,
+                    "expectedShare": 0.5,
+                    "share": 0.502,
+                    "optedOut": 3,
+                    "optOutRate": 0.014,
+                    "exposed": 190,
+                    "exposureRate": 0.918,
+                    "stoppedAt": None,
+                    "stopReason": None,
+                },
+                {
+                    "key": "norm",
+                    "name": "Sociale norm",
+                    "isControl": False,
+                    "weight": 1,
+                    "n": 205,
+                    "expectedShare": 0.5,
+                    "share": 0.498,
+                    "optedOut": 4,
+                    "optOutRate": 0.02,
+                    "exposed": 188,
+                    "exposureRate": 0.917,
+                    "stoppedAt": None,
+                    "stopReason": None,
+                },
+            ],
+            "sampleRatio": {"chi2": 0.01, "pValue": 0.92, "flagged": False, "threshold": 0.001},
+            "outcomes": [
+                {
+                    "outcome": "started_activity",
+                    "kind": "proportion",
+                    "primary": True,
+                    "arms": [
+                        {
+                            "arm": "control",
+                            "n": 207,
+                            "value": 0.17,
+                            "events": 35,
+                            "sd": None,
+                            "difference": None,
+                            "ciLow": None,
+                            "ciHigh": None,
+                            "pValue": None,
+                            "pHolm": None,
+                            "withheld": False,
+                        },
+                        {
+                            "arm": "norm",
+                            "n": 205,
+                            "value": 0.22,
+                            "events": 45,
+                            "sd": None,
+                            "difference": 0.05,
+                            "ciLow": -0.03,
+                            "ciHigh": 0.13,
+                            "pValue": 0.2,
+                            "pHolm": 0.2,
+                            "withheld": False,
+                        },
+                    ],
+                }
+            ],
+            "analysis": "Iedereen telt mee in de groep waarin de loting hem of haar zette "
+            "(intention to treat).",
+            "summary": ["Het experiment loopt nog: deze cijfers kunnen nog veranderen."],
+        },
+        "ExperimentExport": {
+            "experimentId": _EXPERIMENT_ID,
+            "rows": [
+                {
+                    "person": "p-0001",
+                    "arm": "norm",
+                    "stratum": "ladder_step=2",
+                    "optedOut": False,
+                    "exposed": True,
+                    "outcomes": {"started_activity": 1, "wellbeing_change": 0.5},
+                }
+            ],
+        },
+        "MyExperiments": {"items": [_MY_EXPERIMENT]},
+        "MyExperiment": {
+            **_MY_EXPERIMENT,
+            "status": "running",
+            "optedOutAt": _NOW,
+            "canOptOut": False,
+        },
+        "AccessLogPage": {"items": [_ACCESS_ENTRY], "nextCursor": None},
+        "AuditPage": {
+            "items": [
+                {
+                    **_ACCESS_ENTRY,
+                    "id": "2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+                    "actorId": _COACH_ID,
+                    "subjectId": _PERSON_ID,
+                    "objectId": _PERSON_ID,
+                    "origin": "GET /v1/caseload/<uuid:recipient_id>",
+                }
+            ],
+            "nextCursor": None,
+        },
+        "DataExport": {
+            "exportedAt": _NOW,
+            "account": {
+                "id": _PERSON_ID,
+                "email": "amina@example.org",
+                "name": "Amina",
+                "role": "recipient",
+                "createdAt": "2026-02-14T13:20:00Z",
+                "lastLoginAt": "2026-03-10T07:55:00Z",
+            },
+            "coach": {"id": _COACH_ID, "name": "Sanne Bakker"},
+            "invitations": [
+                {
+                    "createdAt": "2026-02-10T10:00:00Z",
+                    "createdByName": "Sanne Bakker",
+                    "createdByRole": "coach",
+                    "expiresAt": "2026-02-24T10:00:00Z",
+                    "usedAt": "2026-02-14T13:20:00Z",
+                    "status": "used",
+                }
+            ],
+            "sessions": [
+                {
+                    "createdAt": "2026-03-10T07:55:00Z",
+                    "lastUsedAt": _NOW,
+                    "revokedAt": None,
+                    "revokedReason": None,
+                }
+            ],
+            "profile": EXAMPLES["Profile"],
+            "matches": [_ACTIVE_MATCH],
+            "checkins": [EXAMPLES["CheckIn"]],
+            "ladder": _LADDER,
+            "experiments": [_MY_EXPERIMENT],
+            "steps": [_PLAN_STEP],
+            "nudges": [
+                {
+                    "kind": "checkin_prompt",
+                    "status": "delivered",
+                    "createdAt": "2026-03-09T09:00:00Z",
+                    "params": {"title": _SUMMARY["title"], "matchId": _MATCH_ID},
+                }
+            ],
+            "inbox": [_INBOX_MESSAGE],
+            "devices": [
+                {
+                    "platform": "android",
+                    "createdAt": "2026-02-14T13:25:00Z",
+                    "pushToken": "fcm:dGhpcyBpcyBhIHRva2Vu",
+                }
+            ],
+            "storedReplies": [
+                {
+                    "key": "c1d2e3f4-checkin-2026-03-10",
+                    "yours": True,
+                    "createdAt": _NOW,
+                    "statusCode": 201,
+                    "body": {"id": _CHECKIN_ID},
+                }
+            ],
+            "accessLog": [_ACCESS_ENTRY],
+        },
+    }
+)

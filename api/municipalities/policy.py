@@ -26,6 +26,14 @@ NUDGE_KINDS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
+class QuietHours:
+    """Local wall times between which no push is sent (may wrap midnight), HH:MM."""
+
+    start: str = "21:00"
+    end: str = "08:00"
+
+
+@dataclass(frozen=True)
 class PolicySettings:
     """Defaults that fit most municipalities; admins change them per municipality."""
 
@@ -34,8 +42,7 @@ class PolicySettings:
     request_expiry_days: int = 14
     recent_decline_days: int = 90
     auto_approve_kinds: tuple[str, ...] = ()
-    quiet_hours_start: str = "21:00"
-    quiet_hours_end: str = "08:00"
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
     max_nudges_per_week: int = 2
     nudge_kinds: tuple[str, ...] = NUDGE_KINDS
     request_waiting_days: int = 3
@@ -69,6 +76,11 @@ class PolicySettings:
                 value = replace(
                     base.weights,
                     **{k: float(v) for k, v in value.items() if k in asdict(base.weights)},
+                )
+            elif key == "quiet_hours" and isinstance(value, dict):
+                value = replace(
+                    base.quiet_hours,
+                    **{k: str(v) for k, v in value.items() if k in ("start", "end")},
                 )
             elif key in ("auto_approve_kinds", "nudge_kinds"):
                 value = tuple(value)

@@ -9,11 +9,13 @@ jitter, never sooner than the provider's Retry-After); a permanent failure is a 
 from __future__ import annotations
 
 import random
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, bindparam, delete, or_, select, text, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
 from api.nudges.catalogue import render
@@ -26,6 +28,8 @@ MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
 JITTER = 0.25  # a retry waits between 75% and 100% of its backoff, so retries spread out
 MAX_RETRY_AFTER = timedelta(hours=1)
+NUDGES = cast(Table, Nudge.__table__)
+INBOX = cast(Table, InboxMessage.__table__)
 TTL = {"nudge": 24 * 3600, "event": 3 * 24 * 3600}  # seconds a provider may hold a push
 
 
@@ -56,7 +60,7 @@ def next_try(
     return now + wait
 
 
-def push_message(nudge: Nudge, title: str, body: str) -> PushMessage:
+def push_message(nudge: Claimed, title: str, body: str) -> PushMessage:
     """What the phone gets: the inbox text and the ids to open the right screen."""
     data = {"kind": nudge.kind, "nudgeId": str(nudge.id)}
     if nudge.target_type:
@@ -74,14 +78,60 @@ def push_message(nudge: Nudge, title: str, body: str) -> PushMessage:
     )
 
 
+@dataclass
+class Claimed:
+    """A due nudge taken by this dispatcher, and what happens to it in this batch."""
+
+    id: uuid.UUID
+    user_id: uuid.UUID
+    kind: str
+    language: str
+    params: dict[str, Any]
+    due_at: datetime
+    channel: str
+    target_type: str | None
+    target_id: str | None
+    push: bool
+    pushed_devices: list[str]
+    attempts: int
+    last_error: str | None
+    status: str = "pending"
+    next_attempt_at: datetime | None = None
+    changed_devices: bool = False
+
+
+_CLAIM_COLUMNS = (
+    Nudge.id,
+    Nudge.user_id,
+    Nudge.kind,
+    Nudge.language,
+    Nudge.params,
+    Nudge.due_at,
+    Nudge.channel,
+    Nudge.target_type,
+    Nudge.target_id,
+    Nudge.push,
+    Nudge.pushed_devices,
+    Nudge.attempts,
+    Nudge.last_error,
+)
+
+
 def dispatch_batch(
-    session: Session, *, now: datetime, provider: PushProvider, limit: int = 200
+    session: Session, *, now: datetime, provider: PushProvider, limit: int = 500
 ) -> DispatchStats:
-    """One batch; rows locked with SKIP LOCKED so several dispatchers share the work."""
+    """One batch; rows locked with SKIP LOCKED so several dispatchers share the work.
+
+    Set-based around the provider: one statement claims the batch, one reads the devices, one
+    writes every inbox message, one marks the plain deliveries; only nudges whose push had
+    news (devices reached, retries, dead letters) are updated row by row, in one executemany.
+    """
     stats = DispatchStats()
-    nudges = list(
-        session.scalars(
-            select(Nudge)
+    session.flush()
+    nudges = [
+        Claimed(**{**row._asdict(), "pushed_devices": list(row.pushed_devices or [])})
+        for row in session.execute(
+            select(*_CLAIM_COLUMNS)
             .where(
                 Nudge.status == "pending",
                 Nudge.due_at <= now,
@@ -89,68 +139,76 @@ def dispatch_batch(
             )
             .order_by(Nudge.due_at, Nudge.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
+            .with_for_update(skip_locked=True, of=NUDGES)
         )
-    )
+    ]
     if not nudges:
         return stats
-    devices: dict[object, list[Device]] = {}
-    for device in session.scalars(
-        select(Device)
-        .where(Device.user_id.in_({n.user_id for n in nudges}))
-        .order_by(Device.created_at, Device.id)
-    ):
-        devices.setdefault(device.user_id, []).append(device)
     # A person's choice per kind: some kinds to the inbox only (read now, so a change counts).
-    prefs: dict[object, dict[str, object]] = {
-        user_id: chosen or {}
-        for user_id, chosen in session.execute(
-            select(RecipientProfile.user_id, RecipientProfile.nudge_preferences).where(
-                RecipientProfile.user_id.in_({n.user_id for n in nudges})
+    wanted = {n.user_id for n in nudges if n.push and n.params.get("channel") != "inbox"}
+    prefs: dict[uuid.UUID, dict[str, Any]] = {}
+    if wanted:
+        prefs = {
+            user_id: chosen or {}
+            for user_id, chosen in session.execute(
+                select(RecipientProfile.user_id, RecipientProfile.nudge_preferences).where(
+                    RecipientProfile.user_id.in_(wanted)
+                )
             )
-        )
-    }
-    gone: set[str] = set()
-    for nudge in nudges:
-        title, body = render(nudge.kind, nudge.language, nudge.params)
-        session.execute(
-            insert(InboxMessage)
-            .values(
-                user_id=nudge.user_id,
-                nudge_id=nudge.id,
-                kind=nudge.kind,
-                title=title,
-                body=body,
-                target_type=nudge.target_type,
-                target_id=nudge.target_id,
-                created_at=nudge.due_at,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["nudge_id"])
-        )
-        reached = set(nudge.pushed_devices or [])
-        todo = [
-            d
-            for d in devices.get(nudge.user_id, [])
-            if str(d.id) not in reached and d.push_token not in gone
-        ]
-        pushed = (
+        }
+
+    def pushed(nudge: Claimed) -> bool:
+        """A push as well as the inbox: not for an experiment's inbox-only arm, nor for a kind
+        the person chose to get in the inbox only."""
+        return (
             nudge.push
-            and nudge.params.get("channel") != "inbox"  # an experiment's inbox-only arm
+            and nudge.params.get("channel") != "inbox"
             and not inbox_only(prefs.get(nudge.user_id), nudge.kind)
         )
-        if pushed and todo:
-            by_token = {d.push_token: d for d in todo}
+
+    pushing = {n.user_id for n in nudges if pushed(n)}
+    devices: dict[uuid.UUID, list[tuple[str, str, str]]] = {}
+    if pushing:
+        for device_id, user_id, token, platform in session.execute(
+            select(Device.id, Device.user_id, Device.push_token, Device.platform)
+            .where(Device.user_id.in_(pushing))
+            .order_by(Device.created_at, Device.id)
+        ):
+            devices.setdefault(user_id, []).append((str(device_id), token, platform))
+    gone: set[str] = set()
+    inbox: list[dict[str, Any]] = []
+    for nudge in nudges:
+        title, body = render(nudge.kind, nudge.language, nudge.params)
+        inbox.append(
+            {
+                "user_id": nudge.user_id,
+                "nudge_id": nudge.id,
+                "kind": nudge.kind,
+                "title": title,
+                "body": body,
+                "target_type": nudge.target_type,
+                "target_id": nudge.target_id,
+                "created_at": nudge.due_at,
+                "updated_at": now,
+            }
+        )
+        reached = set(nudge.pushed_devices)
+        todo = [
+            d for d in devices.get(nudge.user_id, []) if d[0] not in reached and d[1] not in gone
+        ]
+        if pushed(nudge) and todo:
+            by_token = {token: device_id for device_id, token, _ in todo}
             try:
                 outcome = provider.send(
-                    [PushDevice(d.push_token, d.platform) for d in todo],
+                    [PushDevice(token, platform) for _, token, platform in todo],
                     push_message(nudge, title, body),
                 )
             except PushError as exc:  # the provider could not be asked at all
                 _retry(nudge, now, str(exc), None, stats)
                 continue
-            reached |= {str(by_token[t].id) for t in outcome.delivered if t in by_token}
+            reached |= {by_token[t] for t in outcome.delivered if t in by_token}
             nudge.pushed_devices = sorted(reached)
+            nudge.changed_devices = True
             gone |= set(outcome.invalid)
             if outcome.errors:
                 nudge.last_error = "; ".join(dict.fromkeys(outcome.errors))[:300]
@@ -163,17 +221,90 @@ def dispatch_batch(
                 stats.dead += 1
                 continue
         nudge.status = "delivered"
-        nudge.delivered_at = now
         stats.delivered += 1
+    _write(session, nudges, inbox, now)
     if gone:
         result = session.execute(delete(Device).where(Device.push_token.in_(gone)))
         stats.devices_removed += getattr(result, "rowcount", 0) or 0
-    session.flush()
+    session.expire_all()  # objects the caller holds see the new states
     return stats
 
 
+# One statement per batch for its inbox rows, arrays in, and set-based out: no statement per
+# row to parse, plan and run (the executemany was ~60 microseconds a row on the server).
+_INBOX_FROM_ARRAYS = text(
+    """
+    insert into inbox_messages
+      (id, user_id, nudge_id, kind, title, body, target_type, target_id, created_at, updated_at)
+    select r.id, r.user_id, r.nudge_id, r.kind, r.title, r.body, r.target_type, r.target_id,
+           r.created_at, :now
+    from unnest(cast(:ids as uuid[]), cast(:users as uuid[]), cast(:nudges as uuid[]),
+                cast(:kinds as text[]), cast(:titles as text[]), cast(:bodies as text[]),
+                cast(:target_types as text[]), cast(:target_ids as text[]),
+                cast(:created as timestamptz[]))
+      as r(id, user_id, nudge_id, kind, title, body, target_type, target_id, created_at)
+    on conflict (nudge_id) do nothing
+    """
+)
+_DELIVERED = text(
+    "update nudges set status = 'delivered', delivered_at = :now"
+    " where id = any(cast(:ids as uuid[]))"
+)
+
+
+def _write(
+    session: Session, nudges: list[Claimed], inbox: list[dict[str, Any]], now: datetime
+) -> None:
+    """The batch's outcome in a few statements: inbox rows, plain deliveries, the rest."""
+    session.execute(
+        _INBOX_FROM_ARRAYS,
+        {
+            "now": now,
+            "ids": [uuid.uuid4() for _ in inbox],
+            "users": [m["user_id"] for m in inbox],
+            "nudges": [m["nudge_id"] for m in inbox],
+            "kinds": [m["kind"] for m in inbox],
+            "titles": [m["title"] for m in inbox],
+            "bodies": [m["body"] for m in inbox],
+            "target_types": [m["target_type"] for m in inbox],
+            "target_ids": [m["target_id"] for m in inbox],
+            "created": [m["created_at"] for m in inbox],
+        },
+    )
+    plain = [n.id for n in nudges if n.status == "delivered" and not n.changed_devices]
+    if plain:
+        session.execute(_DELIVERED, {"now": now, "ids": plain})
+    rest = [n for n in nudges if n.status != "delivered" or n.changed_devices]
+    if rest:
+        t = NUDGES
+        session.execute(
+            update(t)
+            .where(t.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                attempts=bindparam("b_attempts"),
+                last_error=bindparam("b_last_error"),
+                next_attempt_at=bindparam("b_next"),
+                delivered_at=bindparam("b_delivered"),
+                pushed_devices=bindparam("b_devices", type_=JSONB),
+            ),
+            [
+                {
+                    "b_id": n.id,
+                    "b_status": n.status,
+                    "b_attempts": n.attempts,
+                    "b_last_error": n.last_error,
+                    "b_next": n.next_attempt_at,
+                    "b_delivered": now if n.status == "delivered" else None,
+                    "b_devices": n.pushed_devices,
+                }
+                for n in rest
+            ],
+        )
+
+
 def _retry(
-    nudge: Nudge, now: datetime, error: str, retry_after: float | None, stats: DispatchStats
+    nudge: Claimed, now: datetime, error: str, retry_after: float | None, stats: DispatchStats
 ) -> None:
     nudge.attempts += 1
     nudge.last_error = error[:300]

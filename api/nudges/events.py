@@ -11,6 +11,7 @@ holds back only the push of a coach's suggestion.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, text, update
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from api.core.time import AMSTERDAM, local_date
@@ -28,7 +28,7 @@ from api.municipalities.models import Municipality
 from api.municipalities.policy import NUDGE_KINDS, PolicySettings, load_policy
 from api.nudges.catalogue import DEFAULT_LANGUAGE, render, summary_line
 from api.nudges.clock import next_allowed, parse_hhmm
-from api.nudges.models import InboxMessage, NotificationPreference, Nudge
+from api.nudges.models import NotificationPreference, Nudge
 from api.nudges.outbox import PlanStats
 from api.nudges.targets import TARGET_TYPES, Target
 from api.opportunities.models import Opportunity
@@ -65,7 +65,9 @@ __all__ = [
     "TARGET_TYPES",
     "Notice",
     "Target",
+    "Emission",
     "emit",
+    "emit_many",
     "on_match_steps",
 ]  # a coach's or organiser's reason as quoted to the person
 
@@ -201,14 +203,17 @@ def on_match_steps(session: Session, steps: Sequence[Step]) -> None:
         return
     ctx = _context(session, live)
     policies: dict[uuid.UUID, PolicySettings] = {}
+    emissions: list[Emission] = []
     for step in live:
         mid = step.match.municipality_id
         policy = policies.get(mid) or policies.setdefault(mid, load_policy(session, mid))
         if step.to == S.APPROVED and step.role == "system":
             # Approved by the municipality's policy at once: the coach has nothing to decide.
             _take_back(session, step.match.id, "request_new")
-        for notice in notices_for(step, ctx, policy):
-            emit(session, notice, municipality_id=mid, policy=policy, now=step.at)
+        emissions.extend(
+            Emission(notice, mid, policy, step.at) for notice in notices_for(step, ctx, policy)
+        )
+    emit_many(session, emissions)
 
 
 def _take_back(session: Session, match_id: uuid.UUID, kind: str) -> None:
@@ -242,6 +247,55 @@ def _request_push_taken(session: Session, coach_id: uuid.UUID, now: datetime) ->
     return bool(found)
 
 
+# Set-based statements, compiled once: an expiry run writes thousands of events, and an ORM
+# insert per event cost ~5 ms of Python each (compiling, coercing every value), a statement
+# per event another round trip. Arrays in; RETURNING says which were new.
+_EVENT_ROWS = text(
+    """
+    insert into nudges (id, municipality_id, user_id, kind, period, language, params, status,
+                        drop_reason, due_at, delivered_at, attempts, created_at, channel, push,
+                        target_type, target_id)
+    select r.id, r.municipality_id, r.user_id, r.kind, r.period, r.language, r.params::jsonb,
+           r.status, r.drop_reason, r.due_at, r.delivered_at, 0, r.created_at, 'event', r.push,
+           r.target_type, r.target_id
+    from unnest(cast(:ids as uuid[]), cast(:municipalities as uuid[]), cast(:users as uuid[]),
+                cast(:kinds as text[]), cast(:periods as text[]), cast(:languages as text[]),
+                cast(:params as text[]), cast(:statuses as text[]), cast(:drop_reasons as text[]),
+                cast(:due as timestamptz[]), cast(:delivered as timestamptz[]),
+                cast(:created as timestamptz[]), cast(:pushes as boolean[]),
+                cast(:target_types as text[]), cast(:target_ids as text[]))
+      as r(id, municipality_id, user_id, kind, period, language, params, status, drop_reason,
+           due_at, delivered_at, created_at, push, target_type, target_id)
+    order by r.user_id, r.kind, r.period
+    on conflict (user_id, kind, period) do nothing
+    returning id
+    """
+)
+_INBOX_ROWS = text(
+    """
+    insert into inbox_messages (id, user_id, nudge_id, kind, title, body, target_type, target_id,
+                                created_at, updated_at)
+    select r.id, r.user_id, r.nudge_id, r.kind, r.title, r.body, r.target_type, r.target_id,
+           r.at, r.at
+    from unnest(cast(:ids as uuid[]), cast(:users as uuid[]), cast(:nudges as uuid[]),
+                cast(:kinds as text[]), cast(:titles as text[]), cast(:bodies as text[]),
+                cast(:target_types as text[]), cast(:target_ids as text[]),
+                cast(:at as timestamptz[]))
+      as r(id, user_id, nudge_id, kind, title, body, target_type, target_id, at)
+    """
+)
+
+
+@dataclass(frozen=True)
+class Emission:
+    """A notice with where and when it is sent (a municipality's policy decides how)."""
+
+    notice: Notice
+    municipality_id: uuid.UUID
+    policy: PolicySettings
+    now: datetime
+
+
 def emit(
     session: Session,
     notice: Notice,
@@ -250,72 +304,109 @@ def emit(
     policy: PolicySettings,
     now: datetime,
 ) -> str:
-    """Write one event message: 'created', 'summary', 'existing' or 'off'.
+    """Write one event message: 'created', 'summary', 'existing' or 'off'."""
+    return emit_many(session, [Emission(notice, municipality_id, policy, now)])[0]
 
-    The inbox gets it at once; the push waits in the outbox until quiet hours end.
+
+def emit_many(session: Session, emissions: Sequence[Emission]) -> list[str]:
+    """Write event messages, each 'created', 'summary', 'existing' or 'off' (in order).
+
+    The inbox gets each at once; a push waits in the outbox until quiet hours end. Two
+    statements for any number: the outbox rows (a message already there is 'existing'),
+    then the inbox rows of the new ones.
     """
-    if notice.kind in NUDGE_KINDS and notice.kind not in policy.nudge_kinds:
-        return "off"  # the municipality switched this message off
-    prefs = notice.prefs or {}
-    mode = "push"
-    if notice.kind in STAFF_KINDS:
-        mode = staff_mode(session, notice.user_id, notice.kind)
-    elif notice.kind == "match_suggested" and prefs.get("paused"):
-        mode = "inbox"  # a pause is about suggestions: into the inbox, no push
-    elif inbox_only(prefs, notice.kind):
-        mode = "inbox"  # the person chose this kind without a push
-    bundled = mode == "push" and notice.kind == "request_new"
-    if bundled and _request_push_taken(session, notice.user_id, now):
-        mode = "inbox"  # bundled: one push an hour, the rest in the inbox
-    quiet = prefs.get("quiet_hours") or {}
-    start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
-    end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
-    push = mode == "push"
-    status = "pending" if push else ("dropped" if mode == "summary" else "delivered")
-    row = session.execute(
-        insert(Nudge)
-        .values(
-            id=uuid.uuid4(),
-            municipality_id=municipality_id,
-            user_id=notice.user_id,
-            kind=notice.kind,
-            period=notice.period,
-            language=notice.language,
-            params=notice.params,
-            status=status,
-            drop_reason="daily_summary" if mode == "summary" else None,
-            due_at=next_allowed(now, start, end) if push else now,
-            delivered_at=None if push or mode == "summary" else now,
-            attempts=0,
-            created_at=now,
-            channel="event",
-            push=push,
-            target_type=notice.target.type,
-            target_id=notice.target.id,
+    outcomes = ["off"] * len(emissions)
+    rows: list[dict[str, Any]] = []
+    pushed_coaches: set[uuid.UUID] = set()
+    for n, e in enumerate(emissions):
+        notice, policy, now = e.notice, e.policy, e.now
+        if notice.kind in NUDGE_KINDS and notice.kind not in policy.nudge_kinds:
+            continue  # the municipality switched this message off
+        prefs = notice.prefs or {}
+        mode = "push"
+        if notice.kind in STAFF_KINDS:
+            mode = staff_mode(session, notice.user_id, notice.kind)
+        elif notice.kind == "match_suggested" and prefs.get("paused"):
+            mode = "inbox"  # a pause is about suggestions: into the inbox, no push
+        elif inbox_only(prefs, notice.kind):
+            mode = "inbox"  # the person chose this kind without a push
+        if mode == "push" and notice.kind == "request_new":
+            # Bundled: one push an hour per coach, the rest in the inbox (this batch included).
+            if notice.user_id in pushed_coaches or _request_push_taken(
+                session, notice.user_id, now
+            ):
+                mode = "inbox"
+            else:
+                pushed_coaches.add(notice.user_id)
+        quiet = prefs.get("quiet_hours") or {}
+        start = parse_hhmm(quiet.get("start", policy.quiet_hours.start))
+        end = parse_hhmm(quiet.get("end", policy.quiet_hours.end))
+        push = mode == "push"
+        rows.append(
+            {
+                "n": n,
+                "mode": mode,
+                "id": uuid.uuid4(),
+                "municipality": e.municipality_id,
+                "status": "pending" if push else ("dropped" if mode == "summary" else "delivered"),
+                "drop_reason": "daily_summary" if mode == "summary" else None,
+                "due": next_allowed(now, start, end) if push else now,
+                "delivered": None if push or mode == "summary" else now,
+                "push": push,
+            }
         )
-        .on_conflict_do_nothing(index_elements=["user_id", "kind", "period"])
-        .returning(Nudge.id)
-    ).first()
-    if row is None:
-        return "existing"
-    if mode == "summary":
-        return "summary"
-    title, body = render(notice.kind, notice.language, notice.params)
-    session.execute(
-        insert(InboxMessage).values(
-            id=uuid.uuid4(),
-            user_id=notice.user_id,
-            nudge_id=row[0],
-            kind=notice.kind,
-            title=title,
-            body=body,
-            target_type=notice.target.type,
-            target_id=notice.target.id,
-            created_at=now,
-            updated_at=now,
+        outcomes[n] = "existing"
+    if not rows:
+        return outcomes
+    notices = [emissions[r["n"]].notice for r in rows]
+    created = set(
+        session.scalars(
+            _EVENT_ROWS,
+            {
+                "ids": [r["id"] for r in rows],
+                "municipalities": [r["municipality"] for r in rows],
+                "users": [x.user_id for x in notices],
+                "kinds": [x.kind for x in notices],
+                "periods": [x.period for x in notices],
+                "languages": [x.language for x in notices],
+                "params": [json.dumps(x.params) for x in notices],
+                "statuses": [r["status"] for r in rows],
+                "drop_reasons": [r["drop_reason"] for r in rows],
+                "due": [r["due"] for r in rows],
+                "delivered": [r["delivered"] for r in rows],
+                "created": [emissions[r["n"]].now for r in rows],
+                "pushes": [r["push"] for r in rows],
+                "target_types": [x.target.type for x in notices],
+                "target_ids": [x.target.id for x in notices],
+            },
         )
     )
-    return "created"
+    inbox: list[tuple[dict[str, Any], Notice, str, str]] = []
+    for r, notice in zip(rows, notices, strict=True):
+        if r["id"] not in created:
+            continue  # the same message was written before: once is enough
+        if r["mode"] == "summary":
+            outcomes[r["n"]] = "summary"
+            continue
+        outcomes[r["n"]] = "created"
+        title, body = render(notice.kind, notice.language, notice.params)
+        inbox.append((r, notice, title, body))
+    if inbox:
+        session.execute(
+            _INBOX_ROWS,
+            {
+                "ids": [uuid.uuid4() for _ in inbox],
+                "users": [x.user_id for _, x, _, _ in inbox],
+                "nudges": [r["id"] for r, _, _, _ in inbox],
+                "kinds": [x.kind for _, x, _, _ in inbox],
+                "titles": [title for _, _, title, _ in inbox],
+                "bodies": [body for _, _, _, body in inbox],
+                "target_types": [x.target.type for _, x, _, _ in inbox],
+                "target_ids": [x.target.id for _, x, _, _ in inbox],
+                "at": [emissions[r["n"]].now for r, _, _, _ in inbox],
+            },
+        )
+    return outcomes
 
 
 def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -> None:
@@ -327,7 +418,7 @@ def plan_daily_summaries(session: Session, *, now: datetime, stats: PlanStats) -
     local = now.astimezone(AMSTERDAM)
     for mid in session.scalars(select(Municipality.id).order_by(Municipality.slug)).all():
         policy = load_policy(session, mid)
-        if local.time() < parse_hhmm(policy.quiet_hours_end):
+        if local.time() < parse_hhmm(policy.quiet_hours.end):
             continue  # summaries come in the morning
         held = session.execute(
             select(Nudge.user_id, Nudge.kind, func.count())

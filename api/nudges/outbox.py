@@ -158,8 +158,8 @@ def enqueue_many(
             ):
                 status, drop_reason = "dropped", "experiment"
             quiet = prefs.get("quiet_hours") or {}
-            q_start = parse_hhmm(quiet.get("start", policy.quiet_hours_start))
-            q_end = parse_hhmm(quiet.get("end", policy.quiet_hours_end))
+            q_start = parse_hhmm(quiet.get("start", policy.quiet_hours.start))
+            q_end = parse_hhmm(quiet.get("end", policy.quiet_hours.end))
             due_at = next_allowed(max(now, nudge.not_before or now), q_start, q_end)
         if status == "pending":
             sent[nudge.user_id] = sent.get(nudge.user_id, 0) + 1

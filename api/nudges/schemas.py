@@ -20,7 +20,7 @@ PLATFORMS: tuple[str, ...] = ("ios", "android", "web")
 MESSAGE_KINDS: tuple[str, ...] = tuple(dict.fromkeys((*NUDGE_KINDS, *EVENT_KINDS)))
 
 
-class TargetSchema(Schema):
+class MessageTargetSchema(Schema):
     type = fields.String(
         required=True,
         validate=validate.OneOf(TARGET_TYPES),
@@ -42,7 +42,7 @@ class InboxMessageSchema(Schema):
     )
     title = fields.String(required=True)
     body = fields.String(required=True)
-    target = fields.Nested(TargetSchema, required=True)
+    target = fields.Nested(MessageTargetSchema, required=True)
     created_at = fields.AwareDateTime(required=True)
     read_at = fields.AwareDateTime(allow_none=True, required=True)
     updated_at = fields.AwareDateTime(required=True)

@@ -47,7 +47,7 @@ def _unique_list(
         inner,
         validate=[
             validate.Length(min=min_items, max=max_items),
-            lambda v: len(set(v)) == len(v) or _raise("Items must not repeat."),
+            lambda v: len(set(v)) == len(v) or _raise(N_("Items must not repeat.")),
         ],
         **kwargs,
     )
@@ -61,12 +61,12 @@ def _check_dates_and_levels(data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     start, end = data.get("start_date"), data.get("end_date")
     if start and end and end < start:
-        errors["endDate"] = ["The end date must not be before the start date."]
+        errors["endDate"] = [N_("The end date must not be before the start date.")]
     kind = data.get("kind")
     if kind == "language_course" and "teaches_level" in data and not data.get("teaches_level"):
-        errors["teachesLevel"] = ["A language course states the level it teaches."]
+        errors["teachesLevel"] = [N_("A language course states the level it teaches.")]
     if kind is not None and kind != "language_course" and data.get("teaches_level"):
-        errors["teachesLevel"] = ["Only a language course teaches a level."]
+        errors["teachesLevel"] = [N_("Only a language course teaches a level.")]
     if data.get("replaces_no_paid_work") is False:
         errors["notReplacingPaidWork"] = [
             "Volunteer work may not replace paid work; confirm that it does not."
@@ -271,7 +271,7 @@ class OpportunityCreateSchema(OpportunityWriteSchema):
     def _course_level(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("kind") == "language_course" and not data.get("teaches_level"):
             raise ValidationError(
-                {"teachesLevel": ["A language course states the level it teaches."]}
+                {"teachesLevel": [N_("A language course states the level it teaches.")]}
             )
 
     @validates_schema(skip_on_field_errors=False, pass_original=True)
@@ -375,7 +375,7 @@ class OpportunityDetailSchema(OpportunitySchema):
 
 class OpportunityQuerySchema(PageQuerySchema):
     near = fields.String(
-        validate=validate.Regexp(_NEAR, error="Use lat,lon, e.g. 52.37,4.89."),
+        validate=validate.Regexp(_NEAR, error=N_("Use lat,lon, e.g. 52.37,4.89.")),
         metadata={"description": "lat,lon; with radiusKm, only opportunities within reach"},
     )
     radius_km = QueryFloat(load_default=10.0, minimum=0.1, maximum=100)
@@ -399,9 +399,9 @@ class OpportunityQuerySchema(PageQuerySchema):
             lat_s, lon_s = raw.split(",")
             lat, lon = float(lat_s), float(lon_s)
         except ValueError as exc:
-            raise ValidationError({"near": ["Use lat,lon, e.g. 52.37,4.89."]}) from exc
+            raise ValidationError({"near": [N_("Use lat,lon, e.g. 52.37,4.89.")]}) from exc
         if not in_netherlands(lat, lon):
-            raise ValidationError({"near": ["The point must lie in the Netherlands."]})
+            raise ValidationError({"near": [N_("The point must lie in the Netherlands.")]})
 
     @post_load
     def _parse_near(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:

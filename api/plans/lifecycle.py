@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from api.db import utcnow
 from api.errors import Conflict, InvalidInput
-from api.i18n import step_status
+from api.i18n import plan_step_status
 from api.plans.models import PlanStep, PlanStepEvent
 from api.plans.status import MAX_OPEN, OPEN, StepStatus
 from api.users.models import User
@@ -58,11 +58,11 @@ def _refused(step: PlanStep, to: StepStatus, role: str) -> Conflict:
     if to == S.AGREED and frm == S.PROPOSED and role == step.proposed_by:
         return Conflict("The other side agrees to a proposal, not the one who made it.")
     if frm is None:
-        return Conflict("A new step cannot start as {status}.", status=step_status(to))
+        return Conflict("A new step cannot start as {to}.", to=plan_step_status(to))
     return Conflict(
-        "A step that is {status} cannot become {to}.",
-        status=step_status(frm),
-        to=step_status(to),
+        "A step that is {current} cannot become {to}.",
+        current=plan_step_status(frm),
+        to=plan_step_status(to),
     )
 
 
@@ -197,7 +197,8 @@ def new_date(
     now = now or utcnow()
     if step.status not in OPEN:
         raise Conflict(
-            "A step that is {status} has no date to change.", status=step_status(step.status)
+            "A step that is {current} has no date to change.",
+            current=plan_step_status(step.status),
         )
     if role not in ("recipient", "coach"):
         raise _refused(step, StepStatus(step.status), role)

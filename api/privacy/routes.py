@@ -14,7 +14,7 @@ from api.privacy.schemas import (
     AccessLogPageSchema,
     AuditPageSchema,
     AuditQuerySchema,
-    ExportSchema,
+    DataExportSchema,
 )
 from api.schemas import PageQuerySchema
 
@@ -32,7 +32,7 @@ def access_log(query: dict[str, Any]) -> Page:
 
 @blp.route("/me/export", methods=["GET"])
 @roles_required("recipient")
-@blp.response(200, ExportSchema)
+@blp.response(200, DataExportSchema)
 def export() -> dict[str, Any]:
     """Everything we hold about you, as JSON."""
     return service.export(get_session(), actor=current_actor())

@@ -54,7 +54,7 @@ class AuditQuerySchema(PageQuerySchema):
     until = QueryDateTime()
 
 
-class AccountSchema(Schema):
+class ExportAccountSchema(Schema):
     id = fields.UUID(required=True)
     email = fields.String(allow_none=True)
     name = fields.String(required=True)
@@ -131,9 +131,9 @@ class ExportStoredReplySchema(Schema):
     )
 
 
-class ExportSchema(Schema):
+class DataExportSchema(Schema):
     exported_at = fields.AwareDateTime(required=True)
-    account = fields.Nested(AccountSchema, required=True)
+    account = fields.Nested(ExportAccountSchema, required=True)
     coach = fields.Nested(ExportCoachSchema, allow_none=True)
     invitations = fields.List(fields.Nested(ExportInvitationSchema), required=True)
     sessions = fields.List(fields.Nested(ExportSessionSchema), required=True)

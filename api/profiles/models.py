@@ -31,7 +31,8 @@ class RecipientProfile(Base):
     __table_args__ = (
         CheckConstraint("ladder_step is null or ladder_step between 1 and 6", name="ladder_step"),
         CheckConstraint("travel_mode in ('walk', 'bike', 'transit')", name="travel_mode"),
-        CheckConstraint("preferred_language in ('nl', 'en')", name="language"),
+        # any language tag; which ones are offered follows the catalogues (api/locale)
+        CheckConstraint("preferred_language ~ '^[a-z]{2,3}(_[A-Z]{2})?$'", name="language"),
     )
 
     user_id: Mapped[uuid.UUID] = mapped_column(
@@ -41,7 +42,7 @@ class RecipientProfile(Base):
         ForeignKey("municipalities.id", ondelete="CASCADE"), index=True
     )
     display_name: Mapped[str] = mapped_column(String(80))
-    preferred_language: Mapped[str] = mapped_column(String(2), default="nl")
+    preferred_language: Mapped[str] = mapped_column(String(10), default="nl")
     postcode_area: Mapped[str | None] = mapped_column(String(4))
     home_area = mapped_column(Geography(geometry_type="POINT", srid=4326, spatial_index=True))
     travel_mode: Mapped[str] = mapped_column(String(10), default="bike")

@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from api.i18n import N_, Msg, Term
 from api.opportunities.schemas import PointSchema
 from api.profiles.kinds import RECIPIENT_KINDS, inbox_only
-from api.schemas import Computed, Schema, StrictBool, StrictFloat, StrictInt, Text, choice
+from api.schemas import (
+    Computed,
+    QuietHoursSchema,
+    Schema,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    Text,
+    choice,
+    offered_language,
+)
 from matching.model import (
     ACCESSIBILITY,
     CEFR_LEVELS,
-    LANGUAGES,
+    LANGUAGE_TAG,
     MAX_DISTANCE_KM,
     SLOTS,
     TRAVEL_MODES,
 )
-
-_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 def _unique(max_items: int) -> list[Any]:
@@ -28,13 +36,15 @@ def _unique(max_items: int) -> list[Any]:
 
 def _no_repeats(values: list[Any]) -> bool:
     if len(set(values)) != len(values):
-        raise ValidationError("Items must not repeat.")
+        raise ValidationError(N_("Items must not repeat."))
     return True
 
 
-class QuietHoursSchema(Schema):
-    start = fields.String(required=True, validate=validate.Regexp(_HHMM, error="Use HH:MM."))
-    end = fields.String(required=True, validate=validate.Regexp(_HHMM, error="Use HH:MM."))
+_LANGUAGE_TEXT = (
+    "The language of the app's texts and of pushes: a language tag (e.g. nl, en, ti) that has "
+    "texts on the server. Which ones are offered grows when a language is added; an unknown one "
+    "is a 400."
+)
 
 
 class NudgePreferencesSchema(Schema):
@@ -58,7 +68,10 @@ class NudgeSettingsSchema(Schema):
 
 class ProfileUpdateSchema(Schema):
     display_name = Text(min_length=1, max_length=80)
-    preferred_language = fields.String(validate=validate.OneOf(LANGUAGES))
+    preferred_language = fields.String(
+        validate=offered_language,
+        metadata={"pattern": LANGUAGE_TAG.pattern, "description": _LANGUAGE_TEXT},
+    )
     postcode = Text(
         max_length=7,
         allow_none=True,
@@ -86,14 +99,24 @@ class ProfileUpdateSchema(Schema):
         mode, km = data.get("travel_mode"), data.get("max_distance_km")
         if mode and km and km > MAX_DISTANCE_KM[mode]:
             raise ValidationError(
-                {"maxDistanceKm": [f"At most {MAX_DISTANCE_KM[mode]:g} km for {mode}."]}
+                {
+                    "maxDistanceKm": [
+                        Msg(
+                            "At most {km} km for {mode}.",
+                            km=MAX_DISTANCE_KM[mode],
+                            mode=Term("travel mode", mode),
+                        )
+                    ]
+                }
             )
 
 
 class ProfileSchema(Schema):
     id = fields.UUID(required=True, attribute="user_id")
     display_name = fields.String(required=True)
-    preferred_language = choice(LANGUAGES, required=True)
+    preferred_language = fields.String(
+        required=True, metadata={"pattern": LANGUAGE_TAG.pattern, "description": _LANGUAGE_TEXT}
+    )
     postcode = fields.String(allow_none=True, attribute="postcode_area")
     home_area = Computed("_area", returns=fields.Nested(PointSchema), allow_none=True)
     travel_mode = choice(TRAVEL_MODES, required=True)

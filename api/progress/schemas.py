@@ -5,7 +5,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.interests.schemas import LabelSchema
+from api.i18n import N_
+from api.interests.schemas import TranslatedLabelSchema
 from api.ladder.models import LadderEntry
 from api.matches.schemas import MatchSchema
 from api.plans.status import MAX_OPEN
@@ -80,7 +81,7 @@ class CheckInUpdateSchema(Schema):
     @validates_schema
     def _something(self, data: dict[str, Any], **_: Any) -> None:
         if not data:
-            raise ValidationError("Send at least one field to change.", "body")
+            raise ValidationError(N_("Send at least one field to change."), "body")
 
 
 class CheckInSchema(Schema):
@@ -102,7 +103,7 @@ class CheckInSchema(Schema):
 
 class LadderEntrySchema(Schema):
     step = fields.Integer(required=True)
-    name = Computed("_name", returns=fields.Nested(LabelSchema), required=True)
+    name = Computed("_name", returns=fields.Nested(TranslatedLabelSchema), required=True)
     note = fields.String(allow_none=True)
     at = fields.AwareDateTime(required=True)
 
@@ -125,7 +126,7 @@ class MonthHoursSchema(Schema):
     informal_care_hours = fields.Float(required=True)
 
 
-class StepSchema(Schema):
+class WorkStepSchema(Schema):
     step = fields.String(required=True)
     date = fields.Date(required=True)
 
@@ -150,7 +151,7 @@ class ProgressSchema(Schema):
     ladder = fields.Nested(LadderHistorySchema, required=True)
     hours_per_month = fields.List(fields.Nested(MonthHoursSchema), required=True)
     total_hours = fields.Float(required=True)
-    steps_toward_work = fields.List(fields.Nested(StepSchema), required=True)
+    steps_toward_work = fields.List(fields.Nested(WorkStepSchema), required=True)
     wellbeing = fields.List(fields.Nested(WellbeingPointSchema), required=True)
     active_matches = fields.List(fields.Nested(MatchSchema), required=True)
     past_matches = fields.List(fields.Nested(MatchSchema), required=True)

@@ -159,7 +159,8 @@ def _better(
     return r1 < r2
 
 
-@nb.njit(cache=True, parallel=True)
+# nogil: a caller may read the next batch in another thread meanwhile (api/feed/national.py).
+@nb.njit(cache=True, parallel=True, nogil=True)
 def _top_k(  # pragma: no cover - compiled
     k: int,
     keep: int,
@@ -272,6 +273,20 @@ def _top_k(  # pragma: no cover - compiled
                         excluded = True
                 if excluded:
                     continue
+                # Distance first: per home it is computed once and then looked up, and it
+                # drops everything out of reach before the components are worked out.
+                if use_homes:
+                    if stamp[j] != home:
+                        row[j] = _haversine_m(row_lat, row_lon, c_lat[j], c_lon[j])
+                        stamp[j] = home
+                    metres = row[j]
+                    if metres > max_km * 1000.0:
+                        continue
+                    km = metres / 1000.0
+                else:
+                    km = p_dist[i, j]
+                if km > max_km:
+                    continue
                 if has_weights:
                     _components(
                         j,
@@ -291,32 +306,6 @@ def _top_k(  # pragma: no cover - compiled
                         c_ladder,
                         comp,
                     )
-                    if size == keep:
-                        # Even at distance 0 it could not reach the last kept score (its rounded
-                        # score would be lower): skip it before measuring the distance.
-                        best_case = (
-                            weights[0] * comp[0]
-                            + weights[1]
-                            + weights[2] * comp[2]
-                            + weights[3] * comp[3]
-                            + weights[4] * comp[4]
-                            + weights[5] * fresh[j]
-                        )
-                        if best_case < top_q[keep - 1] - 0.0002:
-                            continue
-                if use_homes:
-                    if stamp[j] != home:
-                        row[j] = _haversine_m(row_lat, row_lon, c_lat[j], c_lon[j])
-                        stamp[j] = home
-                    metres = row[j]
-                    if metres > max_km * 1000.0:
-                        continue
-                    km = metres / 1000.0
-                else:
-                    km = p_dist[i, j]
-                if km > max_km:
-                    continue
-                if has_weights:
                     comp[1] = _distance_fit(km, max_km)
                     total = (
                         weights[0] * comp[0]
@@ -326,6 +315,8 @@ def _top_k(  # pragma: no cover - compiled
                         + weights[4] * comp[4]
                         + weights[5] * fresh[j]
                     )
+                    if size == keep and total < top_q[keep - 1] - 0.0002:
+                        continue  # rounded, it would still be below the last one kept
                     if total >= 1.0:
                         total = 1.0
                     elif not total > 0.0:

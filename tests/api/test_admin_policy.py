@@ -54,11 +54,12 @@ def test_a_put_without_the_later_fields_keeps_them(client, admin) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
     client.put("/v1/admin/policy", json={**policy, "maxRequestsPerDay": 3}, headers=admin["h"])
     older_client = {k: v for k, v in policy.items() if k not in ADDED_LATER}
-    older_client["quietHoursStart"] = "22:00"
+    older_client["quietHours"] = {"start": "22:00", "end": "07:00"}
     resp = client.put("/v1/admin/policy", json=older_client, headers=admin["h"])
     assert resp.status_code == 200, resp.get_json()
     again = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
-    assert again["maxRequestsPerDay"] == 3 and again["quietHoursStart"] == "22:00"
+    assert again["maxRequestsPerDay"] == 3
+    assert again["quietHours"] == {"start": "22:00", "end": "07:00"}
 
 
 @pytest.mark.parametrize(
@@ -80,7 +81,26 @@ def test_an_out_of_range_value_is_a_400_naming_the_field(client, admin, field, v
 
 def test_the_fields_shown_from_the_start_stay_required(client, admin) -> None:
     policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
-    del policy["quietHoursStart"]
+    del policy["quietHours"]
     resp = client.put("/v1/admin/policy", json=policy, headers=admin["h"])
     assert resp.status_code == 400
+    assert [p["name"] for p in resp.get_json()["invalidParams"]] == ["quietHours"]
+
+
+def test_quiet_hours_have_one_shape_in_policy_and_profile(client, app, admin) -> None:
+    """The policy's default quiet hours and a person's own are the same object, {start, end}."""
+    policy = client.get("/v1/admin/policy", headers=admin["h"]).get_json()
+    assert policy["quietHours"] == {"start": "21:00", "end": "08:00"}
+    assert "quietHoursStart" not in policy and "quietHoursEnd" not in policy
+    flat = {**policy, "quietHoursStart": "22:00"}
+    resp = client.put("/v1/admin/policy", json=flat, headers=admin["h"])
+    assert resp.status_code == 400  # the old flat fields are gone
     assert [p["name"] for p in resp.get_json()["invalidParams"]] == ["quietHoursStart"]
+    half = {**policy, "quietHours": {"start": "22:00"}}
+    resp = client.put("/v1/admin/policy", json=half, headers=admin["h"])
+    assert [p["name"] for p in resp.get_json()["invalidParams"]] == ["quietHours.end"]
+    with app.test_client() as c:
+        schemas = c.get("/v1/openapi.json").get_json()["components"]["schemas"]
+    ref = {"$ref": "#/components/schemas/QuietHours"}
+    assert schemas["Policy"]["properties"]["quietHours"]["allOf"] == [ref]
+    assert ref in schemas["NudgeSettings"]["properties"]["quietHours"]["anyOf"]

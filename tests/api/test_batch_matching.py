@@ -133,7 +133,9 @@ def test_feed_and_batch_measure_reach_the_same_way(app, client, session: Session
     assert [r.candidate_id for r in batch[person.id]] == [str(edge.id)]
 
 
-def test_national_batch_equals_the_engine_per_person(app, client, session: Session) -> None:
+def test_national_batch_equals_the_engine_per_person(
+    app, client, session: Session, tmp_path
+) -> None:
     """The compiled national batch gives every person the engine's top k, ids and scores."""
     from random import Random
 
@@ -191,3 +193,10 @@ def test_national_batch_equals_the_engine_per_person(app, client, session: Sessi
         expected = [(r.candidate_id, r.score) for r in engine[person.id]]
         assert got[str(person.id)] == expected
     assert sum(len(v) for v in got.values()) > 30  # most people get suggestions
+    # A real file gets the bytes straight into its buffer, sequential or overlapped: same text.
+    for overlap in (True, False):
+        path = tmp_path / f"top-{overlap}.jsonl"
+        with path.open("w", encoding="utf-8") as f:
+            f.write("")  # something buffered in the text layer comes first, as written
+            national_top_k(session, now=NOW, k=10, out=f, municipality_slug=m.slug, overlap=overlap)
+        assert path.read_text(encoding="utf-8") == out.getvalue()

@@ -252,8 +252,11 @@ def test_an_experiment_end_to_end(app, client: FlaskClient, session: Session):
     # Outcomes: check-ins; more people in the norm arm report paid work.
     today = local_date(now)  # the window is in Amsterdam days
     ordered = sorted(arm_of, key=str)
-    for i, uid in enumerate(ordered):
+    rank_in_arm: Counter[uuid.UUID] = Counter()
+    for uid in ordered:
         norm = arm_of[uid] == arms["norm"]
+        i = rank_in_arm[arm_of[uid]]  # counted per arm, so no cell falls under 10 by chance
+        rank_in_arm[arm_of[uid]] += 1
         paid = (i % 2 == 0) if norm else (i % 3 == 0)
         session.add(
             CheckIn(

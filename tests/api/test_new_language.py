@@ -70,3 +70,33 @@ def test_without_the_file_the_language_is_unknown(client) -> None:
     assert "pl" not in i18n.languages()
     resp = _not_found(client, "pl")
     assert resp.headers["Content-Language"] == "nl"
+
+
+def _person(app, session):
+    from tests.factories import auth_headers, create_municipality, create_user
+
+    user = create_user(session, municipality=create_municipality(session), role="recipient")
+    return auth_headers(app, session, user)
+
+
+def test_a_profile_can_choose_the_new_language(polish, app, client, session) -> None:
+    h = _person(app, session)
+    resp = client.patch("/v1/me/profile", json={"preferredLanguage": "pl"}, headers=h)
+    assert resp.status_code == 200, resp.get_json()
+    assert client.get("/v1/me/profile", headers=h).get_json()["preferredLanguage"] == "pl"
+    assert client.get("/v1/me", headers=h).get_json()["language"] == "pl"
+
+
+def test_without_the_file_a_profile_cannot_choose_it(app, client, session) -> None:
+    h = _person(app, session)
+    resp = client.patch(
+        "/v1/me/profile",
+        json={"preferredLanguage": "pl"},
+        headers={**h, "Accept-Language": "en"},
+    )
+    assert resp.status_code == 400
+    assert resp.get_json()["invalidParams"] == [
+        {"name": "preferredLanguage", "reason": "Choose one of these languages: nl, en."}
+    ]
+    dutch = client.patch("/v1/me/profile", json={"preferredLanguage": "pl"}, headers=h)
+    assert dutch.get_json()["invalidParams"][0]["reason"] == "Kies een van deze talen: nl, en."

@@ -216,3 +216,69 @@ def test_two_run_due_processes_at_the_same_moment_create_each_nudge_once(
     )
     third = json.loads(again.stdout)
     assert all(sum(s["created"].values()) == 0 for s in third["planned"].values())
+
+
+def test_dispatcher_threads_drain_a_backlog_delivering_each_message_once(
+    app: Any, engine: Engine
+) -> None:
+    """Several dispatcher threads on one backlog: every message in the inbox once, pushed once."""
+    from api.nudges.jobs import run_dispatcher
+    from api.nudges.providers import PushMessage, PushOutcome
+
+    class Counting:
+        """A provider that counts what reached each device (from any thread)."""
+
+        def __init__(self) -> None:
+            self.lock = threading.Lock()
+            self.reached: list[tuple[str, str]] = []
+
+        def send(self, devices: Any, message: PushMessage) -> PushOutcome:
+            with self.lock:
+                self.reached += [(d.token, message.data["nudgeId"]) for d in devices]
+            return PushOutcome(delivered=[d.token for d in devices])
+
+    with Session(engine, expire_on_commit=False) as s:
+        m = create_municipality(s)
+        people = [create_user(s, municipality=m, role="recipient") for _ in range(30)]
+        for p in people[::2]:  # half have a phone
+            s.add(Device(user_id=p.id, platform="android", push_token=f"tok-{p.id}"))
+        s.flush()
+        for p in people:
+            for week in range(25):
+                s.add(
+                    Nudge(
+                        municipality_id=m.id,
+                        user_id=p.id,
+                        kind="weekly_suggestions",
+                        period=f"2026-W{week:02d}",
+                        language="nl",
+                        params={"name": "Sam", "count": 2, "first": "Taalcafé"},
+                        due_at=T0 - timedelta(minutes=week),
+                    )
+                )
+        s.commit()
+    provider = Counting()
+    try:
+        stats = run_dispatcher(app, T0, provider, batch=40, workers=3)
+        assert stats.delivered == 750 and stats.retried == stats.dead == 0
+        assert len(provider.reached) == len(set(provider.reached)) == 15 * 25
+        with Session(engine) as s:
+            by_status = {
+                status: n
+                for status, n in s.execute(
+                    select(Nudge.status, func.count())
+                    .where(Nudge.municipality_id == m.id)
+                    .group_by(Nudge.status)
+                )
+            }
+            inbox = s.scalars(
+                select(InboxMessage.nudge_id)
+                .join(Nudge, Nudge.id == InboxMessage.nudge_id)
+                .where(Nudge.municipality_id == m.id)
+            ).all()
+        assert by_status == {"delivered": 750}
+        assert len(inbox) == len(set(inbox)) == 750
+    finally:
+        with Session(engine) as s:
+            s.delete(s.get(Municipality, m.id))
+            s.commit()

@@ -392,14 +392,16 @@ def test_devices_and_policy_endpoints(app, client, session: Session, w) -> None:
     admin = create_user(session, municipality=w["m"], role="admin")
     ah = auth_headers(app, session, admin)
     policy = client.get("/v1/admin/policy", headers=ah).get_json()
-    assert policy["quietHoursStart"] == "21:00" and policy["maxNudgesPerWeek"] == 2
-    policy.update({"quietHoursStart": "20:00", "maxNudgesPerWeek": 1})
+    assert policy["quietHours"]["start"] == "21:00" and policy["maxNudgesPerWeek"] == 2
+    policy.update({"quietHours": {"start": "20:00", "end": "08:00"}, "maxNudgesPerWeek": 1})
     assert client.put("/v1/admin/policy", json=policy, headers=ah).status_code == 200
-    assert client.get("/v1/admin/policy", headers=ah).get_json()["quietHoursStart"] == "20:00"
-    broken = client.put("/v1/admin/policy", json={**policy, "quietHoursEnd": "8 uur"}, headers=ah)
+    stored = client.get("/v1/admin/policy", headers=ah).get_json()
+    assert stored["quietHours"] == {"start": "20:00", "end": "08:00"}
+    late = {"start": "20:00", "end": "8 uur"}
+    broken = client.put("/v1/admin/policy", json={**policy, "quietHours": late}, headers=ah)
     assert (
         broken.status_code == 400
-        and broken.get_json()["invalidParams"][0]["name"] == "quietHoursEnd"
+        and broken.get_json()["invalidParams"][0]["name"] == "quietHours.end"
     )
     assert (
         client.get("/v1/admin/policy", headers=auth_headers(app, session, w["coach"])).status_code

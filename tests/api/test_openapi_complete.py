@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
+import jsonschema_rs
 import pytest
 
 from api.errors import PROBLEM_CODES
+from api.meta.openapi import ENUM_NAMES
 
 TYPED_BY = ("type", "$ref", "allOf", "anyOf", "oneOf")
 
@@ -74,6 +77,85 @@ def test_every_request_body_has_an_example(doc: dict[str, Any]) -> None:
             if "example" not in target and "example" not in body["content"]["application/json"]:
                 missing.append(f"{method} {path}")
     assert missing == []
+
+
+def _json_responses(doc: dict[str, Any]):
+    """(where, schema) of every 200/201 JSON answer."""
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if method == "parameters":
+                continue
+            for status, resp in op.get("responses", {}).items():
+                content = resp.get("content", {}).get("application/json")
+                if status in ("200", "201") and content:
+                    yield f"{method} {path} {status}", content
+
+
+def _target(doc: dict[str, Any], schema: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+    name = schema.get("$ref", "").rsplit("/", 1)[-1] or None
+    return name, doc["components"]["schemas"].get(name or "", schema)
+
+
+def test_every_json_response_has_an_example(doc: dict[str, Any]) -> None:
+    """What a mobile team reads first: an example of each answer, next to its schema."""
+    missing = []
+    for where, content in _json_responses(doc):
+        _, target = _target(doc, content["schema"])
+        if "example" not in target and "example" not in content:
+            missing.append(where)
+    assert missing == []
+
+
+def _as_json_schema(node: Any) -> Any:
+    """OpenAPI 3.0 -> JSON Schema: `nullable` becomes a null type; objects take no other keys,
+    so a misspelt field in an example fails."""
+    if isinstance(node, list):
+        return [_as_json_schema(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    out = {k: _as_json_schema(v) for k, v in node.items() if k not in ("example", "nullable")}
+    if node.get("nullable") and "type" in node:
+        out["type"] = [node["type"], "null"]
+        if "enum" in out and None not in out["enum"]:
+            out["enum"] = [*out["enum"], None]
+    if isinstance(node.get("properties"), dict) and "additionalProperties" not in node:
+        out["additionalProperties"] = False
+    return out
+
+
+def test_every_example_fits_its_schema(doc: dict[str, Any]) -> None:
+    """Examples are checked against the schema they illustrate (types, required, enums, formats)."""
+    schemas = _as_json_schema(copy.deepcopy(doc["components"]["schemas"]))
+    wrong: dict[str, list[str]] = {}
+    checked = 0
+    for name, schema in doc["components"]["schemas"].items():
+        if "example" not in schema:
+            continue
+        root = {"$ref": f"#/components/schemas/{name}", "components": {"schemas": schemas}}
+        validator = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+        errors = [
+            f"{e.instance_path}: {e.message}" for e in validator.iter_errors(schema["example"])
+        ]
+        checked += 1
+        if errors:
+            wrong[name] = errors[:5]
+    assert wrong == {}
+    assert checked >= 60
+
+
+def test_enum_components_have_names_the_code_chose(doc: dict[str, Any]) -> None:
+    """Generated clients name their types after components: no `Kind` or `FromStatus`."""
+    schemas = doc["components"]["schemas"]
+    chosen = {name for name, _ in ENUM_NAMES.values()}
+    enums = {name for name, schema in schemas.items() if "enum" in schema}
+    assert enums <= chosen, enums - chosen
+    for values, (name, _) in ENUM_NAMES.items():
+        if name in schemas:
+            assert tuple(schemas[name]["enum"]) == values
+    generic = {"Kind", "Status", "Type", "Value", "Item", "Data", "Label", "Step", "Target"}
+    generic |= {"Warning", "Report", "Export", "Account", "Power", "FromStatus", "ToStatus"}
+    generic |= {"WaitingFor", "TeachesLevel", "Language", "Level", "Code", "Result", "Action"}
+    assert generic & set(schemas) == set()
 
 
 def test_one_problem_schema_with_every_code(doc: dict[str, Any]) -> None:

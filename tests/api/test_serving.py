@@ -181,7 +181,7 @@ def test_headers_too_large_is_431_problem(server: LiveServer) -> None:
     assert (status, problem["status"], problem["title"]) == (
         431,
         431,
-        "Request Header Fields Too Large",
+        "De headers van het verzoek zijn te groot",  # headers unread: Dutch, the default
     )
 
 
@@ -213,6 +213,21 @@ def test_body_over_64_kib_is_413_problem_unread(server: LiveServer) -> None:
     )
     status, _, problem = _problem(server.raw(head))  # answered without waiting for the body
     assert (status, problem["status"]) == (413, 413)
+    assert problem["detail"] == "Het verzoek is te groot."  # no Accept-Language: Dutch
+
+
+def test_the_servers_own_answers_speak_the_requests_language(server: LiveServer) -> None:
+    head = (
+        b"POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"Accept-Language: en-GB, nl;q=0.5\r\nContent-Length: 10000000\r\n\r\n"
+    )
+    status, headers, problem = _problem(server.raw(head))
+    assert status == 413 and headers["content-language"] == "en"
+    assert (problem["title"], problem["detail"], problem["code"]) == (
+        "The request is too large",
+        "The request body is too large.",
+        "too_large",
+    )
 
 
 def test_request_still_arriving_after_the_read_deadline_is_408(

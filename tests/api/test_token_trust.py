@@ -336,3 +336,25 @@ def test_the_lookup_is_not_reused_by_a_later_request(app, client, session: Sessi
         coach.is_active = False
         session.flush()
         _assert_401(client.get("/v1/me/access-log", headers=h))
+
+
+def test_a_verified_token_is_refused_once_it_expires(app, client, session: Session) -> None:
+    """Verified tokens are remembered per process, but never past their expiry."""
+    m = create_municipality(session)
+    coach = create_user(session, municipality=m, role="coach")
+    person = create_user(session, municipality=m, role="recipient", coach=coach)
+    fam = _family_id(app, session, coach)
+    headers = _sign(_claims(coach, fam, exp=int(time.time()) + 3))
+    for _ in range(2):  # the second answer comes from the remembered verification
+        assert client.get(f"/v1/caseload/{person.id}", headers=headers).status_code == 200
+    time.sleep(3.2)
+    expired = client.get(f"/v1/caseload/{person.id}", headers=headers)
+    _assert_401(expired)
+    assert expired.get_json()["code"] == "token_expired"
+    # and a token signed with another key is refused even when its text was seen before
+    other = create_app()
+    other.config["JWT_SECRET_KEY"] = "another-installation-" + "x" * 40
+    fresh = _sign(_claims(coach, fam))
+    assert client.get(f"/v1/caseload/{person.id}", headers=fresh).status_code == 200
+    with other.test_request_context(headers=fresh), pytest.raises(pyjwt.InvalidSignatureError):
+        verify_jwt_in_request()

@@ -385,7 +385,7 @@ def test_plan_rules_are_said_in_the_consoles_language(
     form = {"csrf_token": _token(page), "dueOn": due}
 
     nothing = client.post(url, data=form).get_data(as_text=True)
-    assert "Zeg wat de stap is: kies een soort stap of schrijf het in gewone woorden." in nothing
+    assert "Zeg wat de stap is: kies een soort of schrijf het in je eigen woorden." in nothing
     assert "Say what" not in nothing
     past = (date.today() - timedelta(days=3)).isoformat()
     late = client.post(url, data={**form, "what": "Bellen", "dueOn": past})
@@ -409,3 +409,42 @@ def test_plan_rules_are_said_in_the_consoles_language(
     assert "Say what the step is: a kind or plain words." in english
     full = client.post(url, data={**form, "what": "Another"}, follow_redirects=True)
     assert "A plan has at most 3 open steps." in full.get_data(as_text=True)
+
+
+def _form_values(html: str) -> list[tuple[str, str]]:
+    """What the browser would post: every text box as shown and every ticked box."""
+    found = []
+    for tag in re.findall(r"<input [^>]*>", html):
+        name = re.search(r'name="([^"]+)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        if not name or (' type="checkbox"' in tag and " checked" not in tag):
+            continue
+        found.append((name.group(1), value.group(1) if value else ""))
+    return found
+
+
+def test_the_policy_form_edits_quiet_hours_as_one_object(
+    client: FlaskClient, session: Session
+) -> None:
+    from werkzeug.datastructures import MultiDict
+
+    from api.municipalities.policy import load_policy
+
+    mun = create_municipality(session)
+    admin = create_user(session, municipality=mun, role="admin")
+    assert admin.email
+    _sign_in(client, admin.email)
+    page = client.get("/console/beleid").get_data(as_text=True)
+    assert 'name="quietHours.start" type="text" value="21:00"' in page
+    values = MultiDict(_form_values(page))
+    values["quietHours.start"] = "9 uur"
+    resp = client.post("/console/beleid", data=values)
+    assert resp.status_code == 400
+    error = re.search(
+        r'id="f-quietHours-start-error">(.*?)</div>', resp.get_data(as_text=True), re.S
+    )
+    assert error, "no error next to the start of the quiet hours"
+    values["quietHours.start"] = "22:30"
+    assert client.post("/console/beleid", data=values).status_code == 303
+    assert load_policy(session, mun.id).quiet_hours.start == "22:30"
+    assert load_policy(session, mun.id).quiet_hours.end == "08:00"

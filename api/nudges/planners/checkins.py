@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
 from api.matches.models import Match
@@ -39,10 +39,22 @@ def _checkin_who(session: Session, scope: Scope) -> Sequence[Any]:
         .correlate(RecipientProfile)
         .scalar_subquery()
     )
+    # Only people with an active match or an agreed step (a few thousand of a city's tens of
+    # thousands) are looked at: the subqueries then run for them alone.
+    taking_part = union(
+        select(Match.recipient_id).where(
+            Match.municipality_id == scope.municipality_id, Match.status == MatchStatus.ACTIVE
+        ),
+        select(PlanStep.recipient_id).where(
+            PlanStep.municipality_id == scope.municipality_id,
+            PlanStep.status == StepStatus.AGREED,
+        ),
+    ).subquery()
     rows = session.execute(
         select(RecipientProfile, title, current)
         .where(
             RecipientProfile.municipality_id == scope.municipality_id,
+            RecipientProfile.user_id.in_(select(taking_part.c[0])),
             or_(title.is_not(None), current.is_not(None)),
         )
         .order_by(RecipientProfile.user_id)
