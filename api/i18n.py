@@ -93,6 +93,14 @@ VOCABULARY: tuple[Term, ...] = (
 )
 
 
+class Euros(float):
+    """An amount of money in a text: "€ 232,50" in Dutch, "€232.50" in English (CLDR)."""
+
+
+def _euros(value: Euros, locale: Any) -> str:
+    return numbers.format_currency(float(value), "EUR", locale=locale)
+
+
 class Msg(str):
     """A catalogue text with its values, e.g. a validation reason raised deep in a schema.
 
@@ -106,7 +114,10 @@ class Msg(str):
 
     def __new__(cls, msgid: str, /, **params: Any) -> Msg:
         """`Msg("Must not be after {date}.", date="2027-01-01")`."""
-        shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()}
+        shown = {
+            k: _euros(v, "en") if isinstance(v, Euros) else f"{v:g}" if isinstance(v, float) else v
+            for k, v in params.items()
+        }
         text = super().__new__(cls, msgid.format(**shown) if params else msgid)
         text.msgid = msgid
         text.params = params
@@ -163,6 +174,8 @@ def _fill(text: str, fallback: str, params: Mapping[str, Any], texts: Texts) -> 
 def _show(value: Any, texts: Texts) -> Any:
     if isinstance(value, Term):
         return texts.pgettext(value.context, str(value))
+    if isinstance(value, Euros):
+        return _euros(value, texts.locale)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value
     return texts.number(value)

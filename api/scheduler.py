@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,10 +19,9 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from api.db import parallel_sessions, session_scope, utcnow
+from api.db import session_scope, utcnow
 from api.experiments.jobs import run_experiments
 from api.matches.jobs import expire_requests
-from api.nudges.dispatcher import DispatchStats
 from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
 from api.plans.jobs import suggest_step_closures
 from api.privacy.jobs import enforce_retention
@@ -78,46 +76,15 @@ def run_due(app: Flask, now: datetime) -> dict[str, Any]:
     """Everything due: expiry, step closures, experiments, retention, every planner, dispatch.
 
     Retention goes before the planners, so nobody whose account ends today is planned for.
-    The dispatcher drains the outbox while the planners fill it (as the scheduler's own
-    dispatch job does): one waits on PostgreSQL while the other computes, and what is left
-    is drained at the end.
+    (Dispatching in a thread while the planners run was measured: no faster in one process,
+    both sides being mostly Python; see README, Benchmarks.)
     """
-    provider = app.extensions["meedoen_push"]
     expiry = run_job(app, EXPIRY, now)
     closures = run_job(app, CLOSURES, now)
     experiments = run_job(app, EXPERIMENTS, now)
     retention = run_job(app, RETENTION, now)
-    planning = threading.Event()
-    early: list[DispatchStats] = []
-    failed: list[BaseException] = []
-
-    def dispatch_meanwhile() -> None:
-        try:
-            while not planning.is_set():
-                stats = run_dispatcher(app, now, provider, workers=1)
-                early.append(stats)
-                if stats.handled == 0:
-                    planning.wait(0.2)
-        except BaseException as exc:  # raised again below, in this thread
-            failed.append(exc)
-
-    meanwhile = threading.Thread(target=dispatch_meanwhile, name="dispatch-meanwhile")
-    if parallel_sessions(app):
-        meanwhile.start()
-    try:
-        planned = {job.name: run_job(app, job, now) for job in PLANNING}
-    finally:
-        planning.set()
-        if meanwhile.ident is not None:
-            meanwhile.join()
-    if failed:
-        raise failed[0]
-    dispatched = run_dispatcher(app, now, provider)
-    for stats in early:
-        dispatched.delivered += stats.delivered
-        dispatched.retried += stats.retried
-        dispatched.dead += stats.dead
-        dispatched.devices_removed += stats.devices_removed
+    planned = {job.name: run_job(app, job, now) for job in PLANNING}
+    dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
     return {
         "at": now.isoformat(),
         "expiry": SKIPPED if expiry is None else expiry,

@@ -283,4 +283,6 @@ class CatalogueText(fields.String):
         if value is None:
             return None
         texts = request_texts()
+        if isinstance(value, Msg):  # a text made with values (api.i18n.Msg)
+            return texts.gettext(value.msgid, **value.params)
         return texts.gettext(value) if texts.knows(value) else str(value)

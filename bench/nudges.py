@@ -3,7 +3,7 @@ the dispatcher's rate: wall seconds, this process's CPU seconds and the database
 
 Run: `flask --app wsgi seed scale` once (or copy a database that has it), then
 `.venv/bin/python -m bench.nudges [ISO time] [--fresh N] [--whole]` (DATABASE_URL names the
-database; `--whole` times `run_due` itself, dispatching while it plans, instead of each phase),
+database; `--whole` times `run_due` itself, as `flask nudges run-due` runs it),
 e.g. `.venv/bin/python -m bench.nudges 2026-11-30T09:00:00+01:00 --fresh 20`. Run it twice at
 the same moment: the second run must create nothing. `--fresh N` first moves the publication
 of N opportunities (the same N each time) into the 23 hours before the moment, so the
@@ -94,7 +94,7 @@ def main() -> None:
     parser.add_argument(
         "--whole",
         action="store_true",
-        help="time `run_due` as `flask nudges run-due` runs it (dispatch overlapping planning)",
+        help="time `run_due` as a whole, as `flask nudges run-due` runs it",
     )
     args = parser.parse_args()
     at = datetime.fromisoformat(args.at)

@@ -71,6 +71,32 @@ def connection(engine: Engine) -> Iterator[Connection]:
     conn.close()
 
 
+@pytest.fixture(scope="module")
+def module_connection(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole module, rolled back at its end.
+
+    For modules with many cases over the same seeded world: the world is built once in this
+    transaction, and the module overrides `connection` with `savepoint_per_test`, so each test
+    still starts from the same world and its changes are rolled back.
+    """
+    conn = engine.connect()
+    trans = conn.begin()
+    yield conn
+    trans.rollback()
+    conn.close()
+
+
+def savepoint_per_test(module_connection: Connection) -> Iterator[Connection]:
+    """`connection` for such a module: the module's connection inside a SAVEPOINT per test.
+
+    Rolling back to the savepoint also undoes the test's SET LOCAL, set_config and locks.
+    """
+    savepoint = module_connection.begin_nested()
+    yield module_connection
+    if savepoint.is_active:
+        savepoint.rollback()
+
+
 @pytest.fixture()
 def session(app: Flask, connection: Connection) -> Iterator[Session]:
     """The test's session; requests use sessions on the same connection (SAVEPOINTs)."""

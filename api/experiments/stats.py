@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats as sps
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.power import NormalIndPower, TTestIndPower
-from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
+# SciPy and statsmodels are imported where they are used: together they take seconds to import,
+# which every server process, CLI command and test run would pay at start for a report that
+# few requests ask for.
 
 SRM_ALPHA = 0.001
 ALPHA = 0.05
@@ -44,6 +44,8 @@ class Srm:
 
 def sample_ratio(observed: Sequence[int], weights: Sequence[float]) -> Srm:
     """Are the arms' sizes what their weights promise? Flag when p < 0.001."""
+    from scipy import stats as sps
+
     total = float(sum(observed))
     if total <= 0 or len(observed) < 2:
         return Srm(0.0, 1.0, False)
@@ -69,6 +71,8 @@ class Comparison:
 
 def compare_rates(events: int, n: int, control_events: int, control_n: int) -> Comparison:
     """Rate of the arm minus rate of control (Agresti-Caffo interval and test)."""
+    from statsmodels.stats.proportion import confint_proportions_2indep, test_proportions_2indep
+
     diff = events / n - control_events / control_n
     low, high = confint_proportions_2indep(
         events, n, control_events, control_n, method="agresti-caffo", compare="diff", alpha=ALPHA
@@ -86,6 +90,8 @@ def compare_means(
     mean: float, sd: float, n: int, control_mean: float, control_sd: float, control_n: int
 ) -> Comparison:
     """Mean of the arm minus mean of control: Welch's t-test and interval from summaries."""
+    from scipy import stats as sps
+
     diff = mean - control_mean
     v1, v0 = sd**2 / n, control_sd**2 / control_n
     se = math.sqrt(v1 + v0)
@@ -105,6 +111,8 @@ def holm(p_values: Sequence[float]) -> list[float]:
     """
     if len(p_values) <= 1:
         return [float(p) for p in p_values]
+    from statsmodels.stats.multitest import multipletests
+
     _, adjusted, _, _ = multipletests(list(p_values), alpha=ALPHA, method="holm")
     return [float(p) for p in adjusted]
 
@@ -124,6 +132,8 @@ class Power:
 
 def mde_rate(baseline: float, control_n: int, arm_n: int, comparisons: int) -> Power:
     """Minimum detectable rise of a rate (Cohen's h back to an absolute difference)."""
+    from statsmodels.stats.power import NormalIndPower
+
     alpha = ALPHA / max(1, comparisons)
     if control_n < 2 or arm_n < 2:
         return Power(alpha, POWER, control_n, arm_n, baseline, None, None)
@@ -138,6 +148,8 @@ def mde_rate(baseline: float, control_n: int, arm_n: int, comparisons: int) -> P
 
 def mde_mean(baseline: float, sd: float, control_n: int, arm_n: int, comparisons: int) -> Power:
     """Minimum detectable change of a mean, in the outcome's own units."""
+    from statsmodels.stats.power import TTestIndPower
+
     alpha = ALPHA / max(1, comparisons)
     if control_n < 2 or arm_n < 2 or sd <= 0:
         return Power(alpha, POWER, control_n, arm_n, baseline, sd, None)

@@ -170,6 +170,21 @@ def list_candidates(
     if opp is None or opp.municipality_id != actor.municipality_id or opp.team_id != actor.team_id:
         raise NotFound()
     rows = session.execute(
+        _candidates_select()
+        .where(Match.opportunity_id == opportunity_id)
+        .order_by(Match.created_at)
+    ).all()
+    _audit_candidates(session, actor, [r[5] for r in rows])
+    return [Candidate(r[0], r[1], _first_name(r[2], r[4]), r[3]) for r in rows]
+
+
+def _candidates_select(*extra: Any) -> Select[Any]:
+    """Approved and active matches with what an organiser may see of the person.
+
+    Columns: match id, status, display name, shared contact, account name, recipient id, then
+    `extra`. The one shape behind one opportunity's candidates and the team's queue.
+    """
+    return (
         select(
             Match.id,
             Match.status,
@@ -177,14 +192,12 @@ def list_candidates(
             RecipientProfile.shared_contact,
             User.name,
             Match.recipient_id,
+            *extra,
         )
         .join(User, User.id == Match.recipient_id)
         .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
-        .where(Match.opportunity_id == opportunity_id, Match.status.in_(TAKES_A_PLACE))
-        .order_by(Match.created_at)
-    ).all()
-    _audit_candidates(session, actor, [r[5] for r in rows])
-    return [Candidate(r[0], r[1], _first_name(r[2], r[4]), r[3]) for r in rows]
+        .where(Match.status.in_(TAKES_A_PLACE))
+    )
 
 
 def _first_name(display_name: str | None, name: str) -> str:
@@ -216,24 +229,11 @@ class TeamCandidate(Candidate):
 def _team_candidates_stmt(actor: Actor) -> Select[Any]:
     """Approved and active people across the organiser's team's opportunities, in one query."""
     return (
-        select(
-            Match.id,
-            Match.status,
-            RecipientProfile.display_name,
-            RecipientProfile.shared_contact,
-            User.name,
-            Match.recipient_id,
-            Opportunity.id,
-            Opportunity.title,
-            Match.updated_at,
-        )
+        _candidates_select(Opportunity.id, Opportunity.title, Match.updated_at)
         .join(Opportunity, Opportunity.id == Match.opportunity_id)
-        .join(User, User.id == Match.recipient_id)
-        .outerjoin(RecipientProfile, RecipientProfile.user_id == Match.recipient_id)
         .where(
             Opportunity.municipality_id == actor.municipality_id,
             Opportunity.team_id == actor.team_id,
-            Match.status.in_(TAKES_A_PLACE),
         )
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.auth.security import Actor
 from api.core.time import AMSTERDAM
 from api.errors import TooManyRequests
+from api.i18n import Euros, Msg
 from api.matches.lifecycle import lock_free_place, transition
 from api.matches.models import Match
 from api.matches.status import TAKES_A_PLACE, MatchStatus
@@ -88,10 +89,11 @@ def allowance_warnings(session: Session, match: Match, opp: Opportunity) -> list
         return [
             {
                 "code": "allowance_over_cap",
-                "text": (
-                    f"Together the volunteer allowances come to EUR {total_cents / 100:.2f} "
-                    f"a month, above the cap of EUR {cap_cents / 100:.2f}."
-                    " Check this with the person."
+                "text": Msg(
+                    "Together the volunteer allowances come to {total} a month, above the cap "
+                    "of {cap}. Check this with the person.",
+                    total=Euros(total_cents / 100),
+                    cap=Euros(cap_cents / 100),
                 ),
             }
         ]

@@ -6,7 +6,15 @@ from marshmallow import fields, validate
 
 from api.matches.status import MatchStatus
 from api.opportunities.schemas import OPPORTUNITY_STATUSES, TeamRefSchema
-from api.schemas import PageQuerySchema, Schema, StrictBool, Text, choice, page_schema
+from api.schemas import (
+    CatalogueText,
+    PageQuerySchema,
+    Schema,
+    StrictBool,
+    Text,
+    choice,
+    page_schema,
+)
 from api.users.models import ROLES
 from matching.model import KINDS
 
@@ -50,7 +58,7 @@ class MatchEventSchema(Schema):
 
 class MatchWarningSchema(Schema):
     code = choice(WARNING_CODES, required=True)
-    text = fields.String(required=True)
+    text = CatalogueText(required=True)
 
 
 class FeedbackSchema(Schema):

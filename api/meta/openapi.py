@@ -10,12 +10,16 @@ from typing import Any
 from api.config import API_VERSION
 from api.errors import PROBLEM_CODES
 from api.extensions import Api
+from api.matches.schemas import REASON_CODES
 from api.matches.status import MatchStatus
 from api.meta.fields import describe_schemas
 from api.meta.guide import INFO_DESCRIPTION, TAG_DESCRIPTIONS
+from api.nudges.schemas import MESSAGE_KINDS
+from api.opportunities.schemas import OPPORTUNITY_STATUSES
 from api.plans.status import KINDS as PLAN_STEP_KINDS
-from api.plans.status import SIDES
-from matching.model import CEFR_LEVELS
+from api.plans.status import SIDES, StepStatus
+from api.users.models import ROLES
+from matching.model import ACCESSIBILITY, CEFR_LEVELS, KINDS, SLOTS, TRAVEL_MODES
 
 PROBLEM_JSON = "application/problem+json"
 PREFIX = "/v1"
@@ -99,6 +103,7 @@ def build_openapi(api: Api) -> dict[str, Any]:
         tag["description"] = TAG_DESCRIPTIONS.get(tag["name"], tag.get("description", ""))
     describe_schemas(schemas)
     _name_nullable_enums(schemas)
+    _name_enums(schemas)
     for schema in schemas.values():
         _wrap_refs_with_siblings(schema)
     for schema in schemas.values():
@@ -182,9 +187,22 @@ def validation_problem_schema() -> dict[str, Any]:
 
 
 # The names of the enum components (the type names in generated clients), by their values: a
-# vocabulary keeps its name wherever it appears. A new nullable enum field needs a line here
-# (tests/api/test_openapi_complete.py fails on an enum component the code did not name).
+# vocabulary keeps its one name wherever it appears (Match.status and CoachMatch.status are both
+# a MatchStatus). A new nullable enum field needs a line here (tests/api/test_openapi_complete.py
+# fails on an enum component the code did not name); other enums stay inline until they get one.
 ENUM_NAMES: dict[tuple[str, ...], tuple[str, str]] = {
+    tuple(KINDS): ("OpportunityKind", "What kind of opportunity"),
+    tuple(OPPORTUNITY_STATUSES): (
+        "OpportunityStatus",
+        "Where an opportunity is: draft, published (in feeds), paused or closed",
+    ),
+    tuple(TRAVEL_MODES): ("TravelMode", "How the person gets there"),
+    tuple(SLOTS): ("DayPart", "A part of a weekday (local time), e.g. tue-morning"),
+    tuple(ACCESSIBILITY): ("Accessibility", "Something a place offers or a person needs"),
+    tuple(ROLES): ("AccountRole", "What an account may do"),
+    tuple(REASON_CODES): ("ReasonCode", "What kind of reason (stable; for icons and logic)"),
+    tuple(MESSAGE_KINDS): ("MessageKind", "What a message is about (a nudge or an event)"),
+    tuple(s.value for s in StepStatus): ("PlanStepStatus", "Where a plan step is"),
     tuple(CEFR_LEVELS): ("CefrLevel", "A level of Dutch (CEFR): A0 (none) to C2"),
     tuple(s.value for s in MatchStatus): (
         "MatchStatus",
@@ -216,6 +234,43 @@ def _name_nullable_enums(schemas: dict[str, Any]) -> None:
                 named[values] = name
             spec.pop("type", None)
             spec["allOf"] = [{"$ref": f"#/components/schemas/{named[values]}"}]
+
+
+def _name_enums(schemas: dict[str, Any]) -> None:
+    """An inline enum with a name in ENUM_NAMES becomes a reference to that named component.
+
+    Generated clients then have one type per vocabulary (one MatchStatus, not MatchStatus,
+    CoachMatchStatus and MatchDecisionStatus). Runs after _name_nullable_enums.
+    """
+
+    def named(spec: dict[str, Any]) -> str | None:
+        values = spec.get("enum")
+        if not isinstance(values, list) or spec.get("nullable"):
+            return None
+        found = ENUM_NAMES.get(tuple(values))
+        if found is None:
+            return None
+        name, meaning = found
+        schemas.setdefault(name, {"type": spec.get("type", "string"), "enum": list(values)})
+        schemas[name].setdefault("description", meaning)
+        return name
+
+    for schema in list(schemas.values()):
+        for prop, spec in (schema.get("properties") or {}).items():
+            name = named(spec)
+            if name:
+                rest = {k: v for k, v in spec.items() if k not in ("type", "enum")}
+                schema["properties"][prop] = {**rest, "allOf": [_ref(name)]}
+                continue
+            items = spec.get("items")
+            if isinstance(items, dict):
+                name = named(items)
+                if name:
+                    spec["items"] = _ref(name)
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"$ref": f"#/components/schemas/{name}"}
 
 
 def _nullable_refs(node: Any, schemas: dict[str, Any]) -> None:

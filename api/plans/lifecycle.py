@@ -66,7 +66,13 @@ def _refused(step: PlanStep, to: StepStatus, role: str) -> Conflict:
     )
 
 
-def _event(
+def _guard(step: PlanStep, to: StepStatus, role: str) -> None:
+    """Refuse (409) a change that `role` may not make now."""
+    if not may(step, to, role):
+        raise _refused(step, to, role)
+
+
+def _record(
     session: Session,
     step: PlanStep,
     action: str,
@@ -77,7 +83,9 @@ def _event(
     now: datetime,
     reason: str | None = None,
     due_on: date | None = None,
-) -> None:
+) -> PlanStep:
+    """Every change to a step ends alike: touched now, one history event, flushed."""
+    step.updated_at = now
     session.add(
         PlanStepEvent(
             step_id=step.id,
@@ -91,6 +99,8 @@ def _event(
             at=now,
         )
     )
+    session.flush()
+    return step
 
 
 def open_count(session: Session, recipient_id: uuid.UUID, *, lock: bool = False) -> int:
@@ -117,8 +127,7 @@ def propose(
 ) -> PlanStep:
     """A new step, proposed by the person or their coach; at most MAX_OPEN open at once."""
     now = now or utcnow()
-    if not may(step, S.PROPOSED, role):
-        raise _refused(step, S.PROPOSED, role)
+    _guard(step, S.PROPOSED, role)
     assert step.recipient_id is not None
     if open_count(session, step.recipient_id, lock=True) >= MAX_OPEN:
         raise Conflict(
@@ -129,15 +138,12 @@ def propose(
     step.status = S.PROPOSED
     step.proposed_by = role
     step.proposed_by_id = actor_id
-    step.created_at = now
-    step.updated_at = now
+    step.created_at = step.updated_at = now
     session.add(step)
-    session.flush()
-    _event(
+    session.flush()  # the step's row before its first event
+    return _record(
         session, step, "proposed", None, role=role, actor_id=actor_id, now=now, due_on=step.due_on
     )
-    session.flush()
-    return step
 
 
 def transition(
@@ -153,13 +159,11 @@ def transition(
     """Agree, finish or drop a step (the caller loaded it FOR UPDATE)."""
     now = now or utcnow()
     to = StepStatus(to)
-    if not may(step, to, role):
-        raise _refused(step, to, role)
+    _guard(step, to, role)
     if to == S.DROPPED and not (reason or "").strip():
         raise InvalidInput.field("reason", "Say in a few words why this step stops.")
     frm = step.status
     step.status = to
-    step.updated_at = now
     if to == S.AGREED:
         step.agreed_at = now
     elif to == S.DONE:
@@ -169,7 +173,7 @@ def transition(
         step.drop_reason = reason
     if to in (S.DONE, S.DROPPED):
         step.suggested_done_at, step.suggested_from = None, None
-    _event(
+    return _record(
         session,
         step,
         ACTION[to],
@@ -179,8 +183,6 @@ def transition(
         now=now,
         reason=reason if to == S.DROPPED else None,
     )
-    session.flush()
-    return step
 
 
 def new_date(
@@ -203,12 +205,9 @@ def new_date(
     if role not in ("recipient", "coach"):
         raise _refused(step, StepStatus(step.status), role)
     step.due_on, step.due_is_week = due_on, is_week
-    step.updated_at = now
-    _event(
+    return _record(
         session, step, "new_date", step.status, role=role, actor_id=actor_id, now=now, due_on=due_on
     )
-    session.flush()
-    return step
 
 
 def suggest_done(session: Session, step: PlanStep, source: str, *, now: datetime) -> bool:
@@ -216,8 +215,7 @@ def suggest_done(session: Session, step: PlanStep, source: str, *, now: datetime
     if step.status not in OPEN or step.suggested_done_at is not None:
         return False
     step.suggested_done_at, step.suggested_from = now, source
-    step.updated_at = now
-    _event(
+    _record(
         session,
         step,
         "suggested_done",
@@ -227,7 +225,6 @@ def suggest_done(session: Session, step: PlanStep, source: str, *, now: datetime
         now=now,
         reason=source,
     )
-    session.flush()
     return True
 
 
@@ -245,12 +242,9 @@ def dismiss_suggestion(
         raise Conflict("There is no suggestion to answer on this step.")
     step.suggested_done_at, step.suggested_from = None, None
     step.suggestion_dismissed_at = now
-    step.updated_at = now
-    _event(
+    return _record(
         session, step, "suggestion_dismissed", step.status, role=role, actor_id=actor_id, now=now
     )
-    session.flush()
-    return step
 
 
 def late_days(step: PlanStep, today: date) -> int:

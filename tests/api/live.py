@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import redis
 
@@ -73,6 +74,45 @@ class LiveServer:
 @contextmanager
 def live_server(**env: str) -> Iterator[LiveServer]:
     """Start scripts/serve.sh against the test database and stop its whole process group after."""
+    with live_servers(1, **env) as (server,):
+        yield server
+
+
+@contextmanager
+def live_servers(count: int, **env: str) -> Iterator[tuple[LiveServer, ...]]:
+    """`count` servers with the same environment, started side by side (their start-up, mostly
+    imports, overlaps), each on its own port; all stopped (process groups) afterwards."""
+    started: list[tuple[subprocess.Popen[bytes], LiveServer, Any]] = []
+    try:
+        for _ in range(count):
+            started.append(_start(env))
+        deadline = time.monotonic() + 90
+        for proc, server, _ in started:
+            while True:
+                try:
+                    if server.request("GET", "/v1/health", timeout=2)[0] == 200:
+                        break
+                except OSError:
+                    pass
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError("the server did not start:\n" + server.log())
+                time.sleep(0.2)
+        yield tuple(server for _, server, _ in started)
+    finally:
+        for proc, _, _ in started:
+            os.killpg(proc.pid, signal.SIGTERM)
+        for proc, server, log in started:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+            log.close()
+            os.unlink(server.log_path)
+
+
+def _start(env: dict[str, str]) -> tuple[subprocess.Popen[bytes], LiveServer, Any]:
+    """scripts/serve.sh on a free port, in a process group of its own, logging to a file."""
     port = free_port()
     environ = {
         **os.environ,
@@ -93,28 +133,7 @@ def live_server(**env: str) -> Iterator[LiveServer]:
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    server = LiveServer(port=port, log_path=log.name)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if server.request("GET", "/v1/health", timeout=2)[0] == 200:
-                    break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("the server did not start:\n" + server.log())
-            time.sleep(0.2)
-        yield server
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        log.close()
-        os.unlink(log.name)
+    return proc, LiveServer(port=port, log_path=log.name), log
 
 
 @contextmanager

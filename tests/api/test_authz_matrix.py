@@ -9,10 +9,12 @@ Product rules encoded here (see /work/shared/API.md and DESIGN.md):
   never 403.
 
 `MATRIX` has one row per (METHOD, url rule) the app serves; `test_matrix_covers_every_endpoint`
-fails when an endpoint has no row, so a new endpoint cannot ship without one. Each case builds
-its own world (the `session` fixture rolls it back), sends a request with a valid body (so that
-a 2xx is possible and any refusal comes from authorisation, not validation) and asserts the
-status. Where the app differs from the product rules the case is marked xfail(strict=True) in
+fails when an endpoint has no row, so a new endpoint cannot ship without one. Each case gets
+a world in the row's states, sends a request with a valid body (so that a 2xx is possible and
+any refusal comes from authorisation, not validation) and asserts the status. The worlds (one
+per combination of states the rows ask for) are built once per module, in one transaction; each
+case runs in a SAVEPOINT inside it that is rolled back afterwards (`savepoint_per_test`), so
+every case starts from the same untouched world. Where the app differs from the product rules the case is marked xfail(strict=True) in
 `DISCREPANCIES`, with the rule still encoded as the expectation.
 
 `TEXT_PLAIN_CASES` sends every row that takes a JSON body with the same body as text/plain:
@@ -26,7 +28,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -34,6 +36,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from api.admin.schemas import PolicySchema
@@ -49,6 +52,7 @@ from api.plans.models import PlanStep
 from api.progress.models import CheckIn
 from api.signin import service as signin_service
 from api.users.models import User
+from tests.conftest import savepoint_per_test
 from tests.factories import (
     PASSWORD,
     create_match,
@@ -778,9 +782,38 @@ def test_case_count() -> None:
     )
 
 
+@pytest.fixture()
+def connection(module_connection: Connection) -> Iterator[Connection]:
+    """Each case in a SAVEPOINT inside the module's transaction, where the worlds live."""
+    yield from savepoint_per_test(module_connection)
+
+
+States = tuple[str, str, str]  # opportunity, match and experiment status of a world
+PLAIN: States = ("published", "approved", "running")
+
+
+def _states(row: Row) -> States:
+    return (row.opp_status, row.match_status, row.exp_status)
+
+
+@pytest.fixture(scope="module")
+def worlds(module_connection: Connection) -> dict[States, World]:
+    """A world for each combination of states the rows ask for, built once for the module."""
+    s = Session(
+        bind=module_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    built = {
+        states: build_world(s, opp_status=states[0], match_status=states[1], exp_status=states[2])
+        for states in sorted({PLAIN, *(_states(row) for row in MATRIX.values())})
+    }
+    s.commit()
+    s.close()
+    return built
+
+
 def _headers(app: Flask, session: Session, user: User, token: str) -> dict[str, str]:
-    with app.app_context():
-        pair = signin_service.start_session(session, user)
+    with app.app_context():  # the user as this case's session sees it
+        pair = signin_service.start_session(session, session.get(User, user.id) or user)
     jwt = pair.refresh_token if token == "refresh" else pair.access_token
     return {"Authorization": f"Bearer {jwt}"}
 
@@ -790,6 +823,7 @@ def test_authz_matrix(
     app: Flask,
     client: FlaskClient,
     session: Session,
+    worlds: dict[States, World],
     method: str,
     rule: str,
     who: str,
@@ -797,9 +831,7 @@ def test_authz_matrix(
     status: int,
 ) -> None:
     row = MATRIX[(method, rule)]
-    w = build_world(
-        session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
-    )
+    w = worlds[_states(row)]
     path = _path(w, row, rule, who, variant)
     headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
     body = row.body(w, who) if row.body else None
@@ -816,6 +848,7 @@ def test_authz_matrix_text_plain_body(
     app: Flask,
     client: FlaskClient,
     session: Session,
+    worlds: dict[States, World],
     method: str,
     rule: str,
     who: str,
@@ -824,9 +857,7 @@ def test_authz_matrix_text_plain_body(
 ) -> None:
     row = MATRIX[(method, rule)]
     assert row.body is not None
-    w = build_world(
-        session, opp_status=row.opp_status, match_status=row.match_status, exp_status=row.exp_status
-    )
+    w = worlds[_states(row)]
     path = _path(w, row, rule, who, variant)
     headers = {} if who == "anonymous" else _headers(app, session, w.actor(who), row.token)
     data = json.dumps(row.body(w, who))
@@ -910,13 +941,14 @@ def test_body_reference_to_other_object_looks_missing(
     app: Flask,
     client: FlaskClient,
     session: Session,
+    worlds: dict[States, World],
     who: str,
     method: str,
     rule: str,
     body: Callable[[str], dict[str, Any]],
     ref: str,
 ) -> None:
-    w = build_world(session, opp_status="published", match_status="approved")
+    w = worlds[PLAIN]
     path = rule.replace("<uuid:recipient_id>", str(w.users["recipient_a"].id))
     headers = _headers(app, session, w.actor(who), "access")
     ref_id = w.ids[ref] if ref in w.ids else w.users[ref].id
@@ -927,10 +959,10 @@ def test_body_reference_to_other_object_looks_missing(
 
 
 def test_a_coach_reaches_a_step_only_under_its_own_person(
-    app: Flask, client: FlaskClient, session: Session
+    app: Flask, client: FlaskClient, session: Session, worlds: dict[States, World]
 ) -> None:
     """Own person, someone else's step (same municipality or not): 404 like a missing one."""
-    w = build_world(session, opp_status="published", match_status="approved")
+    w = worlds[PLAIN]
     headers = _headers(app, session, w.users["coach_a"], "access")
     own_person = w.users["recipient_a"].id
     for step in ("step_b", "step_x"):

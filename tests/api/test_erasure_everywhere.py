@@ -2,6 +2,8 @@
 
 The search is generic: every text, varchar, JSON(B) and text-array column of every table, as the
 database's catalogue lists them, so a table added later is searched without touching this test.
+Tables that belong to an extension (PostGIS's spatial_ref_sys: 8,500 map projections) are its
+reference data, not ours, and are left out.
 """
 
 from __future__ import annotations
@@ -39,6 +41,12 @@ JOIN information_schema.tables t
 WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
   AND (c.data_type IN ('text', 'character varying', 'character', 'json', 'jsonb')
        OR (c.data_type = 'ARRAY' AND c.udt_name IN ('_text', '_varchar', '_bpchar')))
+  AND NOT EXISTS (  -- an extension's own table (PostGIS's spatial_ref_sys)
+    SELECT 1 FROM pg_depend d
+    JOIN pg_class r ON r.oid = d.objid
+    JOIN pg_namespace n ON n.oid = r.relnamespace
+    WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e'
+      AND r.relname = c.table_name AND n.nspname = c.table_schema)
 ORDER BY c.table_name, c.column_name
 """
 

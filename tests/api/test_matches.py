@@ -289,6 +289,10 @@ def test_allowance_over_cap_warns_the_coach(client, session: Session, w) -> None
     second = client.post(f"/v1/matches/{mb}/approve", headers=h["coach"]).get_json()
     assert second["status"] == "approved"
     assert [x["code"] for x in second["warnings"]] == ["allowance_over_cap"]
+    assert second["warnings"][0]["text"] == (  # in the coach's language, amounts as it writes them
+        "Samen komen de vrijwilligersvergoedingen op €\xa0250,00 per maand. Dat is meer dan het "
+        "maximum van €\xa0210,00. Bespreek dit met de persoon."
+    )
 
 
 def test_feed_in_english_and_incomplete_profile(app, client, session: Session, w) -> None:

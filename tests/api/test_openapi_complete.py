@@ -156,6 +156,13 @@ def test_enum_components_have_names_the_code_chose(doc: dict[str, Any]) -> None:
     generic |= {"Warning", "Report", "Export", "Account", "Power", "FromStatus", "ToStatus"}
     generic |= {"WaitingFor", "TeachesLevel", "Language", "Level", "Code", "Result", "Action"}
     assert generic & set(schemas) == set()
+    # one type per vocabulary: every match's status is a MatchStatus, wherever it is read
+    status = {"$ref": "#/components/schemas/MatchStatus"}
+    for owner in ("Match", "CoachMatch", "MatchDecision", "OrganizerMatch", "Candidate"):
+        assert schemas[owner]["properties"]["status"]["allOf"] == [status], owner
+    assert schemas["Profile"]["properties"]["availability"]["items"] == {
+        "$ref": "#/components/schemas/DayPart"
+    }
 
 
 def test_one_problem_schema_with_every_code(doc: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from api.meta.openapi import build_openapi
 from api.municipalities.models import Municipality
 from api.ratelimit import limiter
 from api.signin import service as signin_service
-from tests.api.live import TEST_REDIS_URL, live_server, redis_prefix
+from tests.api.live import TEST_REDIS_URL, live_servers, redis_prefix
 from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
 from tests.factories import (
     auth_headers,
@@ -156,7 +156,7 @@ def test_parallel_wrong_logins_for_one_account_on_two_servers_give_exactly_the_l
     """
     env = {"REDIS_URL": TEST_REDIS_URL, "RATE_LIMIT_PREFIX": prefix, "PROXY_COUNT": "1"}
     body = f'{{"email": "{uuid.uuid4().hex}@example.org", "password": "wrong-password"}}'.encode()
-    with live_server(**env) as one, live_server(**env) as two:
+    with live_servers(2, **env) as (one, two):
         barrier = threading.Barrier(24)
         statuses: list[int] = []
         lock = threading.Lock()

@@ -1,16 +1,21 @@
 """Schemathesis against /v1/openapi.json: every operation, as each role, in a seeded world.
 
-One pytest item per (role, operation), each in its own rolled-back transaction (the `session`
-fixture swaps the app's sessionmaker), so an operation that ends the caller's session or erases
-the caller (POST /auth/logout, DELETE /me) cannot spoil the others; later calls then get the
-documented 401. Requests go in-process through the WSGI app. Cases are positive and negative, a
-bounded number per operation, seeded from role and operation so CI sees the same cases every run.
+One pytest item per (role, operation). The world is seeded once per module, in one transaction;
+each item runs in a SAVEPOINT inside it that is rolled back afterwards (`savepoint_per_test`; the
+`session` fixture swaps the app's sessionmaker), so an operation that ends the caller's session
+or erases the caller (POST /auth/logout, DELETE /me) cannot spoil the others; later calls within
+the same item then get the documented 401. Requests go in-process through the WSGI app. Cases
+are positive and negative, a bounded number per operation, seeded from role and operation so CI
+sees the same cases every run.
 Two cases in three take ids, interests, e-mail addresses and codes from the seeded world instead
 of generated ones, so the real state transitions and 2xx bodies are exercised too.
 
 Checks: no 5xx; status code, content type and body as documented; a 415 is documented and a
 problem. A second run per (role, operation with a JSON body) sends the generated body as
 text/plain or a form and expects the documented 415 (or the 401/403 that comes first).
+A role the operation refuses ("Roles:" in its description) gets REFUSED_EXAMPLES cases instead
+of MAX_EXAMPLES: its answer is the documented 403 whatever the input (the authorisation matrix
+checks that status for every operation and role), so more generated inputs find nothing new.
 Run with `-s` to see how many operations and examples ran.
 """
 
@@ -34,7 +39,7 @@ from flask.testing import FlaskClient
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from api.app import create_app
@@ -45,6 +50,7 @@ from api.interests.models import Interest
 from api.invitations.service import create_invitation
 from api.nudges.models import InboxMessage
 from api.signin import service as signin_service
+from tests.conftest import savepoint_per_test
 from tests.factories import (
     PASSWORD,
     auth_headers,
@@ -61,6 +67,7 @@ ROLES = ("recipient", "organizer", "coach", "admin")
 ANONYMOUS = "anonymous"  # public operations run once, without a token
 METHODS = {"get", "put", "post", "patch", "delete"}
 MAX_EXAMPLES = 20
+REFUSED_EXAMPLES = 5  # for a role the operation refuses (see the module's docstring)
 CHECKS = (
     "not_a_server_error",
     "status_code_conformance",
@@ -101,21 +108,28 @@ def _load_schema(app: Flask) -> Any:
     return schema
 
 
+def _role_may(operation: Any, role: str) -> bool:
+    """Whether the operation's description lets `role` use it (public: everyone)."""
+    roles = operation.definition.raw.get("description", "")
+    return role == ANONYMOUS or "Roles:" not in roles or role in roles.split("Roles:", 1)[1]
+
+
 def _security(operation: Any) -> set[str]:
     """The security schemes an operation accepts (empty: public)."""
     return {name for req in operation.definition.raw.get("security") or [] for name in req}
 
 
-def _collect_params() -> list[Any]:
-    """(role, operation) pairs from the served document, so a new endpoint needs no edit here.
-
-    The document comes from an app built only for collection; it never touches the database.
-    """
+def _collection_schema() -> Any:
+    """The served document, from an app built only for collection (it never touches the database)."""
     database_url = os.environ.get(
         "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/meedoen_test"
     )
     env = {"DATABASE_URL": database_url, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
-    schema = _load_schema(create_app(Settings.from_env(env)))
+    return _load_schema(create_app(Settings.from_env(env)))
+
+
+def _collect_params(schema: Any) -> list[Any]:
+    """(role, operation) pairs from the served document, so a new endpoint needs no edit here."""
     params: list[Any] = []
     # The raw paths, not get_all_operations(): that one skips the schema's own endpoint.
     for path, item in schema.raw_schema["paths"].items():
@@ -131,7 +145,8 @@ def _collect_params() -> list[Any]:
     return params
 
 
-PARAMS = _collect_params()
+_COLLECTION_SCHEMA = _collection_schema()
+PARAMS = _collect_params(_COLLECTION_SCHEMA)
 
 
 def _takes_json(param: Any) -> bool:
@@ -139,15 +154,7 @@ def _takes_json(param: Any) -> bool:
     return "requestBody" in _RAW_PATHS[path][method.lower()]
 
 
-def _raw_paths() -> dict[str, Any]:
-    database_url = os.environ.get(
-        "DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/meedoen_test"
-    )
-    env = {"DATABASE_URL": database_url, "MEEDOEN_ENV": "test", "RATE_LIMITS": "off"}
-    return _load_schema(create_app(Settings.from_env(env))).raw_schema["paths"]
-
-
-_RAW_PATHS = _raw_paths()
+_RAW_PATHS: dict[str, Any] = _COLLECTION_SCHEMA.raw_schema["paths"]
 JSON_BODY_PARAMS = [p for p in PARAMS if _takes_json(p)]
 
 
@@ -292,6 +299,24 @@ def _seed_world(app: Flask, session: Session) -> World:
     )
 
 
+@pytest.fixture()
+def connection(module_connection: Connection) -> Iterator[Connection]:
+    """Each item in a SAVEPOINT inside the module's transaction, where the world lives."""
+    yield from savepoint_per_test(module_connection)
+
+
+@pytest.fixture(scope="module")
+def world(app: Flask, module_connection: Connection) -> World:
+    """The seeded world, built once for the module (each item rolls its changes back)."""
+    s = Session(
+        bind=module_connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        return _seed_world(app, s)
+    finally:
+        s.close()
+
+
 def _use_world(case: Any, world: World, index: int) -> None:
     """Swap generated ids and keys for ones that exist, where the world knows the field."""
     for container in (case.path_parameters, case.query):
@@ -326,11 +351,10 @@ def _strategy(operation: Any) -> st.SearchStrategy[Any]:
 
 @pytest.mark.parametrize(("role", "label"), PARAMS)
 def test_operation_conforms_to_schema(
-    app: Flask, session: Session, api_schema: Any, role: str, label: str
+    session: Session, api_schema: Any, world: World, role: str, label: str
 ) -> None:
     method, path = label.split(" ", 1)
     operation = api_schema[path][method]
-    world = _seed_world(app, session)
     checks = _checks()
     token = None
     if role != ANONYMOUS:  # the refresh token only where it is the only scheme accepted
@@ -340,7 +364,7 @@ def test_operation_conforms_to_schema(
 
     @seed(zlib.crc32(f"{role} {label}".encode()))
     @settings(
-        max_examples=MAX_EXAMPLES,
+        max_examples=MAX_EXAMPLES if _role_may(operation, role) else REFUSED_EXAMPLES,
         deadline=None,
         database=None,
         suppress_health_check=list(HealthCheck),
@@ -364,18 +388,16 @@ def test_operation_conforms_to_schema(
 
 @pytest.mark.parametrize(("role", "label"), JSON_BODY_PARAMS)
 def test_wrong_media_type_is_documented_415(
-    app: Flask, session: Session, api_schema: Any, role: str, label: str
+    session: Session, api_schema: Any, world: World, role: str, label: str
 ) -> None:
     """The generated (valid) body sent as text/plain, a form or XML: 415 after 401/403, never 2xx."""
     method, path = label.split(" ", 1)
     operation = api_schema[path][method]
-    world = _seed_world(app, session)
     token = None
     if role != ANONYMOUS:
         access, refresh = world.tokens[role]
         token = access if "bearerAuth" in _security(operation) else refresh
-    roles = operation.definition.raw.get("description", "")
-    allowed = role == ANONYMOUS or "Roles:" not in roles or role in roles.split("Roles:", 1)[1]
+    allowed = _role_may(operation, role)
     answered: Counter[int] = Counter()
 
     @seed(zlib.crc32(f"415 {role} {label}".encode()))

@@ -8,6 +8,7 @@ of the suite, which rolls back, sees nothing of it.
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import shutil
 import threading
@@ -47,6 +48,8 @@ AXE_JS = HERE / "vendor" / "axe-core" / "axe.min.js"
 SCREENSHOTS = Path(ROOT) / "artifacts" / "screenshots"
 AXE_RESULTS = Path(ROOT) / "artifacts" / "axe-results.json"
 BLOCKING_IMPACTS = ("serious", "critical")
+# How often a wait looks again (Selenium's default, 0.5 s, adds up to half a second per page).
+POLL = 0.05
 
 
 # --- the app on a real port -------------------------------------------------------------------
@@ -287,6 +290,11 @@ def axe_results() -> Iterator[dict[str, Any]]:
     AXE_RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False))
 
 
+@functools.cache
+def _axe_source() -> str:
+    return AXE_JS.read_text(encoding="utf-8")
+
+
 class Console:
     """What a person does in the console, plus the checks every page gets."""
 
@@ -323,14 +331,14 @@ class Console:
                 return True
             return False
 
-        WebDriverWait(self.driver, 15).until(replaced)
-        WebDriverWait(self.driver, 15).until(
+        WebDriverWait(self.driver, 15, poll_frequency=POLL).until(replaced)
+        WebDriverWait(self.driver, 15, poll_frequency=POLL).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
 
     def check_page(self, name: str) -> dict[str, Any]:
         """axe-core on this page (no serious or critical violation) and a full-page screenshot."""
-        self.driver.execute_script(AXE_JS.read_text(encoding="utf-8"))
+        self.driver.execute_script(_axe_source())
         result = self.driver.execute_async_script(
             """
             const done = arguments[arguments.length - 1];

@@ -23,12 +23,12 @@ from api.db import utcnow
 from api.matches.models import Match
 from api.municipalities.models import Team
 from api.opportunities.models import Opportunity
-from tests.console.conftest import Console, World, api_call, api_token
+from tests.console.conftest import POLL, Console, World, api_call, api_token
 from tests.factories import create_match, create_opportunity
 
 
 def _wait_for(console: Console, css: str, timeout: float = 10) -> None:
-    WebDriverWait(console.driver, timeout).until(
+    WebDriverWait(console.driver, timeout, poll_frequency=POLL).until(
         ec.presence_of_element_located((By.CSS_SELECTOR, css))
     )
 
