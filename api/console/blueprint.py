@@ -57,10 +57,15 @@ ASSET_VERSIONS = {
 
 # What each role finds in the menu: (endpoint, text key).
 NAVIGATION: dict[str, list[tuple[str, str]]] = {
-    "coach": [("console.people", "nav.people"), ("console.requests", "nav.requests")],
+    "coach": [
+        ("console.people", "nav.people"),
+        ("console.requests", "nav.requests"),
+        ("console.notification_settings", "nav.notifications"),
+    ],
     "organizer": [
         ("console.activities", "nav.activities"),
         ("console.candidates", "nav.candidates"),
+        ("console.notification_settings", "nav.notifications"),
     ],
     "admin": [
         ("console.policy", "nav.policy"),
@@ -68,6 +73,7 @@ NAVIGATION: dict[str, list[tuple[str, str]]] = {
         ("console.funnel", "nav.funnel"),
         ("console.experiments_list", "nav.experiments"),
         ("console.audit", "nav.audit"),
+        ("console.notification_settings", "nav.notifications"),
     ],
 }
 HOME = {"coach": "console.people", "organizer": "console.activities", "admin": "console.policy"}
@@ -202,4 +208,11 @@ def _unexpected(err: Exception) -> Response:
 
 
 # The pages register themselves on bp.
-from api.console import admin, coach, experiments, organiser, pages  # noqa: E402,F401
+from api.console import (  # noqa: E402,F401
+    admin,
+    coach,
+    experiments,
+    organiser,
+    pages,
+    settings,
+)

@@ -13,9 +13,9 @@ from api.caseload import service as caseload
 from api.caseload.schemas import CaseloadQuerySchema
 from api.console import charts, forms, web
 from api.console.blueprint import bp, render
-from api.console.i18n import current_language, reason, t
+from api.console.i18n import current_language, explain, reason, t
 from api.console.util import LADDER_STEPS, attempt, commit_and, page_args
-from api.errors import Conflict
+from api.errors import Conflict, InvalidInput
 from api.feed import service as feed
 from api.interests import service as interests
 from api.invitations import service as invitations
@@ -211,8 +211,11 @@ def propose_step(recipient_id: uuid.UUID) -> Response:
         attempt(plans.create_caseload_step, actor=web.actor(), recipient_id=recipient_id, data=body)
     except forms.FormInvalid as exc:
         return commit_and(_person_page(recipient_id, status=400, errors=exc.errors, values=values))
+    except InvalidInput as exc:
+        errors = forms.errors_from_domain(exc, fallback="dueOn")
+        return commit_and(_person_page(recipient_id, status=400, errors=errors, values=values))
     except Conflict as exc:
-        web.notify("notice.conflict", kind="error", detail=reason(exc.detail))
+        web.notify("notice.conflict", kind="error", detail=explain(exc))
         return redirect(url_for("console.person", recipient_id=recipient_id) + "#plan", code=303)
     web.notify("notice.step_proposed")
     return redirect(url_for("console.person", recipient_id=recipient_id) + "#plan", code=303)
@@ -233,7 +236,7 @@ def agree_step(recipient_id: uuid.UUID, step_id: uuid.UUID) -> Response:
             data={"status": "agreed"},
         )
     except Conflict as exc:
-        key, kind, params = "notice.conflict", "error", {"detail": reason(exc.detail)}
+        key, kind, params = "notice.conflict", "error", {"detail": explain(exc)}
     if request.headers.get("HX-Request"):
         return render("_step_decided.html", key=key, kind=kind, params=params, step_id=step_id)
     web.notify(key, kind=kind, **params)

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 
 from api.console import charts, forms, web
 from api.console.blueprint import bp, render
-from api.console.i18n import reason, t
+from api.console.i18n import current_language, explain, t
 from api.console.util import attempt, page_args
 from api.errors import Conflict, InvalidInput
 from api.experiments import service as experiments
@@ -170,7 +170,9 @@ def experiment(experiment_id: uuid.UUID) -> Response:
     exp = experiments.detail(session, actor=actor, experiment_id=experiment_id)
     report = chart = None
     if exp["status"] != "draft":
-        report = experiments.get_report(session, actor=actor, experiment_id=experiment_id)
+        report = experiments.get_report(
+            session, actor=actor, experiment_id=experiment_id, language=current_language()
+        )
         names = {a["key"]: a["name"] for a in report["arms"]}
         chart = _chart(report, names, t(f"outcome.{exp['primary_outcome']}"))
     return render(
@@ -192,5 +194,5 @@ def experiment_action(experiment_id: uuid.UUID, action: str) -> Response:
         attempt(fn, actor=web.actor(), experiment_id=experiment_id)
         web.notify(f"notice.experiment_{action}")
     except (Conflict, InvalidInput) as exc:
-        web.notify("notice.experiment_refused", kind="error", reason=reason(exc.detail))
+        web.notify("notice.experiment_refused", kind="error", reason=explain(exc))
     return redirect(url_for("console.experiment", experiment_id=experiment_id), code=303)

@@ -13,7 +13,7 @@ from typing import Any
 import marshmallow as ma
 from werkzeug.datastructures import MultiDict
 
-from api.console.i18n import reason
+from api.console.i18n import explain, reason
 from api.errors import DomainError, flatten_messages
 from api.schemas import StrictDecimal, StrictFloat, StrictInt
 
@@ -112,5 +112,8 @@ def errors_from_messages(messages: Any, *, lists: Iterable[str] = ()) -> Errors:
 def errors_from_domain(err: DomainError, *, fallback: str = "body") -> Errors:
     """A service's InvalidInput (400 naming the field) as form errors."""
     if err.invalid_params:
-        return {p["name"]: reason(p["reason"]) for p in err.invalid_params}
-    return {fallback: reason(err.detail)}
+        return {
+            p["name"]: reason(p["reason"], template=err.reason_params.get(i))
+            for i, p in enumerate(err.invalid_params)
+        }
+    return {fallback: explain(err)}

@@ -1,14 +1,23 @@
-"""The console's texts: one catalogue per language (Dutch B1 first, English), in messages/*.json."""
+"""The console's texts: one catalogue per language (Dutch B1 first, English), in messages/*.json.
+
+The rules the API enforces (a service's or a schema's message) come from the API's gettext
+catalogues (api/locale), in the console's language: `reason` and `explain`.
+"""
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from flask import g, request
+
+from api.errors import DomainError
+from api.errortexts import translate_reason
+from api.i18n import texts_for
 
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
@@ -66,6 +75,7 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"^Must be one of: .*\.$", "error.choice"),
         (r"^Items must not repeat\.$", "error.choice"),
         (r"^Use HH:MM\.$", "error.hhmm"),
+        (r"^Say by when: a day \(dueOn\) or a week", "error.required"),
         (r"^At least one weight must be above 0\.$", "error.weights"),
         (r"^The end date must not be before the start date\.$", "error.end_before_start"),
         (r"^A language course states the level it teaches\.$", "error.course_level"),
@@ -117,12 +127,39 @@ _LIST_KEYS = {
 }
 
 
-def reason(text: str, *, is_list: bool = False) -> str:
-    """An API validation message in the person's language."""
+def _console_text(text: str, *, is_list: bool = False) -> str | None:
     for pattern, key in _REASONS:
         found = pattern.match(text)
         if found:
             if is_list:
                 key = _LIST_KEYS.get(key, key)
             return t(key, **found.groupdict())
-    return text
+    return None
+
+
+def reason(
+    text: str,
+    *,
+    is_list: bool = False,
+    template: tuple[str, Mapping[str, Any]] | None = None,
+) -> str:
+    """An API validation message in the person's language.
+
+    The console's own words for the common form rules; any other rule as the API's catalogue
+    says it (its English text when the catalogue lacks it).
+    """
+    own = _console_text(text, is_list=is_list)
+    if own is not None:
+        return own
+    return translate_reason(texts_for(current_language()), text, template)
+
+
+def explain(err: DomainError) -> str:
+    """Why a service refused (a 409's or a 400's detail), in the person's language."""
+    own = _console_text(err.detail)
+    if own is not None:
+        return own
+    texts = texts_for(current_language())
+    if texts.knows(err.message):
+        return texts.gettext(err.message, **err.params)
+    return err.detail

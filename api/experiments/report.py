@@ -21,15 +21,10 @@ from api.experiments.outcomes import (
     per_arm,
     per_person,
 )
-from api.experiments.texts import LANGUAGES, say
+from api.experiments.texts import LANGUAGES, TEXTS, say
 
 MIN_CELL = stats.MIN_CELL
-ANALYSIS = (
-    "Intention to treat by assigned arm. Rates: difference from control with the Agresti-Caffo "
-    "95% interval and test; means: Welch's t. Holm correction across arms per outcome. "
-    "Sample-ratio check: chi-square against the weights, flagged below p = 0.001. "
-    "Cells under 10 people are withheld."
-)
+ANALYSIS = TEXTS["analysis"]  # in English in the export for researchers
 
 
 def power(
@@ -88,9 +83,15 @@ def _cell_ok(cell: ArmCell, kind: str) -> bool:
 
 
 def report(
-    session: Session, exp: Experiment, arms: list[ExperimentArm], *, now: datetime
+    session: Session,
+    exp: Experiment,
+    arms: list[ExperimentArm],
+    *,
+    now: datetime,
+    language: str = "nl",
 ) -> dict[str, Any]:
-    """People per arm, the sample-ratio check, each outcome per arm against control, a summary."""
+    """People per arm, the sample-ratio check, each outcome per arm against control, a summary
+    in `language` (Dutch for a language we lack)."""
     ordered = sorted(arms, key=lambda a: (not a.is_control, a.key))
     control = ordered[0]
     keys = [exp.primary_outcome, *[o for o in exp.secondary_outcomes if o != exp.primary_outcome]]
@@ -141,9 +142,10 @@ def report(
             "threshold": stats.SRM_ALPHA,
         },
         "outcomes": outcomes,
-        "analysis": ANALYSIS,
     }
-    result["summary"] = {lang: _summary(lang, exp, result) for lang in LANGUAGES}
+    language = language if language in LANGUAGES else "nl"
+    result["analysis"] = say(language, "analysis")
+    result["summary"] = _summary(language, exp, result)
     return result
 
 

@@ -21,6 +21,7 @@ from api.experiments.schemas import (
     MyExperimentsSchema,
 )
 from api.extensions import Blueprint
+from api.i18n import request_language
 
 # Any top-level field may be left out of a change; an arm that is sent is complete.
 UPDATABLE = tuple(ExperimentUpdateSchema().fields)
@@ -90,8 +91,14 @@ def stop_experiment(experiment_id: uuid.UUID) -> dict[str, Any]:
 @roles_required("admin")
 @blp.response(200, ExperimentReportSchema)
 def experiment_report(experiment_id: uuid.UUID) -> dict[str, Any]:
-    """By assigned arm: sizes and sample-ratio check, outcomes against control, a summary."""
-    return service.get_report(get_session(), actor=current_actor(), experiment_id=experiment_id)
+    """By assigned arm: sizes and sample-ratio check, outcomes against control, a summary in
+    plain words in the language of Accept-Language (Dutch by default; see Content-Language)."""
+    return service.get_report(
+        get_session(),
+        actor=current_actor(),
+        experiment_id=experiment_id,
+        language=request_language(),
+    )
 
 
 @blp.route("/<uuid:experiment_id>/export", methods=["GET"])

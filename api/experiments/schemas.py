@@ -335,7 +335,7 @@ class ExperimentReportSchema(Schema):
     sample_ratio = fields.Nested(SampleRatioSchema, required=True)
     outcomes = fields.List(fields.Nested(ReportOutcomeSchema), required=True)
     analysis = fields.String(required=True)
-    summary = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+    summary = fields.List(fields.String(), required=True)
 
 
 class ExperimentExportRowSchema(Schema):

@@ -235,12 +235,15 @@ def _end(exp: Experiment, status: str, reason: str, now: datetime) -> None:
     exp.stop_reason = reason
 
 
-def get_report(session: Session, *, actor: Actor, experiment_id: uuid.UUID) -> dict[str, Any]:
-    """The report by assigned arm (aggregates only; cells under 10 withheld)."""
+def get_report(
+    session: Session, *, actor: Actor, experiment_id: uuid.UUID, language: str = "nl"
+) -> dict[str, Any]:
+    """The report by assigned arm (aggregates only; cells under 10 withheld); its summary in
+    `language`."""
     exp = _own(session, actor, experiment_id)
     if exp.status == "draft":
         raise Conflict("A draft has no report yet; start the experiment first.")
-    return reporting.report(session, exp, _arms(session, exp.id), now=utcnow())
+    return reporting.report(session, exp, _arms(session, exp.id), now=utcnow(), language=language)
 
 
 def export(session: Session, *, actor: Actor, experiment_id: uuid.UUID) -> dict[str, Any]:

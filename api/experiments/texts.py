@@ -36,6 +36,12 @@ TEXTS: dict[str, str] = {
     "unit.pp": N_("percentage points"),
     "unit.hours": N_("hours"),
     "unit.points": N_("points"),
+    "analysis": N_(
+        "Intention to treat by assigned arm. Rates: difference from control with the "
+        "Agresti-Caffo 95% interval and test; means: Welch's t. Holm correction across arms per "
+        "outcome. Sample-ratio check: chi-square against the weights, flagged below p = 0.001. "
+        "Cells under 10 people are withheld."
+    ),
     "summary.running": N_("The experiment is still running: these figures may still change."),
     "summary.srm": N_(
         "Warning: the groups are not the size that was planned (p = {p}). Trust the results "

@@ -53,6 +53,8 @@ COMMON: dict[str, str] = {
     "paused": "True: send no nudges at all for now",
     "maxPerWeek": "At most this many nudges a week (0 to 7)",
     "quietHours": "No pushes between these local times; null: no quiet hours",
+    "inboxOnly": "Kinds of message that come to the inbox only, without a push on the phone "
+    "(every other kind the person receives comes with a push)",
     "preferredLanguage": "Language of texts and messages for this person (nl or en)",
     "travelMode": "How the person gets around: walk, bike or transit",
     "maxDistanceKm": "How far the person will travel, in km (limited by travel mode)",
@@ -537,8 +539,9 @@ BY_SCHEMA.update(
             "arms": "People per arm, opt-outs and exposure",
             "sampleRatio": "Check that people were split as the weights say",
             "outcomes": "Per outcome per arm, by assigned arm (intention to treat)",
-            "analysis": "How the numbers were computed",
-            "summary": "Plain-language summary, per language",
+            "analysis": "How the numbers were computed, in the language of the request",
+            "summary": "The findings in plain words, one line each, in the language of the "
+            "request (Accept-Language; Content-Language says which)",
         },
         "ExperimentExportRow": {
             "arm": "Assigned arm (also after an opt-out)",
@@ -687,7 +690,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         "interests": ["koken", "tuinieren"],
         "availability": ["tue-morning", "thu-afternoon"],
         "dutchLevel": "A2",
-        "nudgePreferences": {"maxPerWeek": 2, "quietHours": {"start": "21:00", "end": "08:00"}},
+        "nudgePreferences": {
+            "maxPerWeek": 2,
+            "quietHours": {"start": "21:00", "end": "08:00"},
+            "inboxOnly": ["new_opportunity"],
+        },
     },
     "Profile": {
         "id": _PERSON_ID,
@@ -708,6 +715,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             "paused": False,
             "maxPerWeek": 2,
             "quietHours": {"start": "21:00", "end": "08:00"},
+            "inboxOnly": ["new_opportunity"],
         },
     },
     "MatchCreate": {"opportunityId": _OPPORTUNITY_ID, "message": "Ik help graag mee!"},
@@ -1339,11 +1347,9 @@ EXAMPLES.update(
                     ],
                 }
             ],
-            "analysis": "Difference in proportions per arm against control, Holm-corrected.",
-            "summary": {
-                "nl": ["Nog geen duidelijk verschil tussen de groepen."],
-                "en": ["No clear difference between the arms yet."],
-            },
+            "analysis": "Iedereen telt mee in de groep waarin de loting hem of haar zette "
+            "(intention to treat).",
+            "summary": ["Het experiment loopt nog: deze cijfers kunnen nog veranderen."],
         },
         "ExperimentExport": {
             "experimentId": _EXPERIMENT_ID,

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session
 from api.nudges.catalogue import render
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.nudges.providers import PushDevice, PushError, PushMessage, PushProvider
+from api.profiles.kinds import inbox_only
+from api.profiles.models import RecipientProfile
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
@@ -142,7 +144,29 @@ def dispatch_batch(
     ]
     if not nudges:
         return stats
-    pushing = {n.user_id for n in nudges if n.push and n.params.get("channel") != "inbox"}
+    # A person's choice per kind: some kinds to the inbox only (read now, so a change counts).
+    wanted = {n.user_id for n in nudges if n.push and n.params.get("channel") != "inbox"}
+    prefs: dict[uuid.UUID, dict[str, Any]] = {}
+    if wanted:
+        prefs = {
+            user_id: chosen or {}
+            for user_id, chosen in session.execute(
+                select(RecipientProfile.user_id, RecipientProfile.nudge_preferences).where(
+                    RecipientProfile.user_id.in_(wanted)
+                )
+            )
+        }
+
+    def pushed(nudge: Claimed) -> bool:
+        """A push as well as the inbox: not for an experiment's inbox-only arm, nor for a kind
+        the person chose to get in the inbox only."""
+        return (
+            nudge.push
+            and nudge.params.get("channel") != "inbox"
+            and not inbox_only(prefs.get(nudge.user_id), nudge.kind)
+        )
+
+    pushing = {n.user_id for n in nudges if pushed(n)}
     devices: dict[uuid.UUID, list[tuple[str, str, str]]] = {}
     if pushing:
         for device_id, user_id, token, platform in session.execute(
@@ -172,7 +196,7 @@ def dispatch_batch(
         todo = [
             d for d in devices.get(nudge.user_id, []) if d[0] not in reached and d[1] not in gone
         ]
-        if nudge.push and todo and nudge.params.get("channel") != "inbox":  # inbox-only arm
+        if pushed(nudge) and todo:
             by_token = {token: device_id for device_id, token, _ in todo}
             try:
                 outcome = provider.send(

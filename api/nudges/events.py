@@ -32,21 +32,13 @@ from api.nudges.models import NotificationPreference, Nudge
 from api.nudges.outbox import PlanStats
 from api.nudges.targets import TARGET_TYPES, Target
 from api.opportunities.models import Opportunity
+from api.profiles.kinds import PERSON_KINDS, inbox_only
 from api.profiles.models import RecipientProfile
 from api.users.models import User
 
 S = MatchStatus
 
-# The stable kinds an app switches on, by who receives them.
-PERSON_KINDS: tuple[str, ...] = (
-    "match_suggested",  # a coach suggested something
-    "match_approved",  # the coach said yes (or the municipality's auto-approval)
-    "match_declined",  # the coach said no, with their reason
-    "match_started",  # the organiser confirmed the start
-    "match_rejected",  # the organiser has no place, with their reason
-    "request_expired",  # nobody decided in time
-    "did_it_help",  # after a match ended: one kind question
-)
+# The stable kinds an app switches on, by who receives them (a person's: api.profiles.kinds).
 COACH_KINDS: tuple[str, ...] = (
     "request_new",  # someone on the caseload asked for something
     "person_erased",  # someone on the caseload had their data erased at the desk (by an admin)
@@ -336,6 +328,8 @@ def emit_many(session: Session, emissions: Sequence[Emission]) -> list[str]:
             mode = staff_mode(session, notice.user_id, notice.kind)
         elif notice.kind == "match_suggested" and prefs.get("paused"):
             mode = "inbox"  # a pause is about suggestions: into the inbox, no push
+        elif inbox_only(prefs, notice.kind):
+            mode = "inbox"  # the person chose this kind without a push
         if mode == "push" and notice.kind == "request_new":
             # Bundled: one push an hour per coach, the rest in the inbox (this batch included).
             if notice.user_id in pushed_coaches or _request_push_taken(

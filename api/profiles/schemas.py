@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from api.i18n import N_, Msg, Term
 from api.opportunities.schemas import PointSchema
+from api.profiles.kinds import RECIPIENT_KINDS, inbox_only
 from api.schemas import (
     Computed,
     QuietHoursSchema,
@@ -50,6 +51,10 @@ class NudgePreferencesSchema(Schema):
     paused = StrictBool()
     max_per_week = StrictInt(minimum=0, maximum=7)
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True)
+    inbox_only = fields.List(
+        fields.String(validate=validate.OneOf(RECIPIENT_KINDS)),
+        validate=_unique(len(RECIPIENT_KINDS)),
+    )
 
 
 class NudgeSettingsSchema(Schema):
@@ -58,6 +63,7 @@ class NudgeSettingsSchema(Schema):
     paused = fields.Boolean(required=True)
     max_per_week = fields.Integer(required=True)
     quiet_hours = fields.Nested(QuietHoursSchema, required=True, allow_none=True)
+    inbox_only = fields.List(choice(RECIPIENT_KINDS), required=True)
 
 
 class ProfileUpdateSchema(Schema):
@@ -137,4 +143,5 @@ class ProfileSchema(Schema):
             "paused": bool(prefs.get("paused", False)),
             "maxPerWeek": prefs.get("max_per_week", 2),
             "quietHours": prefs.get("quiet_hours"),
+            "inboxOnly": [k for k in RECIPIENT_KINDS if inbox_only(prefs, k)],
         }

@@ -27,6 +27,7 @@ from api.matches import service as matches
 from api.matches.jobs import expire_requests
 from api.matches.models import MatchFeedback
 from api.municipalities.models import Municipality, Policy
+from api.nudges.catalogue import render
 from api.nudges.dispatcher import dispatch_batch
 from api.nudges.events import plan_daily_summaries
 from api.nudges.models import Device, InboxMessage, Nudge
@@ -597,3 +598,80 @@ def test_the_answer_is_exported_counted_and_only_the_taps_survive_erasure(
     (told,) = client.get("/v1/me/inbox", headers=w["h_coach"]).get_json()["items"]
     assert told["kind"] == "person_erased" and told["target"] == {"type": "caseload", "id": None}
     assert first.name not in told["body"]
+
+
+class _Recorder:
+    """A push provider that remembers what it pushed (kind in the data, tokens)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, list[str]]] = []
+
+    def send(self, devices: Any, message: Any) -> Any:
+        from api.nudges.providers import PushOutcome
+
+        self.sent.append((message.title, [d.token for d in devices]))
+        return PushOutcome(delivered=[d.token for d in devices])
+
+
+def test_a_person_chooses_per_kind_push_or_inbox_only(client: FlaskClient, session, w) -> None:
+    h = w["h_person"]
+    profile = client.get("/v1/me/profile", headers=h).get_json()
+    assert profile["nudgePreferences"]["inboxOnly"] == []  # everything pushed, as before
+    wrong = client.patch(
+        "/v1/me/profile", json={"nudgePreferences": {"inboxOnly": ["request_new"]}}, headers=h
+    )
+    assert wrong.status_code == 400  # a coach's kind is not the person's to choose
+    assert wrong.get_json()["invalidParams"][0]["name"].startswith("nudgePreferences.inboxOnly")
+    chosen = client.patch(
+        "/v1/me/profile",
+        json={"nudgePreferences": {"inboxOnly": ["match_approved", "step_due"], "maxPerWeek": 3}},
+        headers=h,
+    )
+    assert chosen.status_code == 200, chosen.json
+    assert chosen.get_json()["nudgePreferences"]["inboxOnly"] == ["step_due", "match_approved"]
+    # another change keeps the choice
+    kept = client.patch("/v1/me/profile", json={"nudgePreferences": {"paused": False}}, headers=h)
+    assert kept.get_json()["nudgePreferences"]["inboxOnly"] == ["step_due", "match_approved"]
+    phone = client.post(
+        "/v1/me/devices", json={"platform": "android", "pushToken": ANDROID_PERSON}, headers=h
+    )
+    assert phone.status_code == 201, phone.json
+
+    # an answer of that kind: in the inbox at once, no push
+    made = client.post("/v1/me/matches", json={"opportunityId": str(w["opp"].id)}, headers=h)
+    client.post(f"/v1/matches/{made.get_json()['id']}/approve", headers=w["h_coach"])
+    approved = session.scalar(select(Nudge).where(Nudge.kind == "match_approved"))
+    assert approved is not None and approved.push is False and approved.status == "delivered"
+    assert ("match_approved", on_match(made.get_json()["id"])) in inbox(client, h)
+
+    # planned nudges: the dispatcher pushes the kinds not chosen, and not the chosen one
+    now = utcnow()
+    for kind, params in (
+        ("step_due", {"name": "Amina", "step": "een cv maken", "date": "3 maart"}),
+        ("request_expired", {"name": "Amina", "title": "Koken", "days": 14}),
+    ):
+        session.add(
+            Nudge(
+                id=uuid.uuid4(),
+                municipality_id=w["m"].id,
+                user_id=w["person"].id,
+                kind=kind,
+                period=f"test-{kind}",
+                language="nl",
+                params=params,
+                status="pending",
+                due_at=now - timedelta(minutes=1),
+                created_at=now - timedelta(minutes=1),
+                push=True,
+            )
+        )
+    session.flush()
+    recorder = _Recorder()
+    dispatch_batch(session, now=now, provider=recorder, limit=50)
+    expired_title = render("request_expired", "nl", {"name": "Amina", "title": "Koken", "days": 14})
+    assert recorder.sent == [(expired_title[0], [ANDROID_PERSON])]  # not the step reminder
+    delivered = session.scalars(
+        select(Nudge.kind).where(Nudge.user_id == w["person"].id, Nudge.status == "delivered")
+    ).all()
+    assert {"step_due", "request_expired"} <= set(delivered)
+    assert "step_due" in [k for k, _ in inbox(client, h)]

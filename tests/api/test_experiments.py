@@ -269,8 +269,10 @@ def test_an_experiment_end_to_end(app, client: FlaskClient, session: Session):
             )
         )
     session.flush()
-    report = client.get(f"{BASE}/{exp['id']}/report", headers=h)
+    report = client.get(f"{BASE}/{exp['id']}/report", headers={**h, "Accept-Language": "en"})
     assert report.status_code == 200, report.get_json()
+    assert report.headers["Content-Language"] == "en"
+    assert "Accept-Language" in report.headers["Vary"]
     r = report.get_json()
     assert [a["n"] for a in r["arms"]] == [sizes[arms["control"]], sizes[arms["norm"]]]
     assert r["sampleRatio"]["flagged"] is False
@@ -284,10 +286,18 @@ def test_an_experiment_end_to_end(app, client: FlaskClient, session: Session):
     assert 0 <= norm_cell["pHolm"] <= 1
     hours = next(o for o in r["outcomes"] if o["outcome"] == "hours_per_month")
     assert hours["arms"][1]["difference"] > 0
-    summary = " ".join(r["summary"]["en"])
+    assert "Cells under 10 people are withheld." in r["analysis"]
+    summary = " ".join(r["summary"])
     assert "still running" in summary
     if norm_cell["ciLow"] <= 0 <= norm_cell["ciHigh"]:
         assert "no winner" in summary
+    # Without Accept-Language (or one we lack) the summary is in Dutch, like the rest of the API.
+    for asked in ({}, {"Accept-Language": "fr"}):
+        dutch = client.get(f"{BASE}/{exp['id']}/report", headers={**h, **asked})
+        assert dutch.headers["Content-Language"] == "nl"
+        assert "Het experiment loopt nog" in " ".join(dutch.get_json()["summary"])
+        assert "Groepen onder 10 mensen worden niet getoond." in dutch.get_json()["analysis"]
+        assert dutch.get_json()["arms"] == r["arms"]  # only the words differ
     # Export: pseudonyms only, audited per person.
     export = client.get(f"{BASE}/{exp['id']}/export", headers=h).get_json()
     assert len(export["rows"]) == 80
@@ -351,10 +361,12 @@ def test_person_sees_what_differs_and_may_opt_out_guardrail_stops_the_arm(app, c
         select(Nudge).where(Nudge.user_id == w["admin"].id, Nudge.kind == "experiment_guardrail")
     ).all()
     assert len(told) == 1
-    report = client.get(f"{BASE}/{exp['id']}/report", headers=h).get_json()
+    report = client.get(
+        f"{BASE}/{exp['id']}/report", headers={**h, "Accept-Language": "en-GB, nl;q=0.5"}
+    ).get_json()
     norm_row = next(a for a in report["arms"] if a["key"] == "norm")
     assert norm_row["optedOut"] == 12 and norm_row["n"] == len(norm_people)  # still in their arm
-    assert any("safety limit" in line for line in report["summary"]["en"])
+    assert any("safety limit" in line for line in report["summary"])
 
 
 def test_planned_end_finishes_the_experiment(app, client, session):

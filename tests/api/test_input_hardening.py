@@ -386,6 +386,14 @@ def test_check_in_dated_0001_01_01_is_400(
     )
     body = _problem(resp, 400)
     assert body["invalidParams"] == [{"name": "date", "reason": "Kies 2000-01-01 of later."}]
+    english = client.post(
+        "/v1/me/checkins",
+        json={"date": "0001-01-01", "hours": 2, "wellbeing": 4},
+        headers={**w["rh"], "Accept-Language": "en"},
+    )
+    assert _problem(english, 400)["invalidParams"] == [
+        {"name": "date", "reason": "Must be on or after 2000-01-01."}
+    ]
     assert _checkins(session, w["recipient"]) == 0
 
 

@@ -24,7 +24,12 @@ def test_first_read_makes_a_profile_with_the_persons_id(client, me) -> None:
     body = resp.get_json()
     assert body["id"] == str(me["user"].id)
     assert body["displayName"] == "Samira"
-    assert body["nudgePreferences"] == {"paused": False, "maxPerWeek": 2, "quietHours": None}
+    assert body["nudgePreferences"] == {
+        "paused": False,
+        "maxPerWeek": 2,
+        "quietHours": None,
+        "inboxOnly": [],
+    }
     assert resp.headers["Cache-Control"] == "no-store"
 
 
@@ -64,6 +69,7 @@ def test_full_update_round_trips(client, me) -> None:
             "paused": True,
             "maxPerWeek": 1,
             "quietHours": {"start": "20:00", "end": "09:00"},
+            "inboxOnly": ["checkin_prompt", "did_it_help"],
         },
     }
     resp = client.patch("/v1/me/profile", json=patch, headers=me["h"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import urllib.error
+from datetime import date, timedelta
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -18,9 +19,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
+from api.db import utcnow
 from api.matches.models import Match
+from api.municipalities.models import Team
 from api.opportunities.models import Opportunity
 from tests.console.conftest import Console, World, api_call, api_token
+from tests.factories import create_match, create_opportunity
 
 
 def _wait_for(console: Console, css: str, timeout: float = 10) -> None:
@@ -379,3 +383,124 @@ def test_admin_gives_a_new_colleague_a_code_and_they_choose_a_password(
     console.check_page("06-wachtwoord-ingesteld")
     console.sign_in("nina.nieuw@example.org", "Tulpen-Langs-De-Vaart-8")
     assert console.driver.current_url.split("?")[0].endswith("/console/mensen")
+
+
+def _set_value(console: Console, element_id: str, value: str) -> None:
+    """A date field's value as the form sends it (typing into it depends on the browser's locale)."""
+    field = console.driver.find_element(By.ID, element_id)
+    console.driver.execute_script("arguments[0].value = arguments[1]", field, value)
+
+
+def test_coach_proposes_a_step_agrees_to_one_and_reads_did_it_help(
+    console: Console, world: World, live_server: str, engine: Engine
+) -> None:
+    """The plan on a person's page: a rule in Dutch, a proposal, an agreement (htmx); beside
+    it the person's "did it help?" answer to an activity that ended."""
+    with Session(engine, expire_on_commit=False) as s:
+        team = s.get_one(Team, s.get_one(Opportunity, world.opportunity.id).team_id)
+        ended = create_opportunity(s, team=team, title="Fietsen opknappen", capacity=3)
+        now = utcnow()
+        done = create_match(
+            s,
+            person=world.person,
+            opportunity=ended,
+            history=[
+                ("requested", now - timedelta(days=30)),
+                ("approved", now - timedelta(days=29)),
+                ("active", now - timedelta(days=25)),
+                ("completed", now - timedelta(days=1)),
+            ],
+        )
+        s.commit()
+    token = api_token(live_server, world.person.email)
+    api_call(
+        live_server,
+        "PUT",
+        f"/v1/me/matches/{done.id}/feedback",
+        {"helped": True, "again": True, "words": "Ik heb twee fietsen gemaakt"},
+        token,
+    )
+    due = (date.today() + timedelta(days=14)).isoformat()
+    mine = api_call(
+        live_server, "POST", "/v1/me/steps", {"what": "Langs bij het taalcafé", "dueOn": due}, token
+    )
+
+    console.sign_in(world.coach.email)
+    console.open(f"/console/mensen/{world.person.id}#plan")
+    find = console.driver.find_element
+    card = find(By.XPATH, f"//article[.//h3[@id='match-{done.id}']]")
+    assert "Ik heb twee fietsen gemaakt" in card.text and "Heeft het geholpen?" in card.text
+    # no kind and no words: the API's rule, in Dutch, next to the field
+    _set_value(console, "f-dueOn", due)
+    console.submit(find(By.XPATH, "//button[normalize-space()='Stap voorstellen']"))
+    assert "Zeg wat de stap is" in find(By.ID, "f-what-error").text
+    console.check_page("19a-coach-plan-fout")
+    find(By.CSS_SELECTOR, "#f-kind option[value=make_cv]").click()
+    _set_value(console, "f-dueOn", due)
+    find(By.ID, "f-why").send_keys("Dan kan ik solliciteren")
+    console.submit(find(By.XPATH, "//button[normalize-space()='Stap voorstellen']"))
+    assert "De stap is voorgesteld" in _text(console)
+    step = find(By.XPATH, "//article[.//h3[contains(., 'Een cv maken')]]")
+    assert "Wacht op het ja van de persoon." in step.text
+    # the person's own proposal: the coach agrees, htmx swaps in the outcome
+    find(By.ID, f"akkoord-{mine['id']}").find_element(By.TAG_NAME, "button").click()
+    _wait_for(console, f"#akkoord-{mine['id']}.console-decided")
+    assert "U bent akkoord met deze stap." in find(By.ID, f"akkoord-{mine['id']}").text
+    assert find(By.ID, f"stap-status-{mine['id']}").text == "afgesproken"  # swapped too
+    console.check_page("19b-coach-plan")
+    steps = api_call(live_server, "GET", "/v1/me/steps", token=token)["items"]
+    assert {s["id"]: s["status"] for s in steps}[mine["id"]] == "agreed"
+    assert any(s["kind"] == "make_cv" and s["waitingFor"] == "recipient" for s in steps)
+
+
+def test_coach_chooses_how_they_hear_of_new_requests(
+    console: Console, world: World, live_server: str
+) -> None:
+    console.sign_in(world.coach.email)
+    console.submit(console.driver.find_element(By.LINK_TEXT, "Meldingen"))
+    console.driver.find_element(By.ID, "f-mode-request-new-inbox").click()
+    console.submit(
+        console.driver.find_element(By.XPATH, "//button[normalize-space()='Keuzes opslaan']")
+    )
+    assert "Uw keuzes voor meldingen zijn opgeslagen." in _text(console)
+    assert console.driver.find_element(By.ID, "f-mode-request-new-inbox").is_selected()
+    console.check_page("19c-coach-meldingen")
+    token = api_token(live_server, world.coach.email)
+    prefs = api_call(live_server, "GET", "/v1/me/notification-preferences", token=token)
+    assert {"kind": "request_new", "mode": "inbox"} in prefs["kinds"]
+
+
+def test_admin_preregisters_starts_reads_and_stops_an_experiment(
+    console: Console, world: World
+) -> None:
+    """Last in this file: the experiment enrols the browser world's people."""
+    console.sign_in(world.admin.email)
+    console.submit(console.driver.find_element(By.LINK_TEXT, "Experimenten"))
+    console.check_page("35-beheer-experimenten")
+    find = console.driver.find_element
+    find(By.ID, "f-name").send_keys("Tips in de inbox")
+    find(By.ID, "f-hypothesis").send_keys("Tips in de inbox helpen evenveel als een melding.")
+    find(By.CSS_SELECTOR, "#f-primaryOutcome option[value=started_activity]").click()
+    find(By.ID, "f-arm1-name").send_keys("Alleen inbox")
+    find(By.CSS_SELECTOR, "#f-arm1-channel option[value=inbox]").click()
+    _set_value(console, "f-enrolUntil", (date.today() + timedelta(days=30)).isoformat())
+    _set_value(console, "f-plannedEnd", (date.today() + timedelta(days=150)).isoformat())
+    find(By.ID, "f-dpiaReference").send_keys("DPIA-2026-09")
+    find(By.ID, "f-ethicsReference").send_keys("METC-2026-140")
+    console.submit(find(By.XPATH, "//button[normalize-space()='Experiment vastleggen']"))
+    assert "Tips in de inbox" in find(By.TAG_NAME, "h1").text
+    assert "Wat dit experiment kan aantonen" in _text(console)
+    console.check_page("36-beheer-experiment-concept")
+    console.submit(find(By.XPATH, "//button[normalize-space()='Start (vastleggen)']"))
+    assert "Het experiment loopt." in _text(console)
+    assert "Uitkomsten per ingedeelde groep" in _text(console)
+    assert "Het experiment loopt nog" in _text(console)  # the summary, in Dutch
+    assert console.driver.find_elements(By.CSS_SELECTOR, "svg[role=img]") or (
+        "Nog geen grafiek" in _text(console)
+    )
+    console.check_page("37-beheer-experiment-rapport")
+    console.submit(find(By.XPATH, "//button[normalize-space()='Stoppen']"))
+    assert "Het experiment is gestopt." in _text(console)
+    console.open("/console/experimenten")
+    row = find(By.XPATH, "//tr[.//a[normalize-space()='Tips in de inbox']]")
+    assert "gestopt" in row.text.lower()

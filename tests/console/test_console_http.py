@@ -370,6 +370,47 @@ def test_the_coach_sees_the_plan_proposes_and_agrees_steps(
     assert stranger.status_code == 404
 
 
+def test_plan_rules_are_said_in_the_consoles_language(
+    app: Flask, client: FlaskClient, session: Session
+) -> None:
+    """The API's rules for a step, in Dutch (B1) from the catalogue, or in English when chosen."""
+    from datetime import date
+
+    world = _caseload(session)
+    person = world["person"]
+    _sign_in(client, world["coach"].email)
+    page = client.get(f"/console/mensen/{person.id}").get_data(as_text=True)
+    url = f"/console/mensen/{person.id}/stappen"
+    due = (date.today() + timedelta(days=10)).isoformat()
+    form = {"csrf_token": _token(page), "dueOn": due}
+
+    nothing = client.post(url, data=form).get_data(as_text=True)
+    assert "Zeg wat de stap is: kies een soort of schrijf het in je eigen woorden." in nothing
+    assert "Say what" not in nothing
+    past = (date.today() - timedelta(days=3)).isoformat()
+    late = client.post(url, data={**form, "what": "Bellen", "dueOn": past})
+    assert late.status_code == 400  # the service's rule, next to the field, not an error page
+    assert re.search(
+        r'id="f-dueOn-error">.*Kies een dag vanaf vandaag\.', late.get_data(as_text=True)
+    )
+    far = client.post(url, data={**form, "what": "Bellen", "dueOn": "2099-01-01"})
+    assert re.search(
+        r'id="f-dueOn-error">.*Kies \d{4}-\d\d-\d\d of eerder\.', far.get_data(as_text=True)
+    )
+    undated = client.post(url, data={**form, "what": "Bellen", "dueOn": ""})
+    assert re.search(r'id="f-dueOn-error">.*Vul dit in\.', undated.get_data(as_text=True))
+    for what in ("Bellen", "Mailen", "Langsgaan"):  # a plan holds at most 3 open steps
+        assert client.post(url, data={**form, "what": what}).status_code == 303
+    full = client.post(url, data={**form, "what": "Nog een"}, follow_redirects=True)
+    assert "Een plan heeft hoogstens 3 open stappen." in full.get_data(as_text=True)
+
+    client.get("/console/taal/en")
+    english = client.post(url, data={**form, "dueOn": past}).get_data(as_text=True)
+    assert "Say what the step is: a kind or plain words." in english
+    full = client.post(url, data={**form, "what": "Another"}, follow_redirects=True)
+    assert "A plan has at most 3 open steps." in full.get_data(as_text=True)
+
+
 def _form_values(html: str) -> list[tuple[str, str]]:
     """What the browser would post: every text box as shown and every ticked box."""
     found = []
