@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from api.nudges.catalogue import render
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.nudges.providers import PushDevice, PushError, PushMessage, PushProvider
-from api.profiles.kinds import inbox_only
+from api.profiles.kinds import INBOX_ONLY, inbox_only
 from api.profiles.models import RecipientProfile
 
 MAX_ATTEMPTS = 6
@@ -148,11 +148,14 @@ def dispatch_batch(
     wanted = {n.user_id for n in nudges if n.push and n.params.get("channel") != "inbox"}
     prefs: dict[uuid.UUID, dict[str, Any]] = {}
     if wanted:
+        # Only the people who chose any: the rest (nearly all) cost no JSON on the way back.
+        chosen_only = RecipientProfile.nudge_preferences[INBOX_ONLY]
         prefs = {
-            user_id: chosen or {}
+            user_id: {INBOX_ONLY: chosen}
             for user_id, chosen in session.execute(
-                select(RecipientProfile.user_id, RecipientProfile.nudge_preferences).where(
-                    RecipientProfile.user_id.in_(wanted)
+                select(RecipientProfile.user_id, chosen_only).where(
+                    RecipientProfile.user_id.in_(wanted),
+                    RecipientProfile.nudge_preferences.has_key(INBOX_ONLY),
                 )
             )
         }
