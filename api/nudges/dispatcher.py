@@ -22,7 +22,6 @@ from api.nudges.catalogue import render
 from api.nudges.models import Device, InboxMessage, Nudge
 from api.nudges.providers import PushDevice, PushError, PushMessage, PushProvider
 from api.profiles.kinds import INBOX_ONLY, inbox_only
-from api.profiles.models import RecipientProfile
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF = timedelta(seconds=30)
@@ -117,6 +116,13 @@ _CLAIM_COLUMNS = (
 )
 
 
+# One array parameter, not an IN list of hundreds of placeholders to render and parse per batch.
+_INBOX_ONLY_CHOICES = text(
+    "select user_id, nudge_preferences -> cast(:key as text) from recipient_profiles"
+    " where user_id = any(cast(:ids as uuid[])) and nudge_preferences ? cast(:key as text)"
+)
+
+
 def dispatch_batch(
     session: Session, *, now: datetime, provider: PushProvider, limit: int = 500
 ) -> DispatchStats:
@@ -149,14 +155,10 @@ def dispatch_batch(
     prefs: dict[uuid.UUID, dict[str, Any]] = {}
     if wanted:
         # Only the people who chose any: the rest (nearly all) cost no JSON on the way back.
-        chosen_only = RecipientProfile.nudge_preferences[INBOX_ONLY]
         prefs = {
             user_id: {INBOX_ONLY: chosen}
             for user_id, chosen in session.execute(
-                select(RecipientProfile.user_id, chosen_only).where(
-                    RecipientProfile.user_id.in_(wanted),
-                    RecipientProfile.nudge_preferences.has_key(INBOX_ONLY),
-                )
+                _INBOX_ONLY_CHOICES, {"ids": list(wanted), "key": INBOX_ONLY}
             )
         }
 
