@@ -186,7 +186,7 @@ class MunicipalityTopK:
         codes = units.tolist()
         for row, person in enumerate(self.people):
             items = ",".join(
-                prefixes[j] + _SCORE_TEXT[codes[row][n]] for n, j in enumerate(index[row]) if j >= 0
+                prefixes[j] + SCORE_TEXTS[codes[row][n]] for n, j in enumerate(index[row]) if j >= 0
             )
             yield f'{{"recipientId":"{person}","items":[{items}]}}\n'
 
@@ -198,9 +198,6 @@ class MunicipalityTopK:
     def json_lines(self) -> str:
         """All of `lines()` at once."""
         return self.json_bytes().decode()
-
-
-_SCORE_TEXT = SCORE_TEXTS
 
 
 def load_table(session: Session, municipality_id: uuid.UUID) -> CandidateTable:

@@ -28,6 +28,7 @@ from api.municipalities.models import Municipality
 from api.municipalities.policy import NUDGE_KINDS, PolicySettings, load_policy
 from api.nudges.catalogue import DEFAULT_LANGUAGE, render, summary_line
 from api.nudges.clock import next_allowed, parse_hhmm
+from api.nudges.inbox import InboxRow, write_inbox
 from api.nudges.models import NotificationPreference, Nudge
 from api.nudges.outbox import PlanStats
 from api.nudges.targets import TARGET_TYPES, Target
@@ -271,19 +272,6 @@ _EVENT_ROWS = text(
     returning id
     """
 )
-_INBOX_ROWS = text(
-    """
-    insert into inbox_messages (id, user_id, nudge_id, kind, title, body, target_type, target_id,
-                                created_at, updated_at)
-    select r.id, r.user_id, r.nudge_id, r.kind, r.title, r.body, r.target_type, r.target_id,
-           r.at, r.at
-    from unnest(cast(:ids as uuid[]), cast(:users as uuid[]), cast(:nudges as uuid[]),
-                cast(:kinds as text[]), cast(:titles as text[]), cast(:bodies as text[]),
-                cast(:target_types as text[]), cast(:target_ids as text[]),
-                cast(:at as timestamptz[]))
-      as r(id, user_id, nudge_id, kind, title, body, target_type, target_id, at)
-    """
-)
 
 
 @dataclass(frozen=True)
@@ -381,7 +369,7 @@ def emit_many(session: Session, emissions: Sequence[Emission]) -> list[str]:
             },
         )
     )
-    inbox: list[tuple[dict[str, Any], Notice, str, str]] = []
+    inbox: list[InboxRow] = []
     for r, notice in zip(rows, notices, strict=True):
         if r["id"] not in created:
             continue  # the same message was written before: once is enough
@@ -390,22 +378,21 @@ def emit_many(session: Session, emissions: Sequence[Emission]) -> list[str]:
             continue
         outcomes[r["n"]] = "created"
         title, body = render(notice.kind, notice.language, notice.params)
-        inbox.append((r, notice, title, body))
-    if inbox:
-        session.execute(
-            _INBOX_ROWS,
-            {
-                "ids": [uuid.uuid4() for _ in inbox],
-                "users": [x.user_id for _, x, _, _ in inbox],
-                "nudges": [r["id"] for r, _, _, _ in inbox],
-                "kinds": [x.kind for _, x, _, _ in inbox],
-                "titles": [title for _, _, title, _ in inbox],
-                "bodies": [body for _, _, _, body in inbox],
-                "target_types": [x.target.type for _, x, _, _ in inbox],
-                "target_ids": [x.target.id for _, x, _, _ in inbox],
-                "at": [emissions[r["n"]].now for r, _, _, _ in inbox],
-            },
+        at = emissions[r["n"]].now
+        inbox.append(
+            InboxRow(
+                notice.user_id,
+                r["id"],
+                notice.kind,
+                title,
+                body,
+                notice.target.type,
+                notice.target.id,
+                created_at=at,
+                updated_at=at,
+            )
         )
+    write_inbox(session, inbox)
     return outcomes
 
 
