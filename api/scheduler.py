@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -17,12 +18,12 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from api.db import session_scope, utcnow
 from api.experiments.jobs import run_experiments
 from api.matches.jobs import expire_requests
-from api.nudges.jobs import PLANNING_JOBS, run_dispatcher
+from api.nudges.jobs import PLANNING_JOBS, dispatching_alongside, run_dispatcher
 from api.plans.jobs import suggest_step_closures
 from api.privacy.jobs import enforce_retention
 
@@ -51,16 +52,38 @@ def _lock_key(name: str) -> int:
     return zlib.crc32(name.encode()) & 0x7FFFFFFF
 
 
+@contextmanager
+def job_lock(app: Flask, name: str) -> Iterator[bool]:
+    """Whether this process may run the job now: a session-level advisory lock on a connection
+    of its own, so it stays held across the commits of a job that commits as it goes (the
+    planners commit per municipality). A process that dies loses its connection and the lock."""
+    bind = app.extensions["meedoen_sessionmaker"].kw.get("bind")
+    conn = bind if isinstance(bind, Connection) else app.extensions["meedoen_engine"].connect()
+    key = (LOCK_NAMESPACE, _lock_key(name))
+    try:
+        got = bool(conn.scalar(select(func.pg_try_advisory_lock(*key))))
+        if conn is not bind:
+            conn.commit()  # the lock outlives the transaction; do not sit idle in one
+        try:
+            yield got
+        finally:
+            if got:
+                conn.scalar(select(func.pg_advisory_unlock(*key)))
+                if conn is not bind:
+                    conn.commit()
+    finally:
+        if conn is not bind:
+            conn.close()
+
+
 def run_job(app: Flask, job: Job, now: datetime) -> Any | None:
-    """Run one job in its own transaction, unless another process runs it right now (then None)."""
-    with session_scope(app) as session:
-        got = session.scalar(
-            select(func.pg_try_advisory_xact_lock(LOCK_NAMESPACE, _lock_key(job.name)))
-        )
+    """Run one job in its own session, unless another process runs it right now (then None)."""
+    with job_lock(app, job.name) as got:
         if not got:
             log.info("job %s is running elsewhere; skipped", job.name)
             return None
-        return job.run(session, now=now)
+        with session_scope(app) as session:
+            return job.run(session, now=now)
 
 
 def run_each(app: Flask, jobs: tuple[Job, ...], now: datetime) -> None:
@@ -76,15 +99,15 @@ def run_due(app: Flask, now: datetime) -> dict[str, Any]:
     """Everything due: expiry, step closures, experiments, retention, every planner, dispatch.
 
     Retention goes before the planners, so nobody whose account ends today is planned for.
-    (Dispatching in a thread while the planners run was measured: no faster in one process,
-    both sides being mostly Python; see README, Benchmarks.)
+    The dispatcher runs in a process of its own beside the planners, which commit per
+    municipality, so messages go out while the rest is planned (see README, Benchmarks).
     """
     expiry = run_job(app, EXPIRY, now)
     closures = run_job(app, CLOSURES, now)
     experiments = run_job(app, EXPERIMENTS, now)
     retention = run_job(app, RETENTION, now)
-    planned = {job.name: run_job(app, job, now) for job in PLANNING}
-    dispatched = run_dispatcher(app, now, app.extensions["meedoen_push"])
+    with dispatching_alongside(app, now, app.extensions["meedoen_push"]) as dispatched:
+        planned = {job.name: run_job(app, job, now) for job in PLANNING}
     return {
         "at": now.isoformat(),
         "expiry": SKIPPED if expiry is None else expiry,

@@ -1,5 +1,6 @@
 """Time of one `run-due` over the loaded data, per job (expiry, each planner, retention), then
-the dispatcher's rate: wall seconds, this process's CPU seconds and the database's CPU seconds.
+the dispatcher's rate: wall seconds, this process's CPU seconds (with its dispatcher process)
+and the database server's CPU seconds (all its processes, those that ended included).
 
 Run: `flask --app wsgi seed scale` once (or copy a database that has it), then
 `.venv/bin/python -m bench.nudges [ISO time] [--fresh N] [--whole]` (DATABASE_URL names the
@@ -31,21 +32,42 @@ from api.scheduler import EXPIRY, PLANNING, RETENTION, run_due, run_job
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def _proc_cpu(pid: int, *, waited: bool = True) -> int:
+    """Clock ticks a process used, with those of its children it has waited for."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    used = int(fields[11]) + int(fields[12])  # utime, stime
+    return used + (int(fields[13]) + int(fields[14]) if waited else 0)  # cutime, cstime
+
+
 def _db_cpu(app: Any) -> float | None:
-    """CPU seconds used so far by this database's server processes (same machine only)."""
+    """CPU seconds used so far by the PostgreSQL server (same machine only): the postmaster's
+    children alive now plus those that ended, so backends of other processes count too."""
     with session_scope(app) as s:
-        pids = s.scalars(
-            text("select pid from pg_stat_activity where datname = current_database()")
-        ).all()
-    total = 0
+        backend = s.scalar(text("select pg_backend_pid()"))
     try:
-        for pid in pids:
-            with open(f"/proc/{pid}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+        with open(f"/proc/{backend}/stat") as f:
+            postmaster = int(f.read().rsplit(")", 1)[1].split()[1])
+        total = _proc_cpu(postmaster)
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    parent = int(f.read().rsplit(")", 1)[1].split()[1])
+                if parent == postmaster:
+                    total += _proc_cpu(int(entry))
+            except (OSError, ValueError):
+                continue  # ended meanwhile
     except OSError:
         return None
     return total / _TICKS
+
+
+def _own_cpu() -> float:
+    """This process's CPU seconds and those of its children that ended (a forked dispatcher)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 class Clock:
@@ -56,13 +78,13 @@ class Clock:
         self.mark()
 
     def mark(self) -> None:
-        self.wall, self.cpu, self.db = time.perf_counter(), time.process_time(), _db_cpu(self.app)
+        self.wall, self.cpu, self.db = time.perf_counter(), _own_cpu(), _db_cpu(self.app)
 
     def since(self) -> tuple[float, float, float | None]:
         db = _db_cpu(self.app)
         return (
             time.perf_counter() - self.wall,
-            time.process_time() - self.cpu,
+            _own_cpu() - self.cpu,
             None if db is None or self.db is None else db - self.db,
         )
 

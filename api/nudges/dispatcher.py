@@ -43,6 +43,12 @@ class DispatchStats:
     def handled(self) -> int:
         return self.delivered + self.retried + self.dead
 
+    def merge(self, other: DispatchStats) -> None:
+        self.delivered += other.delivered
+        self.retried += other.retried
+        self.dead += other.dead
+        self.devices_removed += other.devices_removed
+
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, 4 min, ... after the 1st, 2nd, 3rd failure."""

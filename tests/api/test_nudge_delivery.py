@@ -282,3 +282,94 @@ def test_dispatcher_threads_drain_a_backlog_delivering_each_message_once(
         with Session(engine) as s:
             s.delete(s.get(Municipality, m.id))
             s.commit()
+
+
+def _weekly(m: Municipality, person: Any, period: str) -> Nudge:
+    return Nudge(
+        municipality_id=m.id,
+        user_id=person.id,
+        kind="weekly_suggestions",
+        period=period,
+        language="nl",
+        params={"name": "Sam", "count": 2, "first": "Taalcafé"},
+        due_at=T0 - timedelta(minutes=1),
+    )
+
+
+def test_the_dispatcher_process_delivers_while_planning_goes_on(app: Any, engine: Engine) -> None:
+    """run-due's dispatcher (its own process) sends what was committed while the caller is still
+    planning, and on leaving what was committed last; each message pushed once, in the inbox once."""
+    from api.nudges.jobs import dispatching_alongside
+
+    gateway = Gateway(failures=0)
+    with Session(engine, expire_on_commit=False) as s:
+        m = create_municipality(s)
+        people = [create_user(s, municipality=m, role="recipient") for _ in range(2)]
+        for p in people:
+            s.add(Device(user_id=p.id, platform="android", push_token=f"tok-{p.id}"))
+        first = _weekly(m, people[0], "2026-W47")
+        s.add(first)
+        s.commit()
+    try:
+        with dispatching_alongside(app, T0, WebhookPushProvider(gateway.url)) as stats:
+            status = "pending"
+            for _ in range(200):  # up to 20 s: the other process delivers the first meanwhile
+                with Session(engine) as s:
+                    status = s.scalar(select(Nudge.status).where(Nudge.id == first.id)) or ""
+                if status == "delivered":
+                    break
+                threading.Event().wait(0.1)
+            assert status == "delivered"
+            with Session(engine, expire_on_commit=False) as s:
+                last = _weekly(m, people[1], "2026-W48")
+                s.add(last)
+                s.commit()
+        assert (stats.delivered, stats.retried, stats.dead) == (2, 0, 0)
+        pushed = sorted(body["data"]["nudgeId"] for body in gateway.accepted)
+        assert pushed == sorted([str(first.id), str(last.id)])
+        with Session(engine) as s:
+            inbox = s.scalars(
+                select(InboxMessage.nudge_id)
+                .join(Nudge, Nudge.id == InboxMessage.nudge_id)
+                .where(Nudge.municipality_id == m.id)
+            ).all()
+        assert sorted(inbox) == sorted([first.id, last.id])
+    finally:
+        gateway.close()
+        with Session(engine) as s:
+            s.delete(s.get(Municipality, m.id))
+            s.commit()
+
+
+def test_a_failing_dispatcher_process_fails_the_run_and_sends_nothing(
+    app: Any, engine: Engine
+) -> None:
+    from api.nudges.jobs import dispatching_alongside
+    from api.nudges.providers import PushMessage, PushOutcome
+
+    class Broken:
+        def send(self, devices: Any, message: PushMessage) -> PushOutcome:
+            raise ValueError("the provider's code has a bug")
+
+    with Session(engine, expire_on_commit=False) as s:
+        m = create_municipality(s)
+        person = create_user(s, municipality=m, role="recipient")
+        s.add(Device(user_id=person.id, platform="android", push_token=f"tok-{person.id}"))
+        nudge = _weekly(m, person, "2026-W47")
+        s.add(nudge)
+        s.commit()
+    try:
+        with pytest.raises(RuntimeError, match="the provider's code has a bug"):
+            with dispatching_alongside(app, T0, Broken()):
+                pass
+        with Session(engine) as s:
+            assert s.scalar(select(Nudge.status).where(Nudge.id == nudge.id)) == "pending"
+            assert not s.scalar(
+                select(func.count())
+                .select_from(InboxMessage)
+                .where(InboxMessage.nudge_id == nudge.id)
+            )
+    finally:
+        with Session(engine) as s:
+            s.delete(s.get(Municipality, m.id))
+            s.commit()

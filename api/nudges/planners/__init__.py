@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -31,10 +32,17 @@ PLANNERS: dict[str, tuple[Planner[Any], ...]] = {
 }
 
 
-def run_planners(session: Session, name: str, *, now: datetime, stats: PlanStats) -> None:
-    """One planning run: each of its planners in turn, in the caller's transaction."""
+def run_planners(
+    session: Session,
+    name: str,
+    *,
+    now: datetime,
+    stats: PlanStats,
+    checkpoint: Callable[[], None] | None = None,
+) -> None:
+    """One planning run: each of its planners in turn (`checkpoint` after each municipality)."""
     for planner in PLANNERS[name]:
-        plan(session, planner, now=now, stats=stats)
+        plan(session, planner, now=now, stats=stats, checkpoint=checkpoint)
 
 
 __all__ = ["PLANNERS", "Planned", "Planner", "Scope", "plan", "run_planners"]

@@ -51,11 +51,21 @@ def municipalities_with(
             yield Scope(mid, policy, now)
 
 
-def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanStats) -> None:
+def plan(
+    session: Session,
+    planner: Planner[Any],
+    *,
+    now: datetime,
+    stats: PlanStats,
+    checkpoint: Callable[[], None] | None = None,
+) -> None:
     """Run one planner everywhere it is on: enqueue what it plans and count the outcomes.
 
     A person in a running experiment gets their arm's way of giving this kind of nudge
-    (`shape`), and each nudge given or withheld that way is logged as exposure.
+    (`shape`), and each nudge given or withheld that way is logged as exposure. `checkpoint`
+    (the job's commit) runs after each municipality: its nudges can go out while the next is
+    planned, and a failure later keeps what was planned (each key is taken once, so a rerun
+    continues where this one stopped).
     """
     for scope in municipalities_with(session, planner.kind, now, always=planner.always):
         arms = experiment_arms(session, planner.kind, scope.municipality_id)
@@ -79,3 +89,5 @@ def plan(session: Session, planner: Planner[Any], *, now: datetime, stats: PlanS
             if arm is not None and outcome in ("created", "withheld"):
                 exposures.append(exposure(arm, nudge, planner.kind, outcome, now))
         log_exposures(session, exposures)
+        if checkpoint is not None:
+            checkpoint()
