@@ -359,9 +359,11 @@ def test_a_failing_dispatcher_process_fails_the_run_and_sends_nothing(
         s.add(nudge)
         s.commit()
     try:
-        with pytest.raises(RuntimeError, match="the provider's code has a bug"):
-            with dispatching_alongside(app, T0, Broken()):
-                pass
+        with (
+            pytest.raises(RuntimeError, match="the provider's code has a bug"),
+            dispatching_alongside(app, T0, Broken()),
+        ):
+            pass
         with Session(engine) as s:
             assert s.scalar(select(Nudge.status).where(Nudge.id == nudge.id)) == "pending"
             assert not s.scalar(
