@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import select as select_module
+import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, request
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -16,11 +18,13 @@ from sqlalchemy import (
     MetaData,
     bindparam,
     create_engine,
+    event,
     func,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 from sqlalchemy.schema import SchemaItem
 from sqlalchemy.sql.dml import UpdateBase
@@ -80,17 +84,60 @@ class Timestamps:
     )
 
 
+# A pooled connection unused for longer than this is pinged before a request gets it.
+PING_AFTER_IDLE_S = 30.0
+
+
 def make_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 2.0) -> Engine:
-    """Engine with pre-ping so a restarted PostgreSQL is survived without a restart."""
-    return create_engine(
+    """Engine whose pool hands out only live connections, so a restarted PostgreSQL is survived
+    without a restart of the app (see `_live_on_checkout`)."""
+    engine = create_engine(
         url,
-        pool_pre_ping=True,
         hide_parameters=True,  # values are personal data; keep them out of logs
         pool_size=pool_size,
         max_overflow=pool_size,
         pool_timeout=pool_timeout,
         connect_args={"connect_timeout": 5},
     )
+    event.listen(engine.pool, "checkout", _live_on_checkout)
+    event.listen(engine.pool, "checkin", _note_checkin)
+    return engine
+
+
+def _ping(dbapi_connection: Any) -> None:
+    """One round trip outside any transaction (as SQLAlchemy's own ping does it)."""
+    before = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("select 1")
+    finally:
+        if not dbapi_connection.closed:
+            dbapi_connection.autocommit = before
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _live_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Refuse a dead pooled connection; the pool then opens a new one.
+
+    Not a ping per checkout (SQLAlchemy's pool_pre_ping: a round trip on every request). An
+    idle connection has nothing to say, so a socket with something to read has been closed
+    or told it is terminated (a restart, pg_terminate_backend): one poll, no round trip. A
+    connection idle for long (a firewall may have dropped it silently) is pinged as well.
+    """
+    try:
+        closed = bool(dbapi_connection.closed) or bool(
+            select_module.select([dbapi_connection.fileno()], [], [], 0)[0]
+        )
+        idle = time.monotonic() - record.info.get("checked_in", 0.0)
+        if not closed and idle > PING_AFTER_IDLE_S:
+            _ping(dbapi_connection)
+    except Exception as exc:  # noqa: BLE001 - any failure here means: not usable
+        raise DisconnectionError(str(exc)) from exc
+    if closed:
+        raise DisconnectionError("the pooled connection was closed by the server")
 
 
 def init_app(app: Flask, engine: Engine) -> None:
@@ -119,10 +166,37 @@ def init_app(app: Flask, engine: Engine) -> None:
             session.close()
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+READS_ONLY = "_meedoen_reads_only"
+
+
+def reads_only(view: F) -> F:
+    """Mark a view whose statements only read (or each stand alone): its session runs without
+    a transaction, so the request costs no BEGIN and COMMIT round trips. Hot reads only."""
+    setattr(view, READS_ONLY, True)
+    return view
+
+
+def _factory_for_request() -> sessionmaker[Session]:
+    """The app's session factory; for a `reads_only` view the same database in autocommit."""
+    factory: sessionmaker[Session] = current_app.extensions["meedoen_sessionmaker"]
+    view = current_app.view_functions.get(request.endpoint or "")
+    bind = factory.kw.get("bind")
+    if not getattr(view, READS_ONLY, False) or not isinstance(bind, Engine):
+        return factory  # tests bind sessions to one connection: one transaction, as before
+    cached = current_app.extensions.get("meedoen_reader")
+    if cached is None or cached[0] is not factory:
+        reader = sessionmaker(
+            bind=bind.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+        )
+        cached = current_app.extensions["meedoen_reader"] = (factory, reader)
+    return cast("sessionmaker[Session]", cached[1])
+
+
 def get_session() -> Session:
     """The request's session; created on first use, committed at the end of the request."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["meedoen_sessionmaker"]()
+        g.db_session = _factory_for_request()()
     session: Session = g.db_session
     return session
 

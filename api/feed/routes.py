@@ -5,7 +5,7 @@ from typing import Any
 from flask import Response
 
 from api.auth.security import current_actor, roles_required
-from api.db import get_session
+from api.db import get_session, reads_only
 from api.extensions import Blueprint
 from api.feed import service
 from api.feed.schemas import FeedPageSchema, FeedQuerySchema
@@ -16,6 +16,7 @@ blp = Blueprint("feed", __name__, url_prefix="/v1/me/feed", description="My sugg
 
 
 @blp.route("", methods=["GET"])
+@reads_only
 @limiter.limit(FEED_PER_ACCOUNT, key_func=caller)
 @roles_required("recipient")
 @blp.arguments(FeedQuerySchema, location="query")

@@ -3,7 +3,7 @@
 from marshmallow import fields
 from sqlalchemy import text
 
-from api.db import get_session
+from api.db import get_session, reads_only
 from api.extensions import Blueprint
 from api.schemas import Schema
 
@@ -16,6 +16,7 @@ class HealthSchema(Schema):
 
 
 @blp.route("", methods=["GET"])
+@reads_only
 @blp.response(200, HealthSchema)
 @blp.alt_response(503, description="The database cannot be reached")
 def health() -> dict[str, str]:

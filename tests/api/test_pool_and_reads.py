@@ -1,0 +1,99 @@
+"""The connection pool hands out only live connections, and hot read-only views (the feed,
+health) run outside a transaction without leaving that mode on the connections they return."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, NullPool, create_engine, select, text
+from sqlalchemy.orm import Session
+
+from api.app import create_app
+from api.config import Settings, sqlalchemy_url
+from api.db import make_engine
+from api.municipalities.models import Municipality
+from api.profiles.models import RecipientProfile
+from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
+from tests.factories import auth_headers, create_municipality, create_user
+
+
+@pytest.fixture()
+def small_engine() -> Iterator[Engine]:
+    """A pool of one connection (and one overflow), so the next checkout is the last one."""
+    engine = make_engine(sqlalchemy_url(TEST_DATABASE_URL), pool_size=1)
+    yield engine
+    engine.dispose()
+
+
+def _terminate(pid: int) -> None:
+    """End a backend from outside the pool, as a restart or an operator would, and wait."""
+    outside = create_engine(sqlalchemy_url(TEST_DATABASE_URL), poolclass=NullPool)
+    try:
+        with outside.connect() as conn:
+            conn.execute(text("select pg_terminate_backend(:pid)"), {"pid": pid})
+            for _ in range(100):
+                alive = conn.scalar(
+                    text("select count(*) from pg_stat_activity where pid = :pid"), {"pid": pid}
+                )
+                if not alive:
+                    return
+                time.sleep(0.05)
+    finally:
+        outside.dispose()
+    raise AssertionError(f"backend {pid} did not end")
+
+
+def test_a_pooled_connection_the_server_ended_is_replaced_before_a_request_gets_it(
+    small_engine: Engine,
+) -> None:
+    with small_engine.connect() as conn:
+        first = conn.scalar(text("select pg_backend_pid()"))
+    assert isinstance(first, int)
+    _terminate(first)
+    with small_engine.connect() as conn:  # no error: the dead one is left out, a new one opened
+        second = conn.scalar(text("select pg_backend_pid()"))
+        assert conn.scalar(text("select 1")) == 1
+    assert second != first
+
+
+def test_the_feed_reads_outside_a_transaction_and_its_connection_goes_back_as_it_came(
+    small_engine: Engine,
+) -> None:
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": TEST_DATABASE_URL,
+            "MEEDOEN_ENV": "test",
+            "RATE_LIMITS": "off",
+            "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        }
+    )
+    app: Flask = create_app(settings, engine=small_engine)
+    with Session(small_engine, expire_on_commit=False) as s:
+        m = create_municipality(s)
+        person = create_user(s, municipality=m, role="recipient")  # no profile yet
+        headers = auth_headers(app, s, person)
+        s.commit()
+    try:
+        client = app.test_client()
+        assert client.get("/v1/health").status_code == 200
+        resp = client.get("/v1/me/feed?limit=20", headers=headers)
+        assert resp.status_code == 200
+        assert resp.get_json() == {"items": [], "nextCursor": None, "profileComplete": False}
+        with Session(small_engine) as s:  # made on first use, and kept
+            made = s.scalar(
+                select(RecipientProfile.user_id).where(RecipientProfile.user_id == person.id)
+            )
+            assert made == person.id
+        with small_engine.connect() as conn:  # the pooled connection is transactional again
+            assert conn.connection.dbapi_connection is not None
+            assert conn.connection.dbapi_connection.autocommit is False
+            conn.execute(text("create temporary table t_rolled_back (x int)"))
+            conn.rollback()
+            assert conn.scalar(text("select to_regclass('pg_temp.t_rolled_back')")) is None
+    finally:
+        with Session(small_engine) as s:
+            s.delete(s.get(Municipality, m.id))
+            s.commit()
