@@ -51,7 +51,7 @@ def top_k(
     out_dist = np.full((n, k), math.nan)
     static_ok = table.static_pass(today)
     if only_kind is not None:
-        static_ok &= table.kind == KINDS.index(only_kind)
+        static_ok = static_ok & (table.kind == KINDS.index(only_kind))  # the kept one is shared
     if n and len(table):
         _top_k(
             k,

@@ -183,11 +183,18 @@ class CandidateTable:
         return found
 
     def static_pass(self, today: date) -> npt.NDArray[np.bool_]:
-        """Filters that do not depend on the person: status, places, dates."""
+        """Filters that do not depend on the person: status, places, dates (kept for the day:
+        a table never changes, and the feed asks on every request). Read-only: shared."""
         t = today.toordinal()
-        return (
+        kept: tuple[int, npt.NDArray[np.bool_]] | None = self.__dict__.get("_static_pass")
+        if kept is not None and kept[0] == t:
+            return kept[1]
+        found = (
             self.published & (self.free_places >= 1) & (self.start_ord <= t) & (self.end_ord >= t)
         )
+        found.flags.writeable = False
+        object.__setattr__(self, "_static_pass", (t, found))
+        return found
 
     def freshness(self, now: datetime) -> F64:
         """The engine's freshness per candidate (it does not depend on the person)."""
