@@ -14,6 +14,7 @@ Run: `python -m api.server` (scripts/serve.sh does, with HOST and PORT).
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
@@ -22,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from multiprocessing.sharedctypes import RawArray
 from typing import Any
 
 from waitress.server import create_server
@@ -90,7 +92,41 @@ def access_logged(app: WsgiApp) -> WsgiApp:
     return wrapped
 
 
-def serve_socket(sock: socket.socket, config: ServeConfig) -> None:
+NOT_SERVING = 2**30  # a process slot that is starting, or gone: never the least loaded
+
+
+class Balance:
+    """Open connections per process, in memory the forked processes share.
+
+    Processes race to accept on one socket, and a burst of keep-alive connections often went
+    mostly to one (13 of 16 seen in `bench.matching`): that process's threads queued on one
+    core's GIL while the other idled. A process now accepts only while it holds no more
+    connections than the least loaded one; the least loaded always accepts, so none starve.
+    """
+
+    def __init__(self, processes: int) -> None:
+        self.counts = RawArray(ctypes.c_int, [NOT_SERVING] * processes)
+
+    def may_accept(self, slot: int, open_connections: int) -> bool:
+        self.counts[slot] = open_connections
+        return bool(open_connections <= min(self.counts))
+
+
+def _balanced(server: Any, balance: Balance, slot: int) -> None:
+    """Let `server` poll its listening socket only while `balance` says so."""
+    fixed = len(server._map)  # the listening socket and waitress's trigger: not connections
+    plain = server.readable
+
+    def readable() -> bool:
+        accepting = bool(plain())  # also waitress's own upkeep (idle connections, limit)
+        return balance.may_accept(slot, len(server._map) - fixed) and accepting
+
+    server.readable = readable
+
+
+def serve_socket(
+    sock: socket.socket, config: ServeConfig, balance: Balance | None = None, slot: int = 0
+) -> None:
     """One process: build the app (after a fork: own database pool) and serve until SIGTERM."""
     from api.app import create_app
 
@@ -113,6 +149,8 @@ def serve_socket(sock: socket.socket, config: ServeConfig) -> None:
     )
     channel = type("Channel", (GuardedChannel,), {"read_timeout": config.read_timeout})
     server.channel_class = channel
+    if balance is not None:
+        _balanced(server, balance, slot)
 
     def _stop(_sig: int, _frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once; a second signal must not interrupt
@@ -156,16 +194,19 @@ class Supervisor:
         self.sock = sock
         self.config = config
         self.children: dict[int, float] = {}  # pid -> start time
+        self.slots: dict[int, int] = {}  # pid -> its place in `balance`
+        self.balance = Balance(config.processes)
         self.stopping = False
         self.quick_deaths = 0
 
-    def spawn(self) -> None:
+    def spawn(self, slot: int) -> None:
+        self.balance.counts[slot] = NOT_SERVING  # until the new process serves
         pid = os.fork()
         if pid == 0:  # child
             signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us with SIGTERM
             code = 0
             try:
-                serve_socket(self.sock, self.config)
+                serve_socket(self.sock, self.config, self.balance, slot)
             except BaseException:  # noqa: BLE001 - report, then leave without parent's cleanup
                 log.exception("server process failed")
                 code = 1
@@ -173,6 +214,7 @@ class Supervisor:
                 logging.shutdown()
                 os._exit(code)
         self.children[pid] = time.monotonic()
+        self.slots[pid] = slot
 
     def stop(self, _sig: int = 0, _frame: Any = None) -> None:
         self.stopping = True
@@ -185,8 +227,8 @@ class Supervisor:
     def run(self) -> None:
         signal.signal(signal.SIGTERM, self.stop)
         signal.signal(signal.SIGINT, self.stop)
-        for _ in range(self.config.processes):
-            self.spawn()
+        for slot in range(self.config.processes):
+            self.spawn(slot)
         deadline: float | None = None
         while self.children:
             try:
@@ -202,6 +244,8 @@ class Supervisor:
                 time.sleep(0.2)
                 continue
             started = self.children.pop(pid, time.monotonic())
+            slot = self.slots.pop(pid, 0)
+            self.balance.counts[slot] = NOT_SERVING  # its connections went with it
             if self.stopping:
                 continue
             self.quick_deaths = self.quick_deaths + 1 if time.monotonic() - started < 5 else 0
@@ -211,7 +255,7 @@ class Supervisor:
                 self.stop()
                 sys.exit(1)
             time.sleep(min(5.0, 0.5 * self.quick_deaths))
-            self.spawn()
+            self.spawn(slot)
 
 
 if __name__ == "__main__":

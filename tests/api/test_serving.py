@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import http.client
 import json
+import os
 import socket
 import statistics
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -251,3 +254,80 @@ def test_request_still_arriving_after_the_read_deadline_is_408(
             answer += chunk
     status, _, problem = _problem(answer)
     assert (status, problem["status"]) == (408, 408)
+
+
+def _server_side_owners(server_port: int, client_ports: set[int]) -> dict[int, int]:
+    """Client port -> pid of the server process holding the other end (from /proc)."""
+    inodes: dict[str, int] = {}
+    for line in open("/proc/net/tcp").read().splitlines()[1:]:  # noqa: SIM115
+        cols = line.split()
+        local, remote = int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16)
+        if local == server_port and remote in client_ports:
+            inodes[cols[9]] = remote
+    owners: dict[int, int] = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                owners[inodes[target[8:-1]]] = int(pid)
+    return owners
+
+
+def _wait_until_both_processes_serve(server: LiveServer) -> None:
+    """A process builds its app for a few seconds after start; until then the other serves all."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        pair = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=10) for _ in range(2)]
+        try:
+            for conn in pair:
+                conn.request("GET", "/v1/health")
+                conn.getresponse().read()
+            ports = {c.sock.getsockname()[1] for c in pair if c.sock is not None}
+            if len(set(_server_side_owners(server.port, ports).values())) == 2:
+                return
+        finally:
+            for conn in pair:
+                conn.close()
+        time.sleep(0.2)
+    raise AssertionError("the second server process never served")
+
+
+def test_a_burst_of_keep_alive_connections_is_shared_evenly_by_the_processes(
+    server: LiveServer,
+) -> None:
+    """16 clients connecting at once: each of the 2 processes holds about half (they used to
+    race for them, and one often got most while the other idled)."""
+    _wait_until_both_processes_serve(server)
+    conns = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=10) for _ in range(16)]
+    start = threading.Barrier(len(conns))
+    statuses: list[int] = []
+
+    def first_request(conn: http.client.HTTPConnection) -> None:
+        start.wait()
+        conn.request("GET", "/v1/health")
+        resp = conn.getresponse()
+        resp.read()
+        statuses.append(resp.status)
+
+    threads = [threading.Thread(target=first_request, args=(c,)) for c in conns]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(20)
+        assert statuses == [200] * len(conns)
+        ports = {c.sock.getsockname()[1] for c in conns if c.sock is not None}
+        owners = _server_side_owners(server.port, ports)
+        assert len(owners) == len(conns)
+        per_process = sorted(Counter(owners.values()).values())
+        assert len(per_process) == 2 and per_process[1] - per_process[0] <= 2, per_process
+    finally:
+        for c in conns:
+            c.close()
