@@ -4,7 +4,9 @@ and the database server's CPU seconds (all its processes, those that ended inclu
 
 Run: `flask --app wsgi seed scale` once (or copy a database that has it), then
 `.venv/bin/python -m bench.nudges [ISO time] [--fresh N] [--whole]` (DATABASE_URL names the
-database; `--whole` times `run_due` itself, as `flask nudges run-due` runs it),
+database; `--whole` times `run_due` itself, as `flask nudges run-due` runs it: the dispatcher
+in its own process beside the planners; without it each job runs alone, then the dispatcher,
+which shows what each costs),
 e.g. `.venv/bin/python -m bench.nudges 2026-11-30T09:00:00+01:00 --fresh 20`. Run it twice at
 the same moment: the second run must create nothing. `--fresh N` first moves the publication
 of N opportunities (the same N each time) into the 23 hours before the moment, so the
