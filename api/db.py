@@ -128,9 +128,11 @@ def _live_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     connection idle for long (a firewall may have dropped it silently) is pinged as well.
     """
     try:
-        closed = bool(dbapi_connection.closed) or bool(
-            select_module.select([dbapi_connection.fileno()], [], [], 0)[0]
-        )
+        closed = bool(dbapi_connection.closed)
+        if not closed:
+            poller = select_module.poll()  # not select(): it fails at descriptors >= 1024
+            poller.register(dbapi_connection.fileno(), select_module.POLLIN)
+            closed = bool(poller.poll(0))
         idle = time.monotonic() - record.info.get("checked_in", 0.0)
         if not closed and idle > PING_AFTER_IDLE_S:
             _ping(dbapi_connection)

@@ -60,20 +60,26 @@ def job_lock(app: Flask, name: str) -> Iterator[bool]:
     bind = app.extensions["meedoen_sessionmaker"].kw.get("bind")
     conn = bind if isinstance(bind, Connection) else app.extensions["meedoen_engine"].connect()
     key = (LOCK_NAMESPACE, _lock_key(name))
+    got = False
     try:
         got = bool(conn.scalar(select(func.pg_try_advisory_lock(*key))))
         if conn is not bind:
             conn.commit()  # the lock outlives the transaction; do not sit idle in one
+        yield got
+    finally:
         try:
-            yield got
-        finally:
             if got:
                 conn.scalar(select(func.pg_advisory_unlock(*key)))
                 if conn is not bind:
                     conn.commit()
-    finally:
-        if conn is not bind:
-            conn.close()
+        except Exception:
+            if conn is bind:
+                raise
+            log.exception("job %s: could not release its lock; closing the connection", name)
+            conn.invalidate()  # a closed connection holds no lock; never back to the pool
+        finally:
+            if conn is not bind:
+                conn.close()
 
 
 def run_job(app: Flask, job: Job, now: datetime) -> Any | None:

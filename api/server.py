@@ -151,9 +151,14 @@ def serve_socket(
     server.channel_class = channel
     if balance is not None:
         _balanced(server, balance, slot)
+        # One that stepped back from accepting looks again soon (waitress's setting is whole
+        # seconds: 1 by default, 0 would spin), so set on the server's own adjustments.
+        server.adj.asyncore_loop_timeout = 0.1
 
     def _stop(_sig: int, _frame: Any) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once; a second signal must not interrupt
+        if balance is not None:
+            balance.counts[slot] = NOT_SERVING  # the others accept while this one drains
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, _stop)

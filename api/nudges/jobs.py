@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
+import os
 import threading
 import time
 import traceback
@@ -34,6 +36,7 @@ def _planning_job(name: str) -> Callable[..., dict[str, Any]]:
     return job
 
 
+log = logging.getLogger(__name__)
 STATISTICS_EVERY = 10.0  # seconds between refreshes of the outbox's statistics while draining
 
 
@@ -147,9 +150,12 @@ def dispatching_alongside(
         try:
             outcome, figures = results.recv()
         except EOFError:
-            outcome, figures = "error", f"the dispatcher process ended with {child.exitcode}"
+            outcome, figures = "error", None
         child.join()
         results.close()
+        if outcome != "ok":  # logged also when planning failed too (that error is raised)
+            figures = figures or f"the dispatcher process ended with {child.exitcode}"
+            log.error("dispatching alongside the planners failed:\n%s", figures)
     if outcome != "ok":
         raise RuntimeError(f"dispatching alongside the planners failed:\n{figures}")
     total.merge(DispatchStats(**figures))
@@ -161,11 +167,13 @@ def _dispatch_until(
     """The child: drain, wait a moment, drain again, until the parent has planned; then once
     more, so whatever it committed before saying so goes out too."""
     app.extensions["meedoen_engine"].dispose(close=False)  # the parent's connections stay its own
+    parent = os.getppid()
     try:
         total = DispatchStats()
         analyzed = float("-inf")
         while True:
-            last = planned.is_set()
+            # A parent that died (killed) never says it planned: stop after this drain.
+            last = planned.is_set() or os.getppid() != parent
             refresh = time.monotonic() - analyzed >= STATISTICS_EVERY
             total.merge(run_dispatcher(app, now, provider, refresh_statistics=refresh))
             if refresh:
