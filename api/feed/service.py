@@ -15,7 +15,7 @@ from flask.json.provider import DefaultJSONProvider
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from api.auth.security import Actor
+from api.auth.security import SIGNED_IN_SQL, Actor, SignInEnded, sign_in_params
 from api.core.paging import as_int, decode_cursor, encode_cursor
 from api.db import utcnow
 from api.errors import InvalidInput
@@ -110,9 +110,9 @@ def explain(
 # (Statuses are written into the SQL: constants of ours, and arrays as parameters cost more.)
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 _TURNED = ", ".join(f"'{s}'" for s in TURNED_DOWN)
-_CONTEXT = text(
-    f"""
-    select p.interests, p.availability, p.dutch_level, p.ladder_step, p.max_distance_km,
+_CONTEXT_SQL = f"""
+    select {{signed_in}} as signed_in, p.user_id as profile_user,
+           p.interests, p.availability, p.dutch_level, p.ladder_step, p.max_distance_km,
            p.accessibility_needs, p.preferred_language,
            st_y(p.home_area::geometry) as home_lat, st_x(p.home_area::geometry) as home_lon,
            m.catalog_version,
@@ -127,10 +127,13 @@ _CONTEXT = text(
            array(select x.updated_at from matches x
                  where x.recipient_id = :uid and x.status in ({_TURNED})
                  order by x.id) as turned_at
-    from recipient_profiles p join municipalities m on m.id = :mid
-    where p.user_id = :uid
+    from (select 1) one
+    left join recipient_profiles p on p.user_id = :uid
+    left join municipalities m on m.id = :mid
     """  # noqa: S608 - constants of ours
-)
+# One round trip: the person's context, and (for a claimed actor) whether the sign-in holds.
+_CONTEXT = text(_CONTEXT_SQL.format(signed_in="true"))
+_CONTEXT_SIGNED_IN = text(_CONTEXT_SQL.format(signed_in=SIGNED_IN_SQL))
 
 
 class _Memo:
@@ -208,9 +211,14 @@ def _rank(
     Reasons are in `language` (the request's Accept-Language), else in the profile's.
     """
     now = now or utcnow()
-    params = {"uid": actor.user_id, "mid": actor.municipality_id}
-    ctx = session.execute(_CONTEXT, params).first()
-    if ctx is None:
+    if actor.unconfirmed_sign_in is None:
+        ctx = session.execute(_CONTEXT, {"uid": actor.user_id, "mid": actor.municipality_id}).one()
+    else:  # the view confirms the sign-in here, in the same round trip
+        ctx = session.execute(_CONTEXT_SIGNED_IN, sign_in_params(actor)).one()
+        if not ctx.signed_in:
+            raise SignInEnded()
+        actor = replace(actor, unconfirmed_sign_in=None)
+    if ctx.profile_user is None:
         get_profile(session, actor=actor)  # made on first use (or 404): no postcode yet
         return None
     if ctx.home_lat is None or ctx.home_lon is None or not ctx.availability:

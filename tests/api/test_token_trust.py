@@ -21,8 +21,16 @@ from api.app import create_app
 from api.auth.models import TokenFamily
 from api.auth.security import current_actor, signed_in
 from api.config import MIN_SECRET_LENGTH, ConfigError, Settings, installation_secret
+from api.profiles.models import RecipientProfile
 from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
-from tests.factories import PASSWORD, auth_headers, create_municipality, create_team, create_user
+from tests.factories import (
+    PASSWORD,
+    auth_headers,
+    create_municipality,
+    create_profile,
+    create_team,
+    create_user,
+)
 
 # The key that used to sit in api/config.py as the development default; anyone could read it.
 OLD_REPOSITORY_KEY = "meedoen-dev-secret-change-me-0123456789abcdef"  # noqa: S105
@@ -358,3 +366,80 @@ def test_a_verified_token_is_refused_once_it_expires(app, client, session: Sessi
     assert client.get(f"/v1/caseload/{person.id}", headers=fresh).status_code == 200
     with other.test_request_context(headers=fresh), pytest.raises(pyjwt.InvalidSignatureError):
         verify_jwt_in_request()
+
+
+# --- the feed confirms the sign-in in its own query ---------------------------------------------
+
+
+def test_the_feed_refuses_what_every_other_route_refuses(app, client, session: Session) -> None:
+    """The feed checks the sign-in in its one query (not a lookup of its own first): the same
+    forged, ended or outdated tokens are 401, a coach is 403, and a refused request makes
+    nobody's profile."""
+    m = create_municipality(session)
+    other_m = create_municipality(session)
+    coach = create_user(session, municipality=m, role="coach")
+    person = create_user(session, municipality=m, role="recipient", coach=coach)
+    other = create_user(session, municipality=m, role="recipient", coach=coach)
+    create_profile(session, user=person)
+    fam = _family_id(app, session, person)
+    coach_fam = _family_id(app, session, coach)
+    ok = client.get("/v1/me/feed", headers=_sign(_claims(person, fam)))
+    assert ok.status_code == 200 and ok.get_json()["profileComplete"] is True
+    forged = [
+        _claims(person, fam, role="coach"),
+        _claims(person, fam, mun=str(other_m.id)),
+        _claims(person, fam, mun=str(m.id).upper()),
+        _claims(person, fam, team=str(uuid.uuid4())),
+        _claims(other, fam),  # another person's identity on one's own sign-in
+        _claims(person, coach_fam),
+        _claims(person, uuid.uuid4()),
+        _claims(person, fam, fam="not-a-uuid"),
+    ]
+    for claims in forged:
+        resp = client.get("/v1/me/feed", headers=_sign(claims))
+        _assert_401(resp)
+        assert "items" not in resp.get_json()
+    assert client.get("/v1/me/feed", headers=auth_headers(app, session, coach)).status_code == 403
+    # a person without a profile yet: a refused request does not make one
+    other_h = auth_headers(app, session, other)
+    other.is_active = False
+    session.flush()
+    resp = client.get("/v1/me/feed", headers=other_h)
+    _assert_401(resp)
+    assert resp.get_json()["code"] == "token_revoked"
+    assert resp.headers["WWW-Authenticate"] == 'Bearer realm="meedoen"'
+    assert (
+        session.scalar(select(RecipientProfile).where(RecipientProfile.user_id == other.id)) is None
+    )
+    # ended sign-ins: the person's after logout, a coach's (401 before 403)
+    h = auth_headers(app, session, person)
+    assert client.post("/v1/auth/logout", headers=h).status_code == 204
+    _assert_401(client.get("/v1/me/feed", headers=h))
+    coach_h = auth_headers(app, session, coach)
+    assert client.post("/v1/auth/logout", headers=coach_h).status_code == 204
+    _assert_401(client.get("/v1/me/feed", headers=coach_h))
+
+
+def test_the_feed_costs_one_statement_with_its_sign_in_check(
+    app, client, connection: Connection, session: Session
+) -> None:
+    m = create_municipality(session)
+    person = create_user(session, municipality=m, role="recipient")
+    profile = create_profile(session, user=person)
+    profile.availability = []  # no times yet: nothing to rank
+    session.flush()
+    h = auth_headers(app, session, person)
+    statements: list[str] = []
+
+    def listen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(connection, "before_cursor_execute", listen)
+    try:
+        resp = client.get("/v1/me/feed", headers=h)
+    finally:
+        event.remove(connection, "before_cursor_execute", listen)
+    assert resp.status_code == 200 and resp.get_json()["profileComplete"] is False
+    sql = [s for s in statements if "SAVEPOINT" not in s.upper()]
+    assert len(sql) == 1, sql
+    assert "token_families" in sql[0] and "recipient_profiles" in sql[0]
