@@ -241,12 +241,12 @@ def _rank(
     excluded = frozenset(ctx.open_ids).union(
         oid for oid, at in zip(ctx.turned_ids, ctx.turned_at, strict=True) if at >= recent
     )
-    batch = PersonBatch.build(
+    batch = PersonBatch.one(
         table,
-        [person],
+        person,
         categories=taxonomy.categories,
-        homes=[(ctx.home_lat, ctx.home_lon)],
-        excluded=[excluded],
+        home=(ctx.home_lat, ctx.home_lon),
+        excluded=excluded,
     )
     # One person is one chunk of work: run it on this thread. A parallel region would wait
     # for (and spin) the kernel's other threads while the server's threads need the cores.

@@ -6,6 +6,7 @@ import math
 from dataclasses import replace
 from random import Random
 
+import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -231,3 +232,30 @@ def test_every_component_is_the_engines_to_the_last_bit(person, items, km) -> No
         freshness_fit(cand, NOW),
     )
     assert got == expected
+
+
+@PROPERTY
+@given(persons(), candidate_lists(max_size=40), st.data())
+def test_one_persons_batch_is_build_field_for_field(person, items, data) -> None:
+    """The feed's one-person path gives exactly the arrays `build` gives for a list of one."""
+    from dataclasses import fields
+
+    rng = data.draw(st.randoms())
+    points = [(52.37 + rng.uniform(-0.1, 0.1), 4.89 + rng.uniform(-0.1, 0.1)) for _ in items]
+    table = CandidateTable.build(items, lat=[p[0] for p in points], lon=[p[1] for p in points])
+    excluded = frozenset(
+        data.draw(st.lists(st.sampled_from([c.id for c in items] + ["not-here"]), max_size=5))
+    )
+    home = (52.37 + rng.uniform(-0.05, 0.05), 4.89 + rng.uniform(-0.05, 0.05))
+    many = PersonBatch.build(
+        table, [person], categories=CATEGORIES, homes=[home], excluded=[excluded]
+    )
+    for _ in range(2):  # the second time with the table's kept category bits
+        one = PersonBatch.one(table, person, categories=CATEGORIES, home=home, excluded=excluded)
+        for f in fields(PersonBatch):
+            a, b = getattr(one, f.name), getattr(many, f.name)
+            assert a.dtype == b.dtype and a.shape == b.shape, f.name
+            if f.name == "excluded_idx":
+                assert sorted(a.tolist()) == sorted(b.tolist())
+            else:
+                assert np.array_equal(a, b), f.name
