@@ -199,7 +199,8 @@ class CandidateTable:
 
     def static_pass(self, today: date) -> npt.NDArray[np.bool_]:
         """Filters that do not depend on the person: status, places, dates (kept for the day:
-        a table never changes, and the feed asks on every request). Read-only: shared."""
+        a table never changes, and the feed asks on every request). Shared: never write to it
+        (a read-only flag would make Numba compile the kernels once more for that type)."""
         t = today.toordinal()
         kept: tuple[int, npt.NDArray[np.bool_]] | None = self.__dict__.get("_static_pass")
         if kept is not None and kept[0] == t:
@@ -207,7 +208,6 @@ class CandidateTable:
         found = (
             self.published & (self.free_places >= 1) & (self.start_ord <= t) & (self.end_ord >= t)
         )
-        found.flags.writeable = False
         object.__setattr__(self, "_static_pass", (t, found))
         return found
 
