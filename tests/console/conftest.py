@@ -99,7 +99,9 @@ class World:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-@pytest.fixture(scope="session")
+# Package scope: the committed world is removed when the console's tests are done, so tests that
+# count rows across the database (the dispatcher's, the planners') pass in any order after them.
+@pytest.fixture(scope="package")
 def world(engine: Engine) -> Iterator[World]:
     tag = uuid.uuid4().hex[:8]
     with Session(engine, expire_on_commit=False) as s:
