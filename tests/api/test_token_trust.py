@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jwt as pyjwt
 import pytest
@@ -421,8 +422,11 @@ def test_the_feed_refuses_what_every_other_route_refuses(app, client, session: S
 
 
 def test_the_feed_costs_one_statement_with_its_sign_in_check(
-    app, client, connection: Connection, session: Session
+    app, client, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Counted at the driver: the feed runs its one query on the driver's own cursor."""
+    import psycopg
+
     m = create_municipality(session)
     person = create_user(session, municipality=m, role="recipient")
     profile = create_profile(session, user=person)
@@ -430,15 +434,15 @@ def test_the_feed_costs_one_statement_with_its_sign_in_check(
     session.flush()
     h = auth_headers(app, session, person)
     statements: list[str] = []
+    execute = psycopg.Cursor.execute
 
-    def listen(conn, cursor, statement, *args):
-        statements.append(statement)
+    def counted(cursor: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(query))
+        return execute(cursor, query, *args, **kwargs)
 
-    event.listen(connection, "before_cursor_execute", listen)
-    try:
-        resp = client.get("/v1/me/feed", headers=h)
-    finally:
-        event.remove(connection, "before_cursor_execute", listen)
+    monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+    resp = client.get("/v1/me/feed", headers=h)
+    monkeypatch.undo()
     assert resp.status_code == 200 and resp.get_json()["profileComplete"] is False
     sql = [s for s in statements if "SAVEPOINT" not in s.upper()]
     assert len(sql) == 1, sql
