@@ -66,6 +66,7 @@ from api.profiles.models import RecipientProfile  # noqa: E402
 from api.ranking.adapter import load_taxonomy, person_from_profile, weights_from_policy  # noqa: E402
 from api.signin.service import logout, start_session  # noqa: E402
 from api.users.models import User  # noqa: E402
+from bench.procfs import socket_owners, tcp_sockets, workers_of  # noqa: E402
 from matching import rank  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -205,48 +206,10 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def _tcp() -> list[tuple[int, int, str]]:
-    """(local port, remote port, socket inode) of every IPv4 TCP socket on the machine."""
-    out = []
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        cols = line.split()
-        local, remote = int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16)
-        out.append((local, remote, cols[9]))
-    return out
-
-
-def _socket_owner(pids: list[int]) -> dict[str, int]:
-    """Socket inode -> which of these processes holds it."""
-    out = {}
-    for pid in pids:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:["):
-                out[target[8:-1]] = pid
-    return out
-
-
-def workers_of(server_port: int, workers: list[int]) -> dict[int, int]:
-    """Client port -> worker pid, for every open connection to the server."""
-    owner = _socket_owner(workers)
-    return {
-        remote: owner[inode]
-        for local, remote, inode in _tcp()
-        if local == server_port and remote and inode in owner
-    }
-
-
 def db_backends(session: Any, workers: list[int]) -> list[int]:
     """Pids of the PostgreSQL backends that serve these worker processes' connections."""
-    owner = _socket_owner(workers)
-    ports = {local for local, remote, inode in _tcp() if remote == 5432 and inode in owner}
+    owner = socket_owners(workers)
+    ports = {local for local, remote, inode in tcp_sockets() if remote == 5432 and inode in owner}
     rows = session.execute(
         text("select pid, client_port from pg_stat_activity where datname = current_database()")
     ).all()

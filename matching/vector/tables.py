@@ -392,11 +392,7 @@ class PersonBatch:
         # Per interest key: its own bit, and the bits of every vocabulary key of its category
         # (a person's siblings are the keys of any of their interests' categories).
         keys = {k: n for n, k in enumerate(dict.fromkeys(chain.from_iterable(interest_sets)))}
-        cat_bits: dict[str, list[int]] = {}
-        for key in vocab.index:
-            cat = categories.get(key)
-            if cat is not None:
-                cat_bits.setdefault(cat, []).append(vocab.index[key])
+        cat_bits = table.category_bits(categories)
         own = [[0] * vocab.words for _ in range(len(keys) + 1)]  # last row: nothing
         sib = [[0] * vocab.words for _ in range(len(keys) + 1)]
         for key, code in keys.items():

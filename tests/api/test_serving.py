@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import socket
 import statistics
 import threading
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.models import TokenFamily
 from api.municipalities.models import Municipality
+from bench.procfs import all_pids, workers_of
 from tests.api.live import LiveServer, live_server, redis_prefix
 from tests.factories import PASSWORD, create_municipality, create_user
 
@@ -258,26 +258,11 @@ def test_request_still_arriving_after_the_read_deadline_is_408(
 
 def _server_side_owners(server_port: int, client_ports: set[int]) -> dict[int, int]:
     """Client port -> pid of the server process holding the other end (from /proc)."""
-    inodes: dict[str, int] = {}
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:  # noqa: SIM115
-        cols = line.split()
-        local, remote = int(cols[1].split(":")[1], 16), int(cols[2].split(":")[1], 16)
-        if local == server_port and remote in client_ports:
-            inodes[cols[9]] = remote
-    owners: dict[int, int] = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                target = os.readlink(f"/proc/{pid}/fd/{fd}")
-            except OSError:
-                continue
-            if target.startswith("socket:[") and target[8:-1] in inodes:
-                owners[inodes[target[8:-1]]] = int(pid)
-    return owners
+    return {
+        port: pid
+        for port, pid in workers_of(server_port, all_pids()).items()
+        if port in client_ports
+    }
 
 
 def _wait_until_both_processes_serve(server: LiveServer) -> None:
