@@ -179,6 +179,58 @@ def reads_only(view: F) -> F:
     return view
 
 
+class ReadSession(Session):
+    """A `reads_only` view's session. Its hot hand-written query may take a pooled driver
+    connection in autocommit (`driver_connection`) without the Session's transaction and
+    Connection machinery (measured: `select 1` through them 0.33-0.41 ms, on the driver
+    connection alone 0.12-0.14 ms); ORM work in the same request takes a connection of its own."""
+
+    def driver_connection(self) -> Any:
+        """The psycopg connection for this session's hand-written reads, kept until close."""
+        held = self.info.get(_DRIVER)
+        if held is None:
+            engine = self.get_bind()
+            if not isinstance(engine, Engine):
+                return self.connection().connection.dbapi_connection
+            held = engine.raw_connection()
+            try:
+                cast(Any, held.driver_connection).autocommit = True
+            except BaseException:
+                held.invalidate()
+                raise
+            self.info[_DRIVER] = held
+        return held.driver_connection
+
+    def close(self) -> None:
+        """Close as a Session does, and give the driver connection back transactional."""
+        try:
+            super().close()
+        finally:
+            _give_back(self.info.pop(_DRIVER, None))
+
+
+_DRIVER = "meedoen_driver_connection"
+
+
+def _give_back(held: Any) -> None:
+    if held is None:
+        return
+    try:
+        held.driver_connection.autocommit = False  # as every other checkout expects it
+    except Exception:  # noqa: BLE001 - a broken connection must not go back as usable
+        held.invalidate()  # closes it and leaves the pool
+        return
+    held.close()
+
+
+def driver_connection(session: Session) -> Any:
+    """A connection of the driver for a hand-written query: the reads-only session's own (see
+    `ReadSession`), else the session's current one (in its transaction, as tests need)."""
+    if isinstance(session, ReadSession):
+        return session.driver_connection()
+    return session.connection().connection.dbapi_connection
+
+
 def _factory_for_request() -> sessionmaker[Session]:
     """The app's session factory; for a `reads_only` view the same database in autocommit."""
     factory: sessionmaker[Session] = current_app.extensions["meedoen_sessionmaker"]
@@ -189,7 +241,9 @@ def _factory_for_request() -> sessionmaker[Session]:
     cached = current_app.extensions.get("meedoen_reader")
     if cached is None or cached[0] is not factory:
         reader = sessionmaker(
-            bind=bind.execution_options(isolation_level="AUTOCOMMIT"), expire_on_commit=False
+            bind=bind.execution_options(isolation_level="AUTOCOMMIT"),
+            class_=ReadSession,
+            expire_on_commit=False,
         )
         cached = current_app.extensions["meedoen_reader"] = (factory, reader)
     return cast("sessionmaker[Session]", cached[1])

@@ -446,7 +446,13 @@ def warm_up(server: Server, feed: list[Minted], national: list[Minted]) -> None:
 
 
 def bench_http(
-    app: Any, big: str, towns: list[str], plan: Plan, processes: int, threads: int
+    app: Any,
+    big: str,
+    towns: list[str],
+    plan: Plan,
+    processes: int,
+    threads: int,
+    concurrencies: list[int],
 ) -> None:
     rng = random.Random(SEED)
     t0 = time.perf_counter()
@@ -467,7 +473,7 @@ def bench_http(
     try:
         with serve(processes, threads) as server, session_scope(app) as db:
             server.db = db
-            _http_run(server, feed, national, plan, processes, threads)
+            _http_run(server, feed, national, plan, processes, threads, concurrencies)
     finally:
         revoke(app, feed + national)
     print(f"server stopped; the benchmark's sign-ins revoked  {load_note()}")
@@ -484,6 +490,7 @@ def _http_run(
     plan: Plan,
     processes: int,
     threads: int,
+    concurrencies: list[int],
 ) -> None:
     print(
         f"\n== 2. HTTP: python -m api.server, {processes} processes x {threads} threads, on "
@@ -508,7 +515,7 @@ def _http_run(
     print(head)
     sums: dict[tuple[str, int], Phase] = {}
     cores = os.cpu_count() or 1
-    for clients in (1, 16):
+    for clients in concurrencies:
         for _ in range(plan.rounds):
             for name, path, toks in (("health", HEALTH_PATH, []), ("feed", FEED_PATH, feed)):
                 ph = run_phase(server, path, toks, clients, plan.seconds, plan.max_requests)
@@ -759,6 +766,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", 4)))
     parser.add_argument("--skip-http", action="store_true", help="only the batch part")
     parser.add_argument("--skip-batch", action="store_true", help="only the HTTP part")
+    parser.add_argument(
+        "--clients", type=int, nargs="+", default=[1, 16], help="concurrencies (default 1 16)"
+    )
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
     app = create_app()
@@ -791,7 +801,15 @@ def run(app: Any, plan: Plan, args: argparse.Namespace) -> None:
     )
     print(f"run: {'--quick' if args.quick else 'full'}, seed {SEED}  start {load_note()}")
     if not args.skip_http:
-        bench_http(app, towns[0][0], [t for t, _ in towns], plan, args.processes, args.threads)
+        bench_http(
+            app,
+            towns[0][0],
+            [t for t, _ in towns],
+            plan,
+            args.processes,
+            args.threads,
+            args.clients,
+        )
     if not args.skip_batch:
         bench_batch(app, towns, plan)
     print(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from api.auth.security import SIGNED_IN_SQL, Actor, SignInEnded, sign_in_params
 from api.core.paging import as_int, decode_cursor, encode_cursor
-from api.db import utcnow
+from api.db import driver_connection, utcnow
 from api.errors import InvalidInput
 from api.feed.batch import distance_m
 from api.feed.candidates import load_shown
@@ -149,7 +149,7 @@ _CONTEXT_SIGNED_IN = _driver_sql(_CONTEXT_SQL.format(signed_in=SIGNED_IN_SQL))
 
 def _context_row(session: Session, sql: str, params: dict[str, Any]) -> Any:
     """The context query's one row (attributes by column name), on the session's connection."""
-    dbapi = cast("psycopg.Connection[Any]", session.connection().connection.dbapi_connection)
+    dbapi = cast("psycopg.Connection[Any]", driver_connection(session))
     with dbapi.cursor(row_factory=namedtuple_row) as cur:
         cur.execute(sql, params)
         return cur.fetchone()

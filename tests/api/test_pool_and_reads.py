@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import cast
 
 import pytest
 from flask import Flask
-from sqlalchemy import Engine, NullPool, create_engine, select, text
+from sqlalchemy import Engine, NullPool, QueuePool, create_engine, select, text
 from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.config import Settings, sqlalchemy_url
-from api.db import make_engine
+from api.db import ReadSession, make_engine
 from api.municipalities.models import Municipality
 from api.profiles.models import RecipientProfile
 from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
@@ -26,6 +27,11 @@ def small_engine() -> Iterator[Engine]:
     engine = make_engine(sqlalchemy_url(TEST_DATABASE_URL), pool_size=1)
     yield engine
     engine.dispose()
+
+
+def _checked_out(engine: Engine) -> int:
+    """Connections of the pool lent out now."""
+    return cast(QueuePool, engine.pool).checkedout()
 
 
 def _terminate(pid: int) -> None:
@@ -87,6 +93,13 @@ def test_the_feed_reads_outside_a_transaction_and_its_connection_goes_back_as_it
                 select(RecipientProfile.user_id).where(RecipientProfile.user_id == person.id)
             )
             assert made == person.id
+        assert _checked_out(small_engine) == 0  # the driver's and the session's, both back
+        with Session(small_engine) as s:
+            s.execute(text("update users set is_active = false where id = :id"), {"id": person.id})
+            s.commit()
+        refused = client.get("/v1/me/feed?limit=20", headers=headers)
+        assert refused.status_code == 401  # found out in the feed's own query...
+        assert _checked_out(small_engine) == 0  # ...and its connection went back all the same
         with small_engine.connect() as conn:  # the pooled connection is transactional again
             assert conn.connection.dbapi_connection is not None
             assert conn.connection.dbapi_connection.autocommit is False
@@ -97,3 +110,25 @@ def test_the_feed_reads_outside_a_transaction_and_its_connection_goes_back_as_it
         with Session(small_engine) as s:
             s.delete(s.get(Municipality, m.id))
             s.commit()
+
+
+def test_a_read_session_lends_one_driver_connection_in_autocommit_and_takes_it_back(
+    small_engine: Engine,
+) -> None:
+    reader = small_engine.execution_options(isolation_level="AUTOCOMMIT")
+    session = ReadSession(bind=reader)
+    conn = session.driver_connection()
+    assert session.driver_connection() is conn  # one per session, however often asked
+    assert conn.autocommit is True
+    pid = conn.execute("select pg_backend_pid()").fetchone()[0]
+    conn.execute("create temporary table t_kept (x int)")  # no transaction: it stays
+    assert _checked_out(small_engine) == 1
+    session.close()
+    assert _checked_out(small_engine) == 0
+    with small_engine.connect() as again:  # the same backend, transactional again
+        assert again.scalar(text("select pg_backend_pid()")) == pid
+        assert again.connection.dbapi_connection is not None
+        assert again.connection.dbapi_connection.autocommit is False
+        assert again.scalar(text("select to_regclass('pg_temp.t_kept')")) is not None
+        again.execute(text("drop table pg_temp.t_kept"))
+        again.commit()
