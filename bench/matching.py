@@ -17,6 +17,9 @@ is printed at the start and the end, and CPU seconds of the server processes per
    municipality, so every worker loads every catalogue once (national scale). Then in one run, at 1
    and 16 concurrent keep-alive clients (stdlib threads + http.client): GET /v1/health and
    GET /v1/me/feed?limit=20, each for a fixed time: req/s, p50/p95/p99, the feed/health ratio.
+   If wrk is installed (`apt-get install wrk`; the issue's own load generator, in C), the
+   16-client phases are measured with it as well: the Python clients cost 0.3-0.5 ms of CPU
+   per request on the same two cores, wrk next to nothing.
 3. Per-worker RSS (VmRSS) after start, after warm-up and after the run.
 4. The national batch (`national_top_k`, what `flask matching batch` runs) with its phases; the
    straightforward way (one PostGIS candidate query + `matching.rank(limit=20)` per person) on a
@@ -33,6 +36,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import signal
 import socket
 import statistics
@@ -387,6 +391,104 @@ def run_phase(
     return phase
 
 
+# Each wrk thread has its own Lua state: it reads the tokens and rotates through them.
+WRK_SCRIPT = """
+local tokens = {}
+for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  if #tokens == 0 then return wrk.format("GET", os.getenv("BENCH_PATH")) end
+  local headers = {["Authorization"] = "Bearer " .. tokens[(i % #tokens) + 1]}
+  return wrk.format("GET", os.getenv("BENCH_PATH"), headers)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d %.3f %.3f %.3f\\n", summary.requests,
+    summary.duration, e.status + e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000))
+end
+"""
+
+
+@dataclass
+class WrkPhase:
+    requests: int
+    seconds: float
+    errors: int
+    p50: float
+    p95: float
+    p99: float
+    server_cpu: float
+    db_cpu: float
+
+
+def wrk_phase(
+    wrk: str, server: Server, path: str, tokens: list[Minted], clients: int, seconds: float
+) -> WrkPhase:
+    """`clients` keep-alive connections from wrk (2 threads) for `seconds`."""
+    with tempfile.TemporaryDirectory(prefix="bench-wrk-") as tmp:  # tokens: owner-only files
+        script, token_file = Path(tmp) / "rotate.lua", Path(tmp) / "tokens"
+        script.write_text(WRK_SCRIPT)
+        token_file.write_text("".join(f"{m.token}\n" for m in tokens))
+        cpu0 = server.cpu()
+        done = subprocess.run(  # noqa: S603 - a fixed command line
+            [
+                wrk,
+                "-t2",
+                f"-c{clients}",
+                f"-d{seconds:.0f}s",
+                "--timeout",
+                f"{TIMEOUT_S:.0f}s",
+                "-s",
+                str(script),
+                f"http://127.0.0.1:{server.port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "BENCH_TOKENS": str(token_file), "BENCH_PATH": path},
+        )
+        cpu1 = server.cpu()
+    line = next(x for x in done.stdout.splitlines() if x.startswith("WRK ")).split()
+    used = {p: cpu1[p] - cpu0.get(p, 0.0) for p in cpu1}
+    return WrkPhase(
+        requests=int(line[1]),
+        seconds=int(line[2]) / 1e6,
+        errors=int(line[3]),
+        p50=float(line[5]),
+        p95=float(line[6]),
+        p99=float(line[7]),
+        server_cpu=sum(used[p] for p in server.workers),
+        db_cpu=sum(v for p, v in used.items() if p not in server.workers),
+    )
+
+
+def print_wrk(runs: dict[str, list[WrkPhase]], clients: int, installed: bool) -> None:
+    """The same phases as measured by wrk, each run right after the Python clients' one."""
+    if not installed:
+        print(f"{'':<4}(wrk not installed: no cross-check with a C load generator)")
+        return
+    rates = {}
+    for name, label in (("health", "wrk: health"), ("feed", "wrk: feed")):
+        n = sum(r.requests for r in runs[name])
+        rates[name] = n / sum(r.seconds for r in runs[name])
+        # wrk gives percentiles per run: the run with the median p95 is shown, all p95s after
+        mid = sorted(runs[name], key=lambda r: r.p95)[len(runs[name]) // 2]
+        errors = sum(r.errors for r in runs[name])
+        print(
+            f"{label:<26}{clients:>3}{n:>7}{rates[name]:>8.1f}{mid.p50:>8.1f}{mid.p95:>8.1f}"
+            f"{mid.p99:>8.1f}{1000 * sum(r.server_cpu for r in runs[name]) / max(n, 1):>8.2f}"
+            f"{1000 * sum(r.db_cpu for r in runs[name]) / max(n, 1):>6.2f}{'-':>8}      "
+            f"  p95 per run: {', '.join(f'{r.p95:.1f}' for r in runs[name])}"
+            + (f"  errors {errors}" if errors else "")
+        )
+    print(
+        f"{'':<4}feed/health throughput with wrk at {clients} clients: "
+        f"{100 * rates['feed'] / max(rates['health'], 1e-9):.0f}%"
+    )
+
+
 def warm_up(server: Server, feed: list[Minted], national: list[Minted]) -> None:
     """Over a connection pinned to each worker: one feed per municipality, then a few more."""
     pinned: dict[int, Client] = {}
@@ -515,11 +617,15 @@ def _http_run(
     print(head)
     sums: dict[tuple[str, int], Phase] = {}
     cores = os.cpu_count() or 1
+    wrk = shutil.which("wrk")
     for clients in concurrencies:
+        by_wrk: dict[str, list[WrkPhase]] = {"health": [], "feed": []}
         for _ in range(plan.rounds):
             for name, path, toks in (("health", HEALTH_PATH, []), ("feed", FEED_PATH, feed)):
                 ph = run_phase(server, path, toks, clients, plan.seconds, plan.max_requests)
                 sums.setdefault((name, clients), Phase()).add(ph)
+                if wrk is not None and clients > 1:  # right after, so the machine is the same
+                    by_wrk[name].append(wrk_phase(wrk, server, path, toks, clients, plan.seconds))
         for name, label in (("health", "GET /v1/health"), ("feed", f"GET {FEED_PATH}")):
             ph = sums[(name, clients)]
             n = len(ph.latencies)
@@ -545,6 +651,8 @@ def _http_run(
             )
             + f"  {load_note()}"
         )
+        if clients > 1:
+            print_wrk(by_wrk, clients, wrk is not None)
     _rss_line(server, "after the run")
 
 
