@@ -66,7 +66,7 @@ def _check_step(name: str, step: object) -> None:
         raise ValueError(f"{name} must be an int {LADDER_MIN}..{LADDER_MAX}, got {step!r}")
 
 
-def _check_distance(name: str, km: object) -> None:
+def check_distance(name: str, km: object) -> None:
     """Distances must be finite and non-negative so the distance curve stays in [0, 1]."""
     if isinstance(km, bool) or not isinstance(km, int | float) or not math.isfinite(km) or km < 0:
         raise ValueError(f"{name} must be a finite number >= 0, got {km!r}")
@@ -98,7 +98,7 @@ class Person:
         _frozen_strings(self, "accessibility_needs")
         _check_level("dutch_level", self.dutch_level)
         _check_step("ladder_step", self.ladder_step)
-        _check_distance("max_distance_km", self.max_distance_km)
+        check_distance("max_distance_km", self.max_distance_km)
         if not LANGUAGE_TAG.match(self.language):  # texts fall back to Dutch where we lack it
             raise ValueError(f"language must be a language tag such as 'nl', got {self.language!r}")
 
@@ -137,13 +137,13 @@ class Candidate:
                 raise ValueError("teaches_level is only allowed for kind 'language_course'")
             _check_level("teaches_level", self.teaches_level)
         _check_step("ladder_step", self.ladder_step)
-        _check_distance("distance_km", self.distance_km)
+        check_distance("distance_km", self.distance_km)
         if self.published_at is not None and self.published_at.utcoffset() is None:
             raise ValueError("published_at must be timezone-aware")
 
     def at_distance(self, distance_km: float) -> Candidate:
         """The same, already validated opportunity seen from another home (batch matching)."""
-        _check_distance("distance_km", distance_km)
+        check_distance("distance_km", distance_km)
         # A field-by-field copy: copy() of a slotted dataclass goes through __reduce_ex__,
         # several times slower, and the feed does this for every opportunity it explains.
         other = object.__new__(Candidate)

@@ -72,8 +72,12 @@ def interest_fit(p: Prepared, c: Candidate) -> float:
 
 def distance_fit(p: Prepared, c: Candidate) -> float:
     """Decay within the person's own maximum; closer never scores lower."""
+    return distance_fit_at(p, c.distance_km)
+
+
+def distance_fit_at(p: Prepared, km: float) -> float:
+    """`distance_fit` for a candidate seen at `km` (the feed explains without copying it)."""
     max_km = p.max_km
-    km = c.distance_km
     if max_km <= 0.0:
         return 1.0 if km <= 0.0 else 0.0
     ratio = km / max_km

@@ -209,9 +209,9 @@ class _Page:
 
     def reasons(self, j: int, km: float) -> list[dict[str, str]]:
         """The engine's reasons for row `j` of the catalogue at this distance."""
-        candidate = self.entry.table.candidates[j].at_distance(km)
+        candidate = self.entry.table.candidates[j]
         prepared, texts = self._explaining
-        found = reasons_prepared(prepared, candidate, texts, self.now)  # `now` is aware
+        found = reasons_prepared(prepared, candidate, texts, self.now, km)  # `now` is aware
         return [{"code": x.code, "text": x.text} for x in found]
 
 

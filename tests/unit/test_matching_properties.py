@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from matching import CEFR_LEVELS, Candidate, Person, Ranked, Weights, passes_filters, rank, score
+from matching.prepared import prepare
 from matching.ranking import DIVERSITY_WINDOW, MAX_PER_ORGANIZER_IN_TOP, ORGANIZER_TOP
+from matching.reasons import ReasonTexts, reasons_prepared
 
 from .test_matching_helpers import (
     CATEGORIES,
@@ -209,3 +211,17 @@ def test_diversity_rules_are_only_broken_when_no_alternative_is_left(scenario: S
         broken = penalty(mixed[:i], chosen)
         if broken:
             assert all(penalty(mixed[:i], later) >= broken for later in mixed[i + 1 :])
+
+
+@given(persons(), candidates(), st.floats(0.0, 60.0), st.booleans())
+@PROPERTY
+def test_reasons_at_a_distance_are_the_reasons_of_the_candidate_moved_there(
+    person: Person, cand: Candidate, km: float, with_now: bool
+) -> None:
+    """The feed explains a candidate at the person's distance without copying it."""
+    prepared = prepare(person, CATEGORIES)
+    now = NOW if with_now else None
+    moved = reasons_prepared(
+        prepared, cand.at_distance(km), ReasonTexts(person.language, LABELS), now
+    )
+    assert reasons_prepared(prepared, cand, ReasonTexts(person.language, LABELS), now, km) == moved

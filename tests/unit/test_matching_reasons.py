@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 import pytest
 
 from matching import Candidate, Person, Reason, reasons_for
+from matching.prepared import prepare
+from matching.reasons import ReasonTexts, reasons_prepared
 
 from .test_matching_helpers import CATEGORIES, LABELS, NOW, course, make_candidate, make_person
 
@@ -155,3 +158,11 @@ def test_reasons_are_deterministic() -> None:
     candidate = make_candidate(interests=frozenset({"bakken", "tuinieren", "koken"}))
     assert reasons(person, candidate) == reasons(person, candidate)
     assert by_code(reasons(person, candidate))["interest"] == "bakken en koken"
+
+
+def test_a_distance_given_apart_must_be_a_distance() -> None:
+    person, candidate = make_person(), make_candidate()
+    texts = ReasonTexts(person.language, LABELS)
+    for bad in (-0.1, math.inf, math.nan):
+        with pytest.raises(ValueError, match="distance_km"):
+            reasons_prepared(prepare(person, CATEGORIES), candidate, texts, None, bad)
