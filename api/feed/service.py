@@ -38,7 +38,7 @@ from api.ranking.adapter import (
     to_candidate,
     weights_from_policy,
 )
-from matching import Candidate, Person, reasons_for
+from matching import Candidate, Person, Reason, reasons_for
 from matching.prepared import Prepared, prepare
 from matching.reasons import ReasonTexts, reasons_prepared, shared_texts
 from matching.vector import PersonBatch, top_k
@@ -207,12 +207,42 @@ class _Page:
             shared_texts(self.person.language, self.taxonomy.labels),
         )
 
-    def reasons(self, j: int, km: float) -> list[dict[str, str]]:
+    def explained(self, j: int, km: float) -> tuple[Reason, ...]:
         """The engine's reasons for row `j` of the catalogue at this distance."""
         candidate = self.entry.table.candidates[j]
         prepared, texts = self._explaining
-        found = reasons_prepared(prepared, candidate, texts, self.now, km)  # `now` is aware
-        return [{"code": x.code, "text": x.text} for x in found]
+        return reasons_prepared(prepared, candidate, texts, self.now, km)  # `now` is aware
+
+    def reasons(self, j: int, km: float) -> list[dict[str, str]]:
+        """The reasons as the schema shows them."""
+        return [{"code": x.code, "text": x.text} for x in self.explained(j, km)]
+
+
+class _ReasonsJson:
+    """Per worker and JSON provider setting: each reason's JSON, rendered once. Pages repeat
+    the same few texts (an interest, a distance, a time of the week); a page's list joins them
+    as `dumps` with compact separators would (rendering each list was an eighth of a request)."""
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._known: dict[Reason, str] = {}
+
+    def render(self, found: tuple[Reason, ...], dumps: Callable[[Any], str]) -> str:
+        known = self._known
+        parts = []
+        for reason in found:
+            text = known.get(reason)
+            if text is None:
+                text = dumps({"code": reason.code, "text": reason.text})
+                if len(known) >= self.LIMIT:
+                    known.clear()
+                known[reason] = text
+            parts.append(text)
+        return f"[{','.join(parts)}]"
+
+
+_REASONS_JSON: dict[tuple[bool, bool], _ReasonsJson] = {}
 
 
 def _rank(
@@ -370,6 +400,10 @@ def feed_response(
     def dumps(obj: Any) -> str:
         return provider.dumps(obj, separators=(",", ":"))
 
+    # Kept per setting of the provider: apps in one process (tests) may set theirs apart.
+    style = (bool(provider.ensure_ascii), bool(provider.sort_keys))
+    reasons_json = _REASONS_JSON.setdefault(style, _ReasonsJson()).render
+
     page = _rank(
         session, actor=actor, kind=kind, limit=limit, cursor=cursor, now=now, language=language
     )
@@ -402,7 +436,7 @@ def feed_response(
         distance = repr(round(km, 1))
         items.append(
             f'{{"opportunity":{fragment[0]}{distance}{fragment[1]},"score":{value!r},'
-            f'"distanceKm":{distance},"reasons":{dumps(page.reasons(j, km))}}}'
+            f'"distanceKm":{distance},"reasons":{reasons_json(page.explained(j, km), dumps)}}}'
         )
     body = (
         f'{{"items":[{",".join(items)}],"nextCursor":{dumps(page.next_cursor)},'
