@@ -20,13 +20,12 @@ import numpy.typing as npt
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from matching.scoring import FRESH_DAYS, STALE_DAYS, STALE_SCORE, UNKNOWN_FRESHNESS
 from matching.vector import CandidateTable
+from matching.vector.kernel import freshness_at
 
 _VERSION = text("select catalog_version from municipalities where id = :mid")
 
 
-DAY_SECONDS = 86_400.0  # as matching.scoring
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
@@ -57,12 +56,11 @@ class FeedTable(CandidateTable):
         )
 
     def freshness(self, now: datetime) -> npt.NDArray[np.float64]:
-        """`freshness_fit` of every candidate at `now`, bit for bit."""
-        now_us = (now - _EPOCH) // _MICROSECOND
-        age = (now_us - self.published_us).astype(np.float64) / 1e6 / DAY_SECONDS
-        fading = 1.0 - (1.0 - STALE_SCORE) * (age - FRESH_DAYS) / (STALE_DAYS - FRESH_DAYS)
-        out = np.where(age <= FRESH_DAYS, 1.0, np.where(age >= STALE_DAYS, STALE_SCORE, fading))
-        return np.where(self.published_known, out, UNKNOWN_FRESHNESS)
+        """`freshness_fit` of every candidate at `now`, bit for bit (compiled: one pass; the
+        same formula as numpy expressions made ten passes and was ~3% of a feed request)."""
+        out = np.empty(len(self.published_us), dtype=np.float64)
+        freshness_at((now - _EPOCH) // _MICROSECOND, self.published_us, self.published_known, out)
+        return out
 
 
 @dataclass(frozen=True)
