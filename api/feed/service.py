@@ -106,9 +106,10 @@ def explain(
 
 
 # Everything a feed request needs besides the actor and the catalogue, in one round trip: the
-# profile's matching columns, the catalogue version, the policy as stored, a fingerprint of the
-# taxonomy, and the person's matches that may exclude an opportunity (open ones, and turned
-# down ones with the moment; the policy's days are applied here in Python).
+# profile's matching columns, the catalogue version, the policy as stored, the taxonomy's version
+# (a trigger renews it with any change to the interests; read before the rows, as the catalogue's),
+# and the person's matches that may exclude an opportunity (open ones, and turned down ones with
+# the moment; the policy's days are applied here in Python).
 # (Statuses are written into the SQL: constants of ours, and arrays as parameters cost more.)
 _OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
 _TURNED = ", ".join(f"'{s}'" for s in TURNED_DOWN)
@@ -119,8 +120,7 @@ _CONTEXT_SQL = f"""
            st_y(p.home_area::geometry) as home_lat, st_x(p.home_area::geometry) as home_lon,
            m.catalog_version,
            (select settings::text from policies where municipality_id = :mid) as policy,
-           (select md5(string_agg(key || chr(31) || category_key, chr(30) order by key))
-            from interests) as taxonomy,
+           (select version::text from taxonomy_version where id = 1) as taxonomy,
            array(select x.opportunity_id::text from matches x
                  where x.recipient_id = :uid and x.status in ({_OPEN})) as open_ids,
            array(select x.opportunity_id::text from matches x
@@ -156,7 +156,7 @@ def _context_row(session: Session, sql: str, params: dict[str, Any]) -> Any:
 
 
 class _Memo:
-    """Per worker: policies by their stored text, the taxonomy by its fingerprint."""
+    """Per worker: policies by their stored text, the taxonomy by its version."""
 
     def __init__(self) -> None:
         self.policies: dict[str | None, PolicySettings] = {}
@@ -171,12 +171,13 @@ class _Memo:
             self.policies[stored] = found
         return found
 
-    def taxonomy_at(self, session: Session, fingerprint: str | None) -> Taxonomy:
+    def taxonomy_at(self, session: Session, version: str | None) -> Taxonomy:
+        """The taxonomy as of `version` or newer (its rows are read after the version was)."""
         known = self.taxonomy
-        if known is not None and known[0] == fingerprint and fingerprint is not None:
+        if known is not None and known[0] == version and version is not None:
             return known[1]
         taxonomy = load_taxonomy(session)
-        self.taxonomy = (fingerprint, taxonomy)
+        self.taxonomy = (version, taxonomy)
         return taxonomy
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
@@ -36,3 +36,17 @@ class Interest(Base):
     def labels(self) -> dict[str, str]:
         """Labels by language."""
         return {"nl": self.label_nl, "en": self.label_en}
+
+
+class TaxonomyVersion(Base):
+    """One row whose number changes (by a trigger, in the same transaction) with every change
+    to the interests: a worker checks its copy of the taxonomy by a primary-key read instead of
+    hashing the table on every feed request."""
+
+    __tablename__ = "taxonomy_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
+    version: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("nextval('taxonomy_version_seq')")
+    )

@@ -202,3 +202,29 @@ def test_feed_body_is_the_schemas_dump_byte_for_byte(app, client, w) -> None:
     session.flush()
     items = client.get("/v1/me/feed?limit=50", headers=w["h"]["person"]).get_json()["items"]
     assert len(items) == 8 and {i["opportunity"]["team"]["name"] for i in items} == {"Nieuwe naam"}
+
+
+def test_a_change_to_the_interests_reaches_the_feed_at_once(w, client) -> None:
+    """The feed keeps the taxonomy per worker by its version; a trigger renews the version."""
+    from sqlalchemy import text
+
+    session, team = w["session"], w["team"]
+    create_opportunity(session, team=team, title="Brood bakken", interests=["bakken"])
+    session.flush()
+
+    def reason_codes() -> set[str]:
+        resp = client.get("/v1/me/feed?limit=50", headers=w["h"]["person"])
+        assert resp.status_code == 200
+        (item,) = [
+            i for i in resp.get_json()["items"] if i["opportunity"]["title"] == "Brood bakken"
+        ]
+        return {r["code"] for r in item["reasons"]}
+
+    version = "select version from taxonomy_version"
+    assert "interest" in reason_codes()  # baking is food and drink, as cooking is
+    before = session.scalar(text(version))
+    session.execute(text("select key from interests")).all()  # reading changes nothing
+    assert session.scalar(text(version)) == before
+    session.execute(text("update interests set category_key = 'natuur-dieren' where key = 'bakken'"))
+    assert session.scalar(text(version)) != before
+    assert "interest" not in reason_codes()  # no longer related: not cached from before
