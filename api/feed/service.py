@@ -149,10 +149,11 @@ _CONTEXT_SIGNED_IN = _driver_sql(_CONTEXT_SQL.format(signed_in=SIGNED_IN_SQL))
 
 def _context_row(session: Session, sql: str, params: dict[str, Any]) -> Any:
     """The context query's one row (attributes by column name), on the session's connection."""
-    dbapi = cast("psycopg.Connection[Any]", driver_connection(session))
-    with dbapi.cursor(row_factory=namedtuple_row) as cur:
-        cur.execute(sql, params)
-        return cur.fetchone()
+    with driver_connection(session) as dbapi:
+        conn = cast("psycopg.Connection[Any]", dbapi)
+        with conn.cursor(row_factory=namedtuple_row) as cur:
+            cur.execute(sql, params)
+            return cur.fetchone()
 
 
 class _Memo:
@@ -243,7 +244,7 @@ class _ReasonsJson:
         return f"[{','.join(parts)}]"
 
 
-_REASONS_JSON: dict[tuple[bool, bool], _ReasonsJson] = {}
+_REASONS_JSON: dict[tuple[type, bool, bool], _ReasonsJson] = {}
 
 
 def _rank(
@@ -401,8 +402,8 @@ def feed_response(
     def dumps(obj: Any) -> str:
         return provider.dumps(obj, separators=(",", ":"))
 
-    # Kept per setting of the provider: apps in one process (tests) may set theirs apart.
-    style = (bool(provider.ensure_ascii), bool(provider.sort_keys))
+    # Kept per provider and setting: apps in one process (tests) may set theirs apart.
+    style = (type(provider), bool(provider.ensure_ascii), bool(provider.sort_keys))
     reasons_json = _REASONS_JSON.setdefault(style, _ReasonsJson()).render
 
     page = _rank(

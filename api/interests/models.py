@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, text
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db import Base
@@ -39,14 +42,14 @@ class Interest(Base):
 
 
 class TaxonomyVersion(Base):
-    """One row whose number changes (by a trigger, in the same transaction) with every change
-    to the interests: a worker checks its copy of the taxonomy by a primary-key read instead of
-    hashing the table on every feed request."""
+    """One row whose version is renewed (by a trigger, in the same transaction, at random) with
+    every change to the interests: a worker checks its copy of the taxonomy by a primary-key
+    read instead of hashing the table on every feed request."""
 
     __tablename__ = "taxonomy_version"
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
 
     id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, server_default="1")
-    version: Mapped[int] = mapped_column(
-        BigInteger, server_default=text("nextval('taxonomy_version_seq')")
+    version: Mapped[uuid.UUID] = mapped_column(
+        UUID(as_uuid=True), server_default=text("gen_random_uuid()")
     )

@@ -1,4 +1,4 @@
-"""taxonomy version: a number that changes with every change to the interests, read by key
+"""taxonomy version: a new random id with every change to the interests, read by key
 
 Revision ID: c6e8a0b2d4f1
 Revises: b4d6f8a01c23
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "c6e8a0b2d4f1"
 down_revision: str | None = "b4d6f8a01c23"
@@ -17,27 +18,28 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.execute("CREATE SEQUENCE taxonomy_version_seq")
     op.create_table(
         "taxonomy_version",
         sa.Column("id", sa.SmallInteger(), server_default="1", nullable=False),
         sa.Column(
             "version",
-            sa.BigInteger(),
-            server_default=sa.text("nextval('taxonomy_version_seq')"),
+            postgresql.UUID(as_uuid=True),
+            server_default=sa.text("gen_random_uuid()"),
             nullable=False,
         ),
         sa.CheckConstraint("id = 1", name=op.f("ck_taxonomy_version_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_taxonomy_version")),
     )
     op.execute("INSERT INTO taxonomy_version (id) VALUES (1)")
-    # A fresh number from a sequence (never reused, not even after a rollback) in the same
-    # transaction as any statement that adds, changes or removes interests.
+    # A random new version (never the same twice, not in another database either, nor after a
+    # rollback or a restore) in the same transaction as any statement that adds, changes or
+    # removes interests; the row is put back if it was ever removed.
     op.execute(
         """
         CREATE FUNCTION bump_taxonomy_version() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            UPDATE taxonomy_version SET version = nextval('taxonomy_version_seq') WHERE id = 1;
+            INSERT INTO taxonomy_version (id, version) VALUES (1, gen_random_uuid())
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version;
             RETURN NULL;
         END $$
         """
@@ -55,4 +57,3 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER interests_taxonomy_version ON interests")
     op.execute("DROP FUNCTION bump_taxonomy_version()")
     op.drop_table("taxonomy_version")
-    op.execute("DROP SEQUENCE taxonomy_version_seq")

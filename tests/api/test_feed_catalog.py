@@ -225,6 +225,8 @@ def test_a_change_to_the_interests_reaches_the_feed_at_once(w, client) -> None:
     before = session.scalar(text(version))
     session.execute(text("select key from interests")).all()  # reading changes nothing
     assert session.scalar(text(version)) == before
-    session.execute(text("update interests set category_key = 'natuur-dieren' where key = 'bakken'"))
+    session.execute(
+        text("update interests set category_key = 'natuur-dieren' where key = 'bakken'")
+    )
     assert session.scalar(text(version)) != before
     assert "interest" not in reason_codes()  # no longer related: not cached from before

@@ -14,11 +14,17 @@ from sqlalchemy.orm import Session
 
 from api.app import create_app
 from api.config import Settings, sqlalchemy_url
-from api.db import ReadSession, make_engine
+from api.db import ReadSession, driver_connection, make_engine
 from api.municipalities.models import Municipality
 from api.profiles.models import RecipientProfile
 from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
-from tests.factories import auth_headers, create_municipality, create_user
+from tests.factories import (
+    auth_headers,
+    create_municipality,
+    create_opportunity,
+    create_team,
+    create_user,
+)
 
 
 @pytest.fixture()
@@ -112,19 +118,22 @@ def test_the_feed_reads_outside_a_transaction_and_its_connection_goes_back_as_it
             s.commit()
 
 
-def test_a_read_session_lends_one_driver_connection_in_autocommit_and_takes_it_back(
+def test_a_read_session_lends_a_driver_connection_for_one_query_in_autocommit(
     small_engine: Engine,
 ) -> None:
     reader = small_engine.execution_options(isolation_level="AUTOCOMMIT")
     session = ReadSession(bind=reader)
-    conn = session.driver_connection()
-    assert session.driver_connection() is conn  # one per session, however often asked
-    assert conn.autocommit is True
-    pid = conn.execute("select pg_backend_pid()").fetchone()[0]
-    conn.execute("create temporary table t_kept (x int)")  # no transaction: it stays
-    assert _checked_out(small_engine) == 1
-    session.close()
+    with driver_connection(session) as conn:
+        assert conn.autocommit is True
+        pid = conn.execute("select pg_backend_pid()").fetchone()[0]
+        conn.execute("create temporary table t_kept (x int)")  # no transaction: it stays
+        assert _checked_out(small_engine) == 1
+    assert _checked_out(small_engine) == 0  # back as soon as the query is read
+    with pytest.raises(ZeroDivisionError), driver_connection(session) as conn:
+        conn.execute("select 1")
+        raise ZeroDivisionError  # a failing caller gives it back all the same
     assert _checked_out(small_engine) == 0
+    session.close()
     with small_engine.connect() as again:  # the same backend, transactional again
         assert again.scalar(text("select pg_backend_pid()")) == pid
         assert again.connection.dbapi_connection is not None
@@ -132,3 +141,61 @@ def test_a_read_session_lends_one_driver_connection_in_autocommit_and_takes_it_b
         assert again.scalar(text("select to_regclass('pg_temp.t_kept')")) is not None
         again.execute(text("drop table pg_temp.t_kept"))
         again.commit()
+
+
+def test_a_committed_change_to_the_interests_reaches_the_feed_of_a_serving_app(
+    small_engine: Engine,
+) -> None:
+    """As served: the taxonomy's version and its rows are read on different connections."""
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": TEST_DATABASE_URL,
+            "MEEDOEN_ENV": "test",
+            "RATE_LIMITS": "off",
+            "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        }
+    )
+    app: Flask = create_app(settings, engine=small_engine)
+    with Session(small_engine, expire_on_commit=False) as s:
+        m = create_municipality(s)
+        team = create_team(s, municipality=m)
+        create_opportunity(s, team=team, title="Brood bakken", interests=["bakken"])
+        person = create_user(s, municipality=m, role="recipient")
+        headers = auth_headers(app, s, person)
+        s.commit()
+    category = "select category_key from interests where key = 'bakken'"
+    with small_engine.connect() as conn:
+        was = conn.scalar(text(category))
+    client = app.test_client()
+
+    def recategorise(to: str) -> None:
+        with small_engine.begin() as conn:
+            conn.execute(
+                text("update interests set category_key = :c where key = 'bakken'"), {"c": to}
+            )
+
+    def reason_codes() -> set[str]:
+        resp = client.get("/v1/me/feed?limit=50", headers=headers)
+        assert resp.status_code == 200
+        (item,) = resp.get_json()["items"]
+        return {r["code"] for r in item["reasons"]}
+
+    try:
+        profile = {
+            "postcode": "1055",
+            "availability": ["tue-morning"],
+            "interests": ["koken"],
+            "travelMode": "bike",
+            "maxDistanceKm": 5,
+        }
+        assert client.patch("/v1/me/profile", json=profile, headers=headers).status_code == 200
+        assert "interest" in reason_codes()  # baking is food and drink, as cooking is
+        recategorise("natuur-dieren")
+        assert "interest" not in reason_codes()  # at once, though the taxonomy is kept
+        recategorise(was)
+        assert "interest" in reason_codes()
+    finally:
+        recategorise(was)
+        with Session(small_engine) as s:
+            s.delete(s.get(Municipality, m.id))
+            s.commit()
