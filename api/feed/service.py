@@ -35,6 +35,7 @@ from api.ranking.adapter import (
     Taxonomy,
     load_taxonomy,
     person_from_profile,
+    shown_reason,
     to_candidate,
     weights_from_policy,
 )
@@ -72,7 +73,7 @@ def _reasons(
     found = reasons_for(
         person, candidate, categories=taxonomy.categories, labels=taxonomy.labels, now=now
     )
-    return [{"code": x.code, "text": x.text} for x in found]
+    return [shown_reason(x) for x in found]
 
 
 def explain(
@@ -217,7 +218,7 @@ class _Page:
 
     def reasons(self, j: int, km: float) -> list[dict[str, str]]:
         """The reasons as the schema shows them."""
-        return [{"code": x.code, "text": x.text} for x in self.explained(j, km)]
+        return [shown_reason(x) for x in self.explained(j, km)]
 
 
 class _ReasonsJson:
@@ -236,7 +237,7 @@ class _ReasonsJson:
         for reason in found:
             text = known.get(reason)
             if text is None:
-                text = dumps({"code": reason.code, "text": reason.text})
+                text = dumps(shown_reason(reason))
                 if len(known) >= self.LIMIT:
                     known.clear()
                 known[reason] = text

@@ -15,6 +15,7 @@ from api.profiles.models import RecipientProfile
 from api.ranking.adapter import (
     load_taxonomy,
     person_from_profile,
+    shown_reason,
     to_candidate,
     weights_from_policy,
 )
@@ -52,4 +53,4 @@ def fit(
     reasons = reasons_for(
         person, candidate, categories=taxonomy.categories, labels=taxonomy.labels, now=now
     )
-    return round(value, 4), [{"code": r.code, "text": r.text} for r in reasons]
+    return round(value, 4), [shown_reason(r) for r in reasons]

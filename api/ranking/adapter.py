@@ -17,7 +17,7 @@ from api.interests.service import interest_labels
 from api.municipalities.policy import PolicySettings
 from api.opportunities.models import Opportunity
 from api.profiles.models import RecipientProfile
-from matching import Candidate, Person, Weights
+from matching import Candidate, Person, Reason, Weights
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,8 @@ def to_candidate(opp: Opportunity | Any, distance_m: float) -> Candidate:
         end_date=opp.end_date,
         published_at=opp.published_at,
     )
+
+
+def shown_reason(reason: Reason) -> dict[str, str]:
+    """A reason as the API shows it (feed items, an opportunity's detail, a match's fit)."""
+    return {"code": reason.code, "text": reason.text}

@@ -40,6 +40,19 @@ def _checked_out(engine: Engine) -> int:
     return cast(QueuePool, engine.pool).checkedout()
 
 
+def _serving_app(engine: Engine) -> Flask:
+    """The app as served: sessions on the engine's pool, not inside a test's transaction."""
+    settings = Settings.from_env(
+        {
+            "DATABASE_URL": TEST_DATABASE_URL,
+            "MEEDOEN_ENV": "test",
+            "RATE_LIMITS": "off",
+            "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        }
+    )
+    return create_app(settings, engine=engine)
+
+
 def _terminate(pid: int) -> None:
     """End a backend from outside the pool, as a restart or an operator would, and wait."""
     outside = create_engine(sqlalchemy_url(TEST_DATABASE_URL), poolclass=NullPool)
@@ -74,15 +87,7 @@ def test_a_pooled_connection_the_server_ended_is_replaced_before_a_request_gets_
 def test_the_feed_reads_outside_a_transaction_and_its_connection_goes_back_as_it_came(
     small_engine: Engine,
 ) -> None:
-    settings = Settings.from_env(
-        {
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "MEEDOEN_ENV": "test",
-            "RATE_LIMITS": "off",
-            "JWT_SECRET_KEY": TEST_JWT_SECRET,
-        }
-    )
-    app: Flask = create_app(settings, engine=small_engine)
+    app = _serving_app(small_engine)
     with Session(small_engine, expire_on_commit=False) as s:
         m = create_municipality(s)
         person = create_user(s, municipality=m, role="recipient")  # no profile yet
@@ -147,15 +152,7 @@ def test_a_committed_change_to_the_interests_reaches_the_feed_of_a_serving_app(
     small_engine: Engine,
 ) -> None:
     """As served: the taxonomy's version and its rows are read on different connections."""
-    settings = Settings.from_env(
-        {
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "MEEDOEN_ENV": "test",
-            "RATE_LIMITS": "off",
-            "JWT_SECRET_KEY": TEST_JWT_SECRET,
-        }
-    )
-    app: Flask = create_app(settings, engine=small_engine)
+    app = _serving_app(small_engine)
     with Session(small_engine, expire_on_commit=False) as s:
         m = create_municipality(s)
         team = create_team(s, municipality=m)
