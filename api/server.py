@@ -129,8 +129,13 @@ def serve_socket(
 ) -> None:
     """One process: build the app (after a fork: own database pool) and serve until SIGTERM."""
     from api.app import create_app
+    from api.feed.catalog import CATALOG, keep_out_of_collections
 
     app: WsgiApp = create_app()
+    # The app and each catalogue table live as long as the process: out of the collector's
+    # walks, so a full collection does not stop the process for a third of a second.
+    keep_out_of_collections()
+    CATALOG.after_load = keep_out_of_collections
     if config.access_log:
         app = access_logged(app)
     server = create_server(

