@@ -29,6 +29,7 @@ from typing import Any
 from waitress.server import create_server
 
 from api.channel import MAX_BODY_BYTES, MAX_HEADER_BYTES, GuardedChannel
+from api.relay import RELAY_AFTER_S, RelayDispatcher
 
 log = logging.getLogger("meedoen.server")
 
@@ -45,6 +46,7 @@ class ServeConfig:
     idle_timeout: int = 60
     read_timeout: float = 30.0
     access_log: bool = True
+    relay_after: float | None = RELAY_AFTER_S  # None: waitress hands requests to all threads
 
     @classmethod
     def from_env(cls, e: dict[str, str] | None = None) -> ServeConfig:
@@ -59,6 +61,11 @@ class ServeConfig:
             idle_timeout=int(e.get("IDLE_TIMEOUT", cls.idle_timeout)),
             read_timeout=float(e.get("REQUEST_READ_TIMEOUT", cls.read_timeout)),
             access_log=e.get("ACCESS_LOG", "on").lower() not in ("off", "0", "false"),
+            relay_after=(
+                None
+                if e.get("WEB_RELAY_MS", "").lower() in ("off", "0")
+                else float(e.get("WEB_RELAY_MS") or RELAY_AFTER_S * 1000) / 1000
+            ),
         )
 
 
@@ -138,6 +145,10 @@ def serve_socket(
     CATALOG.after_load = keep_out_of_collections
     if config.access_log:
         app = access_logged(app)
+    dispatcher = None
+    if config.relay_after is not None:
+        dispatcher = RelayDispatcher(config.relay_after)
+        dispatcher.set_thread_count(config.threads)
     server = create_server(
         app,
         sockets=[sock],
@@ -151,6 +162,7 @@ def serve_socket(
         clear_untrusted_proxy_headers=False,  # the app's ProxyFix (PROXY_COUNT) decides
         ident="meedoen",
         expose_tracebacks=False,
+        _dispatcher=dispatcher,  # waitress's own when None
     )
     channel = type("Channel", (GuardedChannel,), {"read_timeout": config.read_timeout})
     server.channel_class = channel
