@@ -509,6 +509,7 @@ def warm_up(server: Server, feed: list[Minted], national: list[Minted]) -> None:
                 spare.append(c)
         if len(pinned) == len(server.workers):
             break
+        time.sleep(0.3)  # a process that stepped back from accepting looks again every 0.1 s
     for c in spare:
         c.close()
     missing = [p for p in server.workers if p not in pinned]

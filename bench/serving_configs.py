@@ -158,8 +158,12 @@ def main(argv: list[str] | None = None) -> None:
                 for c in configs:
                     server = stack.enter_context(started(c))
                     server.db = stack.enter_context(session_scope(app))
-                    with contextlib.redirect_stdout(io.StringIO()):
+                    said = io.StringIO()
+                    with contextlib.redirect_stdout(said):
                         warm_up(server, feed, national)
+                    for line in said.getvalue().splitlines():
+                        if "WARNING" in line:
+                            print(f"  {c.spec}: {line.strip()}")
                     servers[c] = server
                 for r in range(args.rounds):
                     for c in configs if r % 2 == 0 else configs[::-1]:
