@@ -182,20 +182,20 @@ def main(argv: list[str] | None = None) -> None:
         finally:
             revoke(app, feed + national)
     print(
-        f"\n{'config':<12}{'endpoint':<9}{'req/s':>8}{'p50':>7}{'p95':>7}  {'p95 range':<14}"
+        f"\n{'config':<14}{'endpoint':<9}{'req/s':>8}{'p50':>7}{'p95':>7}  {'p95 range':<14}"
         f"{'server':>7}{'db':>6}  (ms; CPU ms per request)"
     )
     for c in configs:
         for name in ("health", "feed"):
             x = runs[c][name]
             print(
-                f"{c.spec:<12}{name:<9}{x.rate():>8.0f}{statistics.median(x.p50):>7.1f}"
+                f"{c.spec:<14}{name:<9}{x.rate():>8.0f}{statistics.median(x.p50):>7.1f}"
                 f"{statistics.median(x.p95):>7.1f}  {min(x.p95):>5.1f}-{max(x.p95):<8.1f}"
                 f"{1000 * x.server_cpu / max(x.requests, 1):>7.2f}"
                 f"{1000 * x.db_cpu / max(x.requests, 1):>6.2f}"
             )
         ratio = runs[c]["feed"].rate() / max(runs[c]["health"].rate(), 1e-9)
-        print(f"{'':<12}feed/health throughput {100 * ratio:.0f}%")
+        print(f"{'':<14}feed/health throughput {100 * ratio:.0f}%")
 
 
 if __name__ == "__main__":
