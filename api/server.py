@@ -7,7 +7,9 @@ connections that send a byte every few seconds cost a socket, not a worker. Here
 - several processes on one listening socket (like gunicorn's workers), restarted when one dies;
 - a bounded number of connections per process (WEB_CONNECTION_LIMIT) and an idle timeout;
 - per connection (`api.channel`): problem+json for the server's own errors, short bodies as 400,
-  a read deadline (REQUEST_READ_TIMEOUT) with 408.
+  a read deadline (REQUEST_READ_TIMEOUT) with 408;
+- one thread serves a process's queue in turn, another joins only for a slow request
+  (`api.relay`, WEB_RELAY_MS); what lives as long as the process stays out of full collections.
 
 Run: `python -m api.server` (scripts/serve.sh does, with HOST and PORT).
 """
