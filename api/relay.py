@@ -1,11 +1,11 @@
 """Waitress's task queue served by one thread at a time, relieved when its request is slow.
 
 Waitress gives every queued request to a free thread at once, so under load all threads of a
-process run Python together and pass the GIL back and forth at every socket or database call.
-On two cores, serving in turn as here took 15-32% less CPU per feed request and gave an 11-42%
-lower p95 (`bench/serving_configs.py`, README: Serving). One thread per process would stop
-the process whenever a request waits long (a sign-in hashes its password for ~140 ms; a row lock), so
-here one thread serves the queue in turn, and another joins only while every running request
+process run Python together and pass the GIL back and forth at every socket or database call. On
+two cores, serving in turn as here took 15-32% less CPU per feed request and gave an 11-42%
+lower p95 (`bench/serving_configs.py`, README: Serving). One thread per process would stop the
+process whenever a request waits long (a sign-in hashes its password for ~140 ms; a row lock),
+so here one thread serves the queue in turn, and another joins only while every running request
 has taken longer than `relay_after` (the others stay asleep; one of them, the standby, looks
 every `relay_after` while requests run). Requests are served in arrival order as before.
 """
