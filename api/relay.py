@@ -24,6 +24,8 @@ class RelayDispatcher(ThreadedTaskDispatcher):  # type: ignore[misc]  # waitress
     """A thread takes the next request only when none of the running ones is quick yet."""
 
     def __init__(self, relay_after: float = RELAY_AFTER_S) -> None:
+        if not 0 < relay_after <= 60:  # a zero or endless wait would spin or never relieve
+            raise ValueError(f"relay_after must be over 0 and at most 60 s, not {relay_after!r}")
         super().__init__()
         self.relay_after = relay_after
         self.running: dict[int, float] = {}  # thread number -> when its request started

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import logging
+import math
 import os
 import signal
 import socket
@@ -63,12 +64,18 @@ class ServeConfig:
             idle_timeout=int(e.get("IDLE_TIMEOUT", cls.idle_timeout)),
             read_timeout=float(e.get("REQUEST_READ_TIMEOUT", cls.read_timeout)),
             access_log=e.get("ACCESS_LOG", "on").lower() not in ("off", "0", "false"),
-            relay_after=(
-                None
-                if e.get("WEB_RELAY_MS", "").lower() in ("off", "0")
-                else float(e.get("WEB_RELAY_MS") or RELAY_AFTER_S * 1000) / 1000
-            ),
+            relay_after=relay_after_s(e.get("WEB_RELAY_MS", "")),
         )
+
+
+def relay_after_s(setting: str) -> float | None:
+    """WEB_RELAY_MS as seconds: empty is the default, `off` or 0 is None (waitress's queue)."""
+    if setting.strip().lower() == "off":
+        return None
+    ms = float(setting) if setting.strip() else RELAY_AFTER_S * 1000
+    if not math.isfinite(ms) or ms > 60_000:
+        raise ValueError(f"WEB_RELAY_MS must be off or 0-60000 milliseconds, not {setting!r}")
+    return ms / 1000 if ms > 0 else None
 
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
