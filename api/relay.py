@@ -2,7 +2,7 @@
 
 Waitress gives every queued request to a free thread at once, so under load all threads of a
 process run Python together and pass the GIL back and forth at every socket or database call. On
-two cores, serving in turn as here took 15-32% less CPU per feed request and gave an 11-42%
+two cores, serving in turn as here took 11-32% less CPU per feed request and gave an 11-42%
 lower p95 (`bench/serving_configs.py`, README: Serving). One thread per process would stop the
 process whenever a request waits long (a sign-in hashes its password for ~140 ms; a row lock),
 so here one thread serves the queue in turn, and another joins only while every running request
