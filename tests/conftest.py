@@ -45,9 +45,8 @@ def engine() -> Iterator[Engine]:
     eng.dispose()
 
 
-@pytest.fixture(scope="session")
-def app(engine: Engine) -> Flask:
-    """One application for the run; each test swaps in its own transactional session."""
+def make_test_app(engine: Engine) -> Flask:
+    """The app with the tests' settings on `engine` (the test database, the tests' key)."""
     settings = Settings.from_env(
         {
             "DATABASE_URL": TEST_DATABASE_URL,
@@ -56,7 +55,13 @@ def app(engine: Engine) -> Flask:
             "JWT_SECRET_KEY": TEST_JWT_SECRET,
         }
     )
-    application = create_app(settings, engine=engine)
+    return create_app(settings, engine=engine)
+
+
+@pytest.fixture(scope="session")
+def app(engine: Engine) -> Flask:
+    """One application for the run; each test swaps in its own transactional session."""
+    application = make_test_app(engine)
     application.config["TESTING"] = True
     return application
 

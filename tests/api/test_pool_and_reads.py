@@ -12,12 +12,11 @@ from flask import Flask
 from sqlalchemy import Engine, NullPool, QueuePool, create_engine, select, text
 from sqlalchemy.orm import Session
 
-from api.app import create_app
-from api.config import Settings, sqlalchemy_url
+from api.config import sqlalchemy_url
 from api.db import ReadSession, driver_connection, make_engine
 from api.municipalities.models import Municipality
 from api.profiles.models import RecipientProfile
-from tests.conftest import TEST_DATABASE_URL, TEST_JWT_SECRET
+from tests.conftest import TEST_DATABASE_URL, make_test_app
 from tests.factories import (
     auth_headers,
     create_municipality,
@@ -42,15 +41,7 @@ def _checked_out(engine: Engine) -> int:
 
 def _serving_app(engine: Engine) -> Flask:
     """The app as served: sessions on the engine's pool, not inside a test's transaction."""
-    settings = Settings.from_env(
-        {
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "MEEDOEN_ENV": "test",
-            "RATE_LIMITS": "off",
-            "JWT_SECRET_KEY": TEST_JWT_SECRET,
-        }
-    )
-    return create_app(settings, engine=engine)
+    return make_test_app(engine)
 
 
 def _terminate(pid: int) -> None:

@@ -26,13 +26,11 @@ from sqlalchemy import Engine, delete
 from sqlalchemy.orm import Session
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from api.app import create_app
-from api.config import Settings
 from api.db import utcnow
 from api.ladder.models import LadderEntry
 from api.municipalities.models import Municipality
 from api.progress.models import CheckIn
-from tests.conftest import ROOT, TEST_DATABASE_URL, TEST_JWT_SECRET
+from tests.conftest import ROOT, make_test_app
 from tests.factories import (
     PASSWORD,
     create_match,
@@ -56,15 +54,7 @@ BLOCKING_IMPACTS = ("serious", "critical")
 @pytest.fixture(scope="session")
 def live_app(engine: Engine) -> Flask:
     """Its own app (the shared one swaps sessions per test); requests commit for real."""
-    settings = Settings.from_env(
-        {
-            "DATABASE_URL": TEST_DATABASE_URL,
-            "MEEDOEN_ENV": "test",
-            "RATE_LIMITS": "off",
-            "JWT_SECRET_KEY": TEST_JWT_SECRET,
-        }
-    )
-    return create_app(settings, engine=engine)
+    return make_test_app(engine)
 
 
 @pytest.fixture(scope="session")
