@@ -48,3 +48,20 @@ def test_production_refuses_a_default_secret() -> None:
         Settings.from_env({"MEEDOEN_ENV": "production", "JWT_SECRET_KEY": "short"})
     ok = Settings.from_env({"MEEDOEN_ENV": "production", "JWT_SECRET_KEY": "x" * 40})
     assert ok.env == "production"
+
+
+def test_no_flask_session_cookie_and_the_session_refuses_writes(engine) -> None:
+    """Stateless: a client sends a cookie Flask's session would read; nothing reads or sets one."""
+    import flask
+    import pytest
+
+    app = _app(engine)
+    client = app.test_client()
+    client.set_cookie("session", "eyJ4IjoxfQ.forged.signature")
+    resp = client.get("/v1/health")
+    assert resp.status_code == 200
+    assert "Set-Cookie" not in resp.headers
+    with app.test_request_context("/v1/health"):
+        assert not flask.session  # the null session: empty, whatever the request carried
+        with pytest.raises(RuntimeError):
+            flask.session["who"] = "someone"
