@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, request
-from flask.sessions import SessionInterface
+from flask.sessions import NullSession, SessionInterface
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -25,12 +25,26 @@ from api.opportunities.seen import EXTENSION as EXPLAIN
 from api.ratelimit import init_limiter
 
 
+class _NoSession(NullSession):
+    """What `flask.session` is here: empty, and a write says why (not "no secret key")."""
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError(
+            "Meedoen keeps no Flask session: the API is stateless and the console signs its own"
+            " cookie (api/console/web.py)."
+        )
+
+    __setitem__ = __delitem__ = clear = pop = popitem = update = setdefault = _fail
+
+
 class NoCookieSession(SessionInterface):
     """No Flask session: the API is stateless and the console signs its own cookie, so no request
     pays for a cookie serializer (2% of a feed), and a write to `flask.session` fails loudly."""
 
+    null_session_class = _NoSession
+
     def open_session(self, app: Flask, request: Any) -> None:
-        return None  # Flask then hands out its null session, which refuses writes
+        return None  # Flask then hands out `_NoSession`, which refuses writes
 
     def save_session(self, app: Flask, session: Any, response: Response) -> None:
         return None

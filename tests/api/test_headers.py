@@ -63,5 +63,5 @@ def test_no_flask_session_cookie_and_the_session_refuses_writes(engine) -> None:
     assert "Set-Cookie" not in resp.headers
     with app.test_request_context("/v1/health"):
         assert not flask.session  # the null session: empty, whatever the request carried
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="no Flask session"):
             flask.session["who"] = "someone"
