@@ -87,7 +87,10 @@ def test_415_body_not_json(client) -> None:
 
 
 def test_400_empty_body_is_named(client) -> None:
-    body = _assert_problem(client.post("/v1/auth/login"), 400)
+    body = _assert_problem(client.post("/v1/auth/login"), 400)  # no Accept-Language: Dutch
+    assert body["invalidParams"] == [{"name": "body", "reason": "Stuur de gegevens mee als JSON."}]
+    resp = client.post("/v1/auth/login", headers={"Accept-Language": "en"})
+    body = _assert_problem(resp, 400)
     assert body["invalidParams"] == [{"name": "body", "reason": "A JSON body is required."}]
 
 

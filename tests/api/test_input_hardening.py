@@ -306,7 +306,7 @@ def test_empty_body_is_400_naming_the_body(
     if content_type:
         kwargs["content_type"] = content_type
     body = _problem(client.patch("/v1/me/profile", **kwargs), 400)
-    assert body["invalidParams"] == [{"name": "body", "reason": "A JSON body is required."}]
+    assert body["invalidParams"] == [{"name": "body", "reason": "Stuur de gegevens mee als JSON."}]
 
 
 @pytest.mark.parametrize("raw", ["null", "[]", "5", '"x"', "true"])

@@ -37,10 +37,12 @@ def test_validation_reasons_are_translated(client) -> None:
     )
     body = resp.get_json()
     assert body["title"] == "Kijk nog eens naar wat je hebt ingevuld"
+    assert body["detail"] == "Niet alle velden kloppen. Bij elk veld staat wat er niet goed is."
     assert body["invalidParams"] == [{"name": "password", "reason": "Vul dit in."}]
     resp = client.post(
         "/v1/auth/login", json={"email": "a@example.org"}, headers={"Accept-Language": "en"}
     )
+    assert resp.get_json()["detail"] == "The request has invalid fields; see invalidParams."
     assert resp.get_json()["invalidParams"] == [
         {"name": "password", "reason": "Missing data for required field."}
     ]

@@ -16,6 +16,9 @@ def test_the_extractor_finds_the_texts() -> None:
     assert "Unknown interest(s): {keys}." in api  # a marked reason
     assert "Your request has stopped" in api  # a nudge title
     assert any(isinstance(i, tuple) and "{count} people" in i[1] for i in api)  # a plural
+    # a call holding another marked call: both texts (Babel's own extractor dropped both)
+    assert "A value in the request cannot be stored." in api
+    assert "Contains a value that cannot be stored." in api
     matching = {m.id for m in extract(DOMAINS[1]) if m.id}
     assert "{km} km from home" in matching
 
