@@ -334,7 +334,8 @@ def register_error_handlers(app: Flask) -> None:
             retry = getattr(err, "retry_after", None) or "60"
             headers["Retry-After"] = str(retry)
         detail = err.description if status < 500 else None
-        if detail == type(err).description:  # werkzeug's own English: our catalogue's instead
+        # werkzeug's own English, or the limiter's ("5 per 1 minute"): our catalogue's instead
+        if detail == type(err).description or status == 429:
             detail = WERKZEUG_DETAILS.get(status)
         if status == 400 and detail and "decode JSON" in detail:
             return problem(

@@ -51,6 +51,7 @@ KEYWORDS = (
     "TooManyRequests",
     "ServiceUnavailable",
     "DomainError",
+    "RefreshReuse",
     "_unauthorized",
     "problem:2",
 )

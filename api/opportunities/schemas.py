@@ -69,7 +69,7 @@ def _check_dates_and_levels(data: dict[str, Any]) -> None:
         errors["teachesLevel"] = [N_("Only a language course teaches a level.")]
     if data.get("replaces_no_paid_work") is False:
         errors["notReplacingPaidWork"] = [
-            "Volunteer work may not replace paid work; confirm that it does not."
+            N_("Volunteer work may not replace paid work; confirm that it does not.")
         ]
     if errors:
         raise ValidationError(errors)

@@ -321,3 +321,19 @@ def test_interests_taxonomy_is_public_with_both_languages(client) -> None:
     assert len(items) >= 40
     koken = next(i for i in items if i["key"] == "koken")
     assert koken["labels"]["nl"] and koken["labels"]["en"] and koken["category"]
+
+
+def test_the_paid_work_rule_is_told_in_the_organisers_language(client, world) -> None:
+    body = valid_body(notReplacingPaidWork=False)
+    for language, reason in (
+        (
+            "nl",
+            "Vrijwilligerswerk mag geen betaald werk vervangen. Bevestig dat het dat niet doet.",
+        ),
+        ("en", "Volunteer work may not replace paid work; confirm that it does not."),
+    ):
+        headers = {**world["h"]["org"], "Accept-Language": language}
+        resp = client.post("/v1/opportunities", json=body, headers=headers)
+        assert resp.status_code == 400
+        reasons = {p["name"]: p["reason"] for p in resp.get_json()["invalidParams"]}
+        assert reasons["notReplacingPaidWork"] == reason

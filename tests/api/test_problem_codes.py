@@ -76,6 +76,7 @@ def test_401s_say_whether_to_refresh_or_sign_in_again(client, session: Session) 
     client.post("/v1/auth/refresh", headers=_bearer(again["refreshToken"]))
     reuse = client.post("/v1/auth/refresh", headers=_bearer(again["refreshToken"]))
     assert _code(reuse, 401) == "token_revoked"
+    assert reuse.get_json()["detail"] == "Voor je veiligheid ben je uitgelogd. Log opnieuw in."
     assert user.email == "codes@example.org"
 
 

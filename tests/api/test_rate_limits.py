@@ -65,6 +65,27 @@ def _address() -> dict[str, str]:
     return {"REMOTE_ADDR": f"198.18.{random.randint(0, 255)}.{random.randint(1, 254)}"}
 
 
+def test_a_limit_is_told_in_the_readers_language_not_the_limiters(engine) -> None:
+    """The limiter's own text ("5 per 1 minute") is English and names no next step."""
+    client = _limited_app(engine).test_client()
+    here = {"REMOTE_ADDR": "198.51.100.21"}
+    body = {"email": "limits-language@example.org", "password": "wrong-password"}
+    for _ in range(5):
+        client.post("/v1/auth/login", json=body, environ_overrides=here)
+    dutch = client.post("/v1/auth/login", json=body, environ_overrides=here)
+    _assert_429(dutch)
+    assert dutch.get_json()["detail"] == (
+        "Veel verzoeken in korte tijd. Wacht even en probeer het dan opnieuw."
+    )
+    english = client.post(
+        "/v1/auth/login", json=body, environ_overrides=here, headers={"Accept-Language": "en"}
+    )
+    _assert_429(english)
+    assert english.get_json()["detail"] == (
+        "Too many requests in a short time. Please wait a moment and try again."
+    )
+
+
 def test_login_per_account_then_per_address(engine) -> None:
     client = _limited_app(engine).test_client()
     first = {"REMOTE_ADDR": "198.51.100.7"}

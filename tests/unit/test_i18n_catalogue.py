@@ -43,3 +43,33 @@ def test_dutch_dates_and_numbers() -> None:
     assert nl.date(date(2026, 3, 3)) == "3 maart 2026"
     assert en.date(date(2026, 3, 3)) == "3 March 2026"
     assert nl.number(1234.5) == "1.234,5" and en.number(1234.5) == "1,234.5"
+
+
+def test_every_error_class_is_an_extraction_keyword() -> None:
+    """A new error class whose texts the extractor does not know would reach people in English."""
+    import importlib
+    import pkgutil
+
+    import api
+    from api.errors import DomainError
+
+    for module in pkgutil.walk_packages(api.__path__, "api."):
+        importlib.import_module(module.name)  # every error class defined, lazily imported or not
+    from api.i18n_tools import KEYWORDS
+
+    names = {k.split(":")[0] for k in KEYWORDS}
+    seen, todo = set(), [DomainError]
+    while todo:
+        cls = todo.pop()
+        seen.add(cls)
+        todo.extend(c for c in cls.__subclasses__() if c not in seen)
+    extracted = {m.id for m in extract(DOMAINS[0]) if m.id}
+    for cls in sorted(seen, key=lambda c: c.__name__):
+        if cls.__name__ in names or cls.__module__.startswith("api.console"):
+            continue  # the console answers its own errors with its own pages and texts
+        # Not a keyword: only a class with a fixed text of its own, and that text is extracted.
+        try:
+            fixed = cls()  # type: ignore[call-arg]
+        except TypeError as exc:
+            raise AssertionError(f"{cls.__name__} takes a text: add it to KEYWORDS") from exc
+        assert fixed.message in extracted, cls.__name__
