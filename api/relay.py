@@ -7,7 +7,8 @@ lower p95 (`bench/serving_configs.py`, README: Serving). One thread per process 
 process whenever a request waits long (a sign-in hashes its password for ~140 ms; a row lock),
 so here one thread serves the queue in turn, and another joins only while every running request
 has taken longer than `relay_after` (the others stay asleep; one of them, the standby, looks
-every `relay_after` while requests run). Requests are served in arrival order as before.
+when the newest running request stops being quick, else every `relay_after` while requests
+run). Requests are served in arrival order as before.
 """
 
 from __future__ import annotations
@@ -35,6 +36,13 @@ class RelayDispatcher(ThreadedTaskDispatcher):  # type: ignore[misc]  # waitress
         """Some running request started less than `relay_after` ago: it will take the next."""
         return any(now - started < self.relay_after for started in self.running.values())
 
+    def _next_look(self, now: float) -> float:
+        """How long the standby sleeps: until the newest running request stops being quick (so
+        relief comes `relay_after` after it started, not up to twice that), else one period."""
+        newest = max(self.running.values(), default=now - self.relay_after)
+        left = newest + self.relay_after - now
+        return left if left > 0.001 else self.relay_after
+
     def handler_thread(self, thread_no: int) -> None:
         """Serve requests until told to stop (waitress's loop, with the relay rule)."""
         while True:
@@ -54,7 +62,9 @@ class RelayDispatcher(ThreadedTaskDispatcher):  # type: ignore[misc]  # waitress
                     if self.standby is None and self.running:
                         self.standby = thread_no
                     self.active_count -= 1
-                    self.queue_cv.wait(self.relay_after if self.standby == thread_no else None)
+                    self.queue_cv.wait(
+                        self._next_look(time.monotonic()) if self.standby == thread_no else None
+                    )
                     self.active_count += 1
                     if self.standby == thread_no and not self.running:
                         self.standby = None  # nothing runs: sleep until a request comes

@@ -84,6 +84,19 @@ def test_a_slow_request_is_relieved_and_the_others_are_served_meanwhile(dispatch
     assert served[0] not in {served[n] for n in range(1, 6)}
 
 
+def test_the_standby_looks_when_the_newest_request_stops_being_quick() -> None:
+    """Relief `relay_after` after a request starts, however the standby's sleep fell (a fixed
+    period gave it between one and two periods after)."""
+    d = RelayDispatcher(0.3)
+    now = 1000.0
+    d.running = {1: now - 0.25, 2: now - 0.1}  # the newest turns 0.3 s old in 0.2 s
+    assert d._next_look(now) == pytest.approx(0.2)
+    d.running = {1: now - 0.5}  # nothing quick runs (and nothing waits): one period
+    assert d._next_look(now) == pytest.approx(0.3)
+    d.running = {1: now - 0.2999999}  # a moment away: no busy loop of tiny sleeps
+    assert d._next_look(now) == pytest.approx(0.3)
+
+
 def test_as_many_slow_requests_as_threads_each_get_one(dispatchers) -> None:
     d = dispatchers(0.02)
     log: list[tuple[int, int]] = []
