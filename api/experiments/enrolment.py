@@ -18,6 +18,7 @@ from api.experiments.assignment import assign, stratum_key
 from api.experiments.models import Assignment, Experiment, ExperimentArm, Exposure
 from api.experiments.outcomes import PEOPLE_AT
 from api.experiments.treatment import Treatment
+from api.i18n import N_
 
 SYSTEM_ROLE = "system"
 SYSTEM_NAME = "Meedoen (onderzoek)"
@@ -134,7 +135,7 @@ def enrol(session: Session, exp: Experiment, arms: list[ExperimentArm], *, now: 
             "mun": exp.municipality_id,
             "role": SYSTEM_ROLE,
             "name": SYSTEM_NAME,
-            "purpose": f"enrolled in experiment {exp.id} by salted assignment",
+            "purpose": N_("enrolled in an experiment by salted assignment"),  # its id: object_id
             "users": [p["user_id"] for p in people_in],
         },
     )

@@ -24,6 +24,7 @@ from api.experiments.enrolment import ArmView, arms_for, enrol, log_exposures
 from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.experiments.texts import say
 from api.experiments.treatment import Treatment
+from api.i18n import N_
 from api.profiles.models import RecipientProfile
 
 __all__ = ["ArmView", "arms_for", "log_exposures"]
@@ -258,7 +259,7 @@ def export(session: Session, *, actor: Actor, experiment_id: uuid.UUID) -> dict[
         subject_ids=[r.pop("user_id") for r in rows],
         action="read",
         object_type="experiment_export",
-        purpose="pseudonymised research export",
+        purpose=N_("pseudonymised research export"),
     )
     return {"experiment_id": exp.id, "rows": rows}
 
@@ -333,7 +334,7 @@ def opt_out(session: Session, *, actor: Actor, experiment_id: uuid.UUID) -> dict
             action="update",
             object_type="experiment_assignment",
             object_id=str(experiment_id),
-            purpose="opted out of an experiment",
+            purpose=N_("opted out of an experiment"),
         )
         session.flush()
     mine = [e for e in my_experiments(session, actor=actor) if e["id"] == experiment_id]

@@ -6,16 +6,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import any_, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from api.audit.service import audit_denied
+from api.audit.service import STAFF_ROLES, audit_denied, record_many
 from api.auth.security import Actor
 from api.core.paging import Page, keyset_page
-from api.db import rows_changed, utcnow
+from api.db import rows_changed, utcnow, uuid_array
 from api.errors import Forbidden, InvalidInput, NotFound
 from api.i18n import N_
+from api.matches.models import Match
 from api.nudges.events import COACH_KINDS, DEFAULT_MODE, MODES, ORGANISER_KINDS, STAFF_KINDS
 from api.nudges.models import Device, InboxMessage, NotificationPreference
 
@@ -34,19 +35,50 @@ def list_inbox(
     if unread:
         stmt = stmt.where(InboxMessage.read_at.is_(None))
     if updated_since is not None:
-        return keyset_page(
+        page = keyset_page(
             session,
             stmt.where(InboxMessage.updated_at > updated_since),
             order=(InboxMessage.updated_at.asc(), InboxMessage.id.asc()),
             limit=limit,
             cursor=cursor,
         )
-    return keyset_page(
+    else:
+        page = keyset_page(
+            session,
+            stmt,
+            order=(InboxMessage.created_at.desc(), InboxMessage.id.desc()),
+            limit=limit,
+            cursor=cursor,
+        )
+    _audit_staff_reading(session, actor, page.items)
+    return page
+
+
+def _audit_staff_reading(session: Session, actor: Actor, messages: list[InboxMessage]) -> None:
+    """Staff messages name people ("Bram would like to join ..."): reading them is a read of
+    those people's data, so it is in their access log as any other staff read."""
+    if actor.role not in STAFF_ROLES:
+        return
+    matches = [m.target_id for m in messages if m.target_type == "match" and m.target_id]
+    people = [
+        uuid.UUID(m.target_id)
+        for m in messages
+        if m.target_type == "caseload_person" and m.target_id
+    ]
+    if matches:
+        people += session.scalars(
+            select(Match.recipient_id).where(
+                Match.id == any_(uuid_array(uuid.UUID(i) for i in matches)),
+                Match.recipient_id.is_not(None),
+            )
+        )
+    record_many(
         session,
-        stmt,
-        order=(InboxMessage.created_at.desc(), InboxMessage.id.desc()),
-        limit=limit,
-        cursor=cursor,
+        actor=actor,
+        subject_ids=[p for p in people if p is not None],
+        action="read",
+        object_type="inbox_message",
+        purpose=N_("a message about you in their inbox"),
     )
 
 
@@ -67,6 +99,7 @@ def mark_read(session: Session, *, actor: Actor, message_id: uuid.UUID) -> Inbox
     if msg.read_at is None:
         msg.read_at = msg.updated_at = utcnow()
         session.flush()
+    _audit_staff_reading(session, actor, [msg])
     return msg
 
 

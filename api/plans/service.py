@@ -22,6 +22,7 @@ from api.core.paging import Page, keyset_page
 from api.core.time import local_date
 from api.db import utcnow, uuid_array
 from api.errors import InvalidInput, NotFound
+from api.i18n import N_
 from api.ladder.models import LadderEntry
 from api.matches.models import Match, MatchEvent
 from api.matches.status import MatchStatus
@@ -37,6 +38,14 @@ from api.plans.status import (
 )
 from api.profiles.service import caseload_person
 from api.users.models import User
+
+# Why a coach touched a step, as the person reads it in their access log (one text per state).
+STEP_PURPOSES: dict[StepStatus, str] = {
+    StepStatus.PROPOSED: N_("step proposed"),
+    StepStatus.AGREED: N_("step agreed"),
+    StepStatus.DONE: N_("step done"),
+    StepStatus.DROPPED: N_("step dropped"),
+}
 
 __all__ = [
     "MAX_OPEN",
@@ -156,7 +165,7 @@ def caseload_steps(
         action="read",
         object_type="plan",
         object_id=str(person.id),
-        purpose="plan follow-up",
+        purpose=N_("plan follow-up"),
     )
     return _list(
         session,
@@ -399,7 +408,7 @@ def create_caseload_step(
         action="create",
         object_type="plan_step",
         object_id=str(step.id),
-        purpose="step proposed",
+        purpose=STEP_PURPOSES[StepStatus.PROPOSED],
     )
     return _decorate(session, [step], local_date(now))[0]
 
@@ -426,7 +435,7 @@ def update_caseload_step(
         action="update",
         object_type="plan_step",
         object_id=str(step.id),
-        purpose=f"step {updated.status}",
+        purpose=STEP_PURPOSES[StepStatus(updated.status)],
     )
     return updated
 

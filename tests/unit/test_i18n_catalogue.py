@@ -73,3 +73,32 @@ def test_every_error_class_is_an_extraction_keyword() -> None:
         except TypeError as exc:
             raise AssertionError(f"{cls.__name__} takes a text: add it to KEYWORDS") from exc
         assert fixed.message in extracted, cls.__name__
+
+
+def test_every_audit_purpose_is_a_catalogue_text() -> None:
+    """A person reads why staff looked at their data in their own language: a purpose written
+    as a plain or formatted string would reach them in English."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "api"
+    plain: list[str] = []
+    for path in root.rglob("*.py"):
+        if path.parent.name == "meta":
+            continue  # the OpenAPI document's descriptions and examples, not audit rows
+        for node in ast.walk(ast.parse(path.read_text())):
+            values: list[ast.expr] = []
+            if isinstance(node, ast.Call):
+                values += [k.value for k in node.keywords if k.arg == "purpose"]
+            if isinstance(node, ast.Dict):
+                values += [
+                    v
+                    for k, v in zip(node.keys, node.values, strict=True)
+                    if isinstance(k, ast.Constant) and k.value == "purpose"
+                ]
+            for value in values:
+                if isinstance(value, ast.JoinedStr) or (
+                    isinstance(value, ast.Constant) and isinstance(value.value, str)
+                ):
+                    plain.append(f"{path.relative_to(root.parent)}:{value.lineno}")
+    assert plain == []
