@@ -18,7 +18,7 @@ from api.errors import Forbidden, InvalidInput, NotFound
 from api.i18n import N_
 from api.matches.models import Match
 from api.nudges.events import COACH_KINDS, DEFAULT_MODE, MODES, ORGANISER_KINDS, STAFF_KINDS
-from api.nudges.models import Device, InboxMessage, NotificationPreference
+from api.nudges.models import Device, InboxMessage, NotificationPreference, Nudge
 
 
 def list_inbox(
@@ -65,6 +65,12 @@ def _audit_staff_reading(session: Session, actor: Actor, messages: list[InboxMes
         for m in messages
         if m.target_type == "caseload_person" and m.target_id
     ]
+    digests = [m.nudge_id for m in messages if m.kind == "coach_digest" and m.nudge_id]
+    if digests:  # a weekly digest names up to five people: their ids are kept with it
+        for named in session.scalars(
+            select(Nudge.params["subjects"]).where(Nudge.id == any_(uuid_array(digests)))
+        ):
+            people += [uuid.UUID(i) for i in named or []]
     if matches:
         people += session.scalars(
             select(Match.recipient_id).where(

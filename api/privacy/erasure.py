@@ -107,19 +107,21 @@ def erase_people(session: Session, *, user_ids: Iterable[uuid.UUID]) -> int:
             },
         )
     named = [
-        {"coach_id": str(p.coach_id), "name": name}
+        {"coach_id": str(p.coach_id), "name": name, "id": str(p.id)}
         for p in people
         if p.coach_id is not None
         for name in dict.fromkeys(n for n in (p.display_name, p.name) if n)
     ]
     if named:
-        # As `params['people'].astext.contains(name)` per name: LIKE '%' || name || '%'.
+        # As `params['people'].astext.contains(name)` per name: LIKE '%' || name || '%'; or by
+        # the ids a digest keeps of the people it names (a name changed since, say).
         session.execute(
             text(
                 "delete from nudges n using json_to_recordset(cast(:named as json))"
-                " as v(coach_id uuid, name text)"
+                " as v(coach_id uuid, name text, id text)"
                 " where n.kind = 'coach_digest' and n.user_id = v.coach_id"
-                " and (n.params ->> 'people') like '%' || v.name || '%'"
+                " and ((n.params ->> 'people') like '%' || v.name || '%'"
+                " or coalesce(n.params -> 'subjects', '[]') ? v.id)"
             ),
             {"named": json.dumps(named)},
         )

@@ -337,3 +337,39 @@ def test_a_coach_or_organiser_refused_a_match_is_in_the_persons_access_log(
     log = client.get("/v1/me/access-log", headers=w["h"]).get_json()["items"]
     denied = {(e["actorName"], e["result"]) for e in log if e["result"] == "denied"}
     assert denied == {("Kees Nieuwsgierig", "denied"), (outsider.name, "denied")}
+
+
+def test_a_coach_reading_the_weekly_digest_is_in_the_access_log_of_each_person_it_names(
+    app, client, session: Session
+) -> None:
+    """The digest names the first five quiet people: those five see the read, the rest do not."""
+    from datetime import UTC, datetime, timedelta
+
+    from api.nudges.dispatcher import dispatch_batch
+    from api.nudges.outbox import PlanStats
+    from api.nudges.planners import run_planners
+    from api.nudges.providers import LogPushProvider
+
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    m = create_municipality(session)
+    coach = create_user(session, municipality=m, role="coach", name="Sanne de Wit")
+    people = {}
+    for name in ("Noor", "Bram", "Yara", "Ahmed", "Eva", "Lotte", "Daan"):
+        person = create_user(session, municipality=m, role="recipient", name=name, coach=coach)
+        create_profile(session, user=person)
+        person.created_at = now - timedelta(weeks=10)
+        people[name] = person
+    session.flush()
+    run_planners(session, "coach_digests", now=now, stats=PlanStats.empty())
+    dispatch_batch(session, now=now + timedelta(days=1), provider=LogPushProvider())
+
+    resp = client.get("/v1/me/inbox", headers=auth_headers(app, session, coach))
+    [digest] = resp.get_json()["items"]
+    assert "Ahmed, Bram, Daan, Eva, Lotte (+2)" in digest["body"]
+    for name, person in people.items():
+        log = client.get("/v1/me/access-log", headers=auth_headers(app, session, person))
+        reads = [e for e in log.get_json()["items"] if e["objectType"] == "inbox_message"]
+        if name in ("Noor", "Yara"):  # counted in "+2", not named
+            assert reads == [], name
+        else:
+            assert [(e["actorName"], e["action"]) for e in reads] == [("Sanne de Wit", "read")]

@@ -284,7 +284,7 @@ def test_coach_digest_weekly_for_quiet_people(session: Session, w) -> None:
     plan(session, "coach_digests", T0 + timedelta(days=1))
     got = nudges(session, kind="coach_digest")
     assert [n.user_id for n in got] == [w["coach"].id]
-    assert got[0].params == {"count": 1, "people": "Amina"}
+    assert got[0].params == {"count": 1, "people": "Amina", "subjects": [str(w["person"].id)]}
 
 
 def test_weekly_cap_drops_and_counts_and_pause_holds(session: Session, w) -> None:

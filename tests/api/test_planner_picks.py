@@ -259,15 +259,22 @@ def test_coach_digest_counts_everyone_and_names_the_first_five(session: Session)
     m = create_municipality(session)
     coach = create_user(session, municipality=m, role="coach")
     names = ["Noor", "Bram", "Yara", "Ahmed", "Eva", "Lotte", "Daan"]
+    ids = {}
     for name in names:
         person = create_user(session, municipality=m, role="recipient", name=name, coach=coach)
         create_profile(session, user=person)
         person.created_at = NOW - timedelta(weeks=10)
+        ids[name] = str(person.id)
     session.flush()
     plan(session, "coach_digests", NOW)
     [digest] = _nudges(session, "coach_digest")
     assert digest.user_id == coach.id
-    assert digest.params == {"count": 7, "people": "Ahmed, Bram, Daan, Eva, Lotte (+2)"}
+    named = ["Ahmed", "Bram", "Daan", "Eva", "Lotte"]
+    assert digest.params == {
+        "count": 7,
+        "people": "Ahmed, Bram, Daan, Eva, Lotte (+2)",
+        "subjects": [ids[n] for n in named],  # the same people, in the same order
+    }
 
 
 def test_coach_digest_leaves_out_who_acted_lately(session: Session) -> None:
@@ -294,4 +301,8 @@ def test_coach_digest_leaves_out_who_acted_lately(session: Session) -> None:
     session.flush()
     plan(session, "coach_digests", NOW)
     [digest] = _nudges(session, "coach_digest")
-    assert digest.params == {"count": 2, "people": "Anna, Cem"}
+    assert digest.params == {
+        "count": 2,
+        "people": "Anna, Cem",
+        "subjects": [str(people["Anna"].id), str(people["Cem"].id)],
+    }

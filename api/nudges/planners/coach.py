@@ -19,8 +19,9 @@ from api.users.models import User
 NAMES_SHOWN = 5
 
 
-# Per coach: how many on the caseload are quiet or stuck, and the first names, alphabetically
-Digest = tuple[uuid.UUID, int, list[str]]
+# Per coach: how many on the caseload are quiet or stuck, the first names, alphabetically, and
+# those people's ids (so reading the digest is in their access logs)
+Digest = tuple[uuid.UUID, int, list[str], list[uuid.UUID]]
 
 
 def _digest_who(session: Session, scope: Scope) -> Sequence[Digest]:
@@ -36,9 +37,10 @@ def _digest_who(session: Session, scope: Scope) -> Sequence[Digest]:
         .exists()
     )
     name = RecipientProfile.display_name
-    names = func.array_agg(aggregate_order_by(name, name))
+    names = func.array_agg(aggregate_order_by(name, name, User.id))
+    ids = func.array_agg(aggregate_order_by(User.id, name, User.id))
     rows = session.execute(
-        select(User.coach_id, func.count(), names[1:NAMES_SHOWN])
+        select(User.coach_id, func.count(), names[1:NAMES_SHOWN], ids[1:NAMES_SHOWN])
         .join(RecipientProfile, RecipientProfile.user_id == User.id)
         .where(
             User.municipality_id == scope.municipality_id,
@@ -57,14 +59,15 @@ def _digest_who(session: Session, scope: Scope) -> Sequence[Digest]:
         .group_by(User.coach_id)
         .order_by(User.coach_id)
     ).all()
-    return [(coach_id, count, list(first)) for coach_id, count, first in rows]
+    return [(coach_id, count, list(first), list(who)) for coach_id, count, first, who in rows]
 
 
 def _digest_what(row: Digest, scope: Scope) -> Planned:
-    coach_id, count, first = row
+    coach_id, count, first, who = row
     more = count - NAMES_SHOWN
     shown = ", ".join(first) + (f" (+{more})" if more > 0 else "")
-    return Planned(coach_id, iso_week(scope.now), {"count": count, "people": shown})
+    params = {"count": count, "people": shown, "subjects": [str(i) for i in who]}
+    return Planned(coach_id, iso_week(scope.now), params)
 
 
 # Once a week per coach: who on the caseload has been quiet or stuck.
