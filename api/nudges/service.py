@@ -19,6 +19,7 @@ from api.i18n import N_
 from api.matches.models import Match
 from api.nudges.events import COACH_KINDS, DEFAULT_MODE, MODES, ORGANISER_KINDS, STAFF_KINDS
 from api.nudges.models import Device, InboxMessage, NotificationPreference, Nudge
+from api.users.models import User
 
 
 def list_inbox(
@@ -78,10 +79,22 @@ def _audit_staff_reading(session: Session, actor: Actor, messages: list[InboxMes
                 Match.recipient_id.is_not(None),
             )
         )
+    named = list(dict.fromkeys(p for p in people if p is not None))
+    if not named:
+        return
+    # Only people who still exist, in the staff member's municipality (a stale id in an old
+    # message must neither break the inbox nor name anyone else).
+    existing = set(
+        session.scalars(
+            select(User.id).where(
+                User.id == any_(uuid_array(named)), User.municipality_id == actor.municipality_id
+            )
+        )
+    )
     record_many(
         session,
         actor=actor,
-        subject_ids=[p for p in people if p is not None],
+        subject_ids=[p for p in named if p in existing],
         action="read",
         object_type="inbox_message",
         purpose=N_("a message about you in their inbox"),

@@ -125,6 +125,15 @@ def erase_people(session: Session, *, user_ids: Iterable[uuid.UUID]) -> int:
             ),
             {"named": json.dumps(named)},
         )
+    # A weekly digest keeps the ids of the people it names: gone wherever the person is named
+    # (a coach they have left, a name changed since).
+    session.execute(
+        text(
+            "delete from nudges where kind = 'coach_digest'"
+            " and coalesce(params -> 'subjects', '[]') ?| string_to_array(:ids, ',')"
+        ),
+        {"ids": ",".join(str(i) for i in ids)},
+    )
     # A coach's prompt to get in touch (an experiment's arm) names the person too; its period
     # ends in the person's id.
     session.execute(

@@ -373,3 +373,66 @@ def test_a_coach_reading_the_weekly_digest_is_in_the_access_log_of_each_person_i
             assert reads == [], name
         else:
             assert [(e["actorName"], e["action"]) for e in reads] == [("Sanne de Wit", "read")]
+
+
+def _digest_naming(session: Session, coach: User, subjects: list[str]) -> None:
+    """A delivered weekly digest in the coach's inbox that keeps these ids."""
+    from datetime import UTC, datetime
+
+    from api.nudges.models import Nudge
+
+    nudge = Nudge(
+        municipality_id=coach.municipality_id,
+        user_id=coach.id,
+        kind="coach_digest",
+        period="2026-W48",
+        language="nl",
+        params={"count": len(subjects), "people": "Piet", "subjects": subjects},
+        status="delivered",
+        due_at=datetime.now(UTC),
+    )
+    session.add(nudge)
+    session.flush()
+    session.add(
+        InboxMessage(
+            user_id=coach.id,
+            nudge_id=nudge.id,
+            kind="coach_digest",
+            title="Wie heeft aandacht nodig",
+            body="Piet",
+            target_type="caseload",
+        )
+    )
+    session.flush()
+
+
+def test_erasing_someone_removes_every_digest_that_names_them_even_at_a_former_coach(
+    app, client, session: Session, w
+) -> None:
+    from api.privacy.erasure import erase_person
+
+    piet = create_user(
+        session, municipality=w["m"], role="recipient", name="Piet", coach=w["coach"]
+    )
+    create_profile(session, user=piet)
+    _digest_naming(session, w["coach"], [str(piet.id)])
+    piet.coach_id = w["nosy"].id  # moved to another coach before the erasure
+    session.flush()
+    erase_person(session, user_id=piet.id)
+    session.flush()
+    resp = client.get("/v1/me/inbox", headers=w["ch"])
+    assert resp.status_code == 200
+    assert resp.get_json()["items"] == []  # the digest that named Piet is gone
+
+
+def test_an_old_digest_naming_someone_gone_or_elsewhere_names_nobody(
+    app, client, session: Session, w
+) -> None:
+    stranger = create_user(session, municipality=w["other_m"], role="recipient", name="Vreemd")
+    _digest_naming(session, w["coach"], [str(uuid.uuid4()), str(stranger.id)])
+    resp = client.get("/v1/me/inbox", headers=w["ch"])
+    assert resp.status_code == 200 and len(resp.get_json()["items"]) == 1
+    session.expire_all()
+    assert (
+        session.scalars(select(AuditEvent).where(AuditEvent.actor_id == w["coach"].id)).all() == []
+    )
