@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.app import create_app
@@ -120,3 +122,19 @@ def session(app: Flask, connection: Connection) -> Iterator[Session]:
 def client(app: Flask, session: Session) -> FlaskClient:
     """HTTP client through the real Flask stack."""
     return app.test_client()
+
+
+@contextmanager
+def statements_sent(engine: Engine, *, selects_only: bool = False) -> Iterator[list[str]]:
+    """The SQL statements (or only the SELECTs) sent while the block runs: no N+1 is a count."""
+    seen: list[str] = []
+
+    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not selects_only or statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", before)

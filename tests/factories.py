@@ -5,12 +5,14 @@ from __future__ import annotations
 import functools
 import itertools
 import uuid
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
 from sqlalchemy.orm import Session
 
 from api.auth.passwords import hash_password
+from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.matches.lifecycle import replay
 from api.matches.models import Match
 from api.matches.status import MatchStatus
@@ -185,3 +187,67 @@ def create_match(
         created_at=history[0][1],
     )
     return replay(session, match, history)
+
+
+def create_experiment(
+    session: Session,
+    *,
+    municipality: Municipality,
+    name: str = "Toon van de tips",
+    status: str = "running",
+    started_at: datetime | None = None,
+    enrolled: Sequence[User] = (),
+    assigned_at: datetime | None = None,
+    created_by: User | None = None,
+) -> Experiment:
+    """An experiment with a control arm and a "gain" arm; `enrolled` people are assigned in
+    turn, control first. A draft has not started; otherwise it started `started_at` (now)."""
+    now = datetime.now(UTC)
+    exp = Experiment(
+        municipality_id=municipality.id,
+        name=name,
+        hypothesis="Een andere toon helpt.",
+        status=status,
+        salt=uuid.uuid4().hex,
+        eligibility={},
+        strata=[],
+        primary_outcome="started_activity",
+        horizon_days=30,
+        secondary_outcomes=[],
+        guardrails=[],
+        enrol_until=now + timedelta(days=10),
+        planned_end=now + timedelta(days=60),
+        dpia_reference="DPIA-1",
+        ethics_reference="ETH-1",
+        started_at=None if status == "draft" else started_at or now,
+        created_by=created_by.id if created_by else None,
+    )
+    session.add(exp)
+    session.flush()
+    control = ExperimentArm(
+        experiment_id=exp.id,
+        key="control",
+        name="Zoals nu",
+        weight=1,
+        is_control=True,
+        treatment={},
+    )
+    gain = ExperimentArm(
+        experiment_id=exp.id, key="gain", name="Winst", weight=1, treatment={"framing": "gain"}
+    )
+    session.add_all([control, gain])
+    session.flush()
+    session.add_all(
+        Assignment(
+            experiment_id=exp.id,
+            user_id=person.id,
+            arm_id=(control if i % 2 == 0 else gain).id,
+            stratum="all",
+            position=i,
+            assigned_at=assigned_at or now,
+            baseline={},
+        )
+        for i, person in enumerate(enrolled)
+    )
+    session.flush()
+    return exp

@@ -36,7 +36,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.experiments.report import pseudonym
 from api.matches.lifecycle import transition
 from api.matches.models import Match
@@ -50,6 +49,7 @@ from api.users.models import User
 from tests.conftest import savepoint_per_test
 from tests.factories import (
     PASSWORD,
+    create_experiment,
     create_match,
     create_municipality,
     create_opportunity,
@@ -89,57 +89,6 @@ class World:
         if kind == "step":
             return self.step_what[person]
         return user.name.split(" ")[0]  # the first name: every list and page shows it
-
-
-def _experiment(session: Session, municipality_id: uuid.UUID, enrolled: list[User]) -> Experiment:
-    now = datetime.now(UTC)
-    exp = Experiment(
-        municipality_id=municipality_id,
-        name="Toon van de tips",
-        hypothesis="Een andere toon helpt.",
-        status="running",
-        salt=uuid.uuid4().hex,
-        eligibility={},
-        strata=[],
-        primary_outcome="started_activity",
-        horizon_days=30,
-        secondary_outcomes=[],
-        guardrails=[],
-        enrol_until=now + timedelta(days=10),
-        planned_end=now + timedelta(days=60),
-        dpia_reference="DPIA-1",
-        ethics_reference="ETH-1",
-        started_at=now - timedelta(days=3),
-    )
-    session.add(exp)
-    session.flush()
-    control = ExperimentArm(
-        experiment_id=exp.id,
-        key="control",
-        name="Zoals nu",
-        weight=1,
-        is_control=True,
-        treatment={},
-    )
-    gain = ExperimentArm(
-        experiment_id=exp.id, key="gain", name="Winst", weight=1, treatment={"framing": "gain"}
-    )
-    session.add_all([control, gain])
-    session.flush()
-    session.add_all(
-        Assignment(
-            experiment_id=exp.id,
-            user_id=person.id,
-            arm_id=(control if i % 2 == 0 else gain).id,
-            stratum="all",
-            position=i,
-            assigned_at=now - timedelta(days=2),
-            baseline={},
-        )
-        for i, person in enumerate(enrolled)
-    )
-    session.flush()
-    return exp
 
 
 def build_world(session: Session) -> World:
@@ -234,7 +183,13 @@ def build_world(session: Session) -> World:
         assert coach_id is not None
         plan_lifecycle.propose(session, step, role="coach", actor_id=coach_id)
         step_ids[f"step_{key}"] = step.id
-    exp = _experiment(session, mun.id, [people["anouk"], people["bram"], people["dirkje"]])
+    exp = create_experiment(
+        session,
+        municipality=mun,
+        started_at=datetime.now(UTC) - timedelta(days=3),
+        enrolled=[people["anouk"], people["bram"], people["dirkje"]],
+        assigned_at=datetime.now(UTC) - timedelta(days=2),
+    )
     session.flush()
     inbox = {  # the one message each of Sanne and Olga got from the stories above
         f"msg_{who}": session.scalars(

@@ -42,7 +42,6 @@ from sqlalchemy.orm import Session
 from api.admin.schemas import PolicySchema
 from api.audit.models import AuditEvent
 from api.auth.security import Actor
-from api.experiments.models import Assignment, Experiment, ExperimentArm
 from api.invitations.service import create_invitation, issue_reset_code
 from api.municipalities.models import Municipality, Policy
 from api.municipalities.policy import PolicySettings
@@ -55,6 +54,7 @@ from api.users.models import User
 from tests.conftest import savepoint_per_test
 from tests.factories import (
     PASSWORD,
+    create_experiment,
     create_match,
     create_municipality,
     create_opportunity,
@@ -127,52 +127,9 @@ _HISTORY = {
 
 def _experiment(session: Session, mun: Municipality, tag: str, status: str, rec: User) -> Any:
     """An experiment of the municipality in `status`, with `rec` enrolled in its control arm."""
-    now = datetime.now(UTC)
-    exp = Experiment(
-        municipality_id=mun.id,
-        name=f"Experiment {tag}",
-        hypothesis="Een andere toon helpt.",
-        status=status,
-        salt=uuid.uuid4().hex,
-        eligibility={},
-        strata=[],
-        primary_outcome="started_activity",
-        horizon_days=30,
-        secondary_outcomes=[],
-        guardrails=[],
-        enrol_until=now + timedelta(days=10),
-        planned_end=now + timedelta(days=60),
-        dpia_reference="DPIA-1",
-        ethics_reference="ETH-1",
-        started_at=None if status == "draft" else now,
+    return create_experiment(
+        session, municipality=mun, name=f"Experiment {tag}", status=status, enrolled=[rec]
     )
-    session.add(exp)
-    session.flush()
-    control = ExperimentArm(
-        experiment_id=exp.id,
-        key="control",
-        name="Zoals nu",
-        weight=1,
-        is_control=True,
-        treatment={},
-    )
-    gain = ExperimentArm(
-        experiment_id=exp.id, key="gain", name="Winst", weight=1, treatment={"framing": "gain"}
-    )
-    session.add_all([control, gain])
-    session.flush()
-    session.add(
-        Assignment(
-            experiment_id=exp.id,
-            user_id=rec.id,
-            arm_id=control.id,
-            stratum="all",
-            position=0,
-            assigned_at=now,
-            baseline={},
-        )
-    )
-    return exp
 
 
 def build_world(

@@ -12,18 +12,16 @@ import itertools
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
-from api.experiments.models import Experiment, ExperimentArm
 from api.interests.models import Interest
 from api.ladder.models import LadderEntry
 from api.matches.models import Match, MatchFeedback
@@ -34,8 +32,10 @@ from api.plans.models import PlanStep
 from api.plans.status import StepStatus
 from api.progress.models import CheckIn
 from api.users.models import User
+from tests.conftest import statements_sent
 from tests.factories import (
     auth_headers,
+    create_experiment,
     create_match,
     create_municipality,
     create_opportunity,
@@ -58,25 +58,10 @@ Add = Callable[[int], None]
 Items = Callable[[dict[str, Any]], list[Any]]
 
 
-@contextmanager
-def count_statements(engine: Engine) -> Iterator[list[str]]:
-    """Every statement sent while the block runs (SELECT, INSERT, UPDATE, SAVEPOINT, ...)."""
-    seen: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-
-
 def _get(
     client: FlaskClient, engine: Engine, url: str, headers: dict[str, str]
 ) -> tuple[dict[str, Any], list[str]]:
-    with count_statements(engine) as seen:
+    with statements_sent(engine) as seen:
         resp = client.get(url, headers=headers)
     assert resp.status_code == 200, resp.get_data(as_text=True)
     body = resp.get_json()
@@ -557,50 +542,12 @@ def test_the_experiments_list_costs_the_same_statements_with_8_as_with_2(
 ) -> None:
     mun = create_municipality(session)
     admin = create_user(session, municipality=mun, role="admin")
-    later = datetime.now(UTC) + timedelta(days=60)
 
     def add(n: int) -> None:
         for i in range(n):
-            exp = Experiment(
-                municipality_id=mun.id,
-                name=f"Proef {i}",
-                hypothesis="Een vriendelijke toon helpt.",
-                status="draft",
-                salt=uuid.uuid4().hex,
-                eligibility={"with_coach": True},
-                strata=["coach"],
-                primary_outcome="started_paid_work",
-                horizon_days=60,
-                secondary_outcomes=[],
-                guardrails=[],
-                enrol_until=later,
-                planned_end=later + timedelta(days=60),
-                dpia_reference="DPIA-1",
-                ethics_reference="METC-1",
-                created_by=admin.id,
+            create_experiment(
+                session, municipality=mun, name=f"Proef {i}", status="draft", created_by=admin
             )
-            session.add(exp)
-            session.flush()
-            session.add_all(
-                [
-                    ExperimentArm(
-                        experiment_id=exp.id,
-                        key="control",
-                        name="Zoals nu",
-                        weight=1,
-                        is_control=True,
-                        treatment={},
-                    ),
-                    ExperimentArm(
-                        experiment_id=exp.id,
-                        key="norm",
-                        name="Sociale norm",
-                        weight=1,
-                        treatment={"framing": "social_norm"},
-                    ),
-                ]
-            )
-        session.flush()
 
     h = auth_headers(app, session, admin)
     assert_same_cost(client, engine, "/v1/admin/experiments", h, add)

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
@@ -16,6 +16,7 @@ from api.matches.lifecycle import transition
 from api.matches.status import MatchStatus
 from api.nudges.models import InboxMessage
 from api.progress.models import CheckIn
+from tests.conftest import statements_sent
 from tests.factories import (
     auth_headers,
     create_match,
@@ -427,16 +428,8 @@ def test_caseload_page_is_one_query_whatever_its_size(
                 )
             )
         session.flush()
-        statements: list[str] = []
-
-        def listen(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", listen)
-        try:
+        with statements_sent(engine) as statements:
             resp = client.get("/v1/caseload?limit=100", headers=w["ch"])
-        finally:
-            event.remove(engine, "before_cursor_execute", listen)
         assert resp.status_code == 200
         return len([s for s in statements if "SAVEPOINT" not in s.upper()])
 

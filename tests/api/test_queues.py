@@ -3,19 +3,18 @@ and active people across the team's opportunities; `team=mine` on the opportunit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from api.audit.models import AuditEvent
 from api.profiles.models import RecipientProfile
 from api.users.models import User
+from tests.conftest import statements_sent
 from tests.factories import (
     auth_headers,
     create_match,
@@ -27,22 +26,6 @@ from tests.factories import (
 )
 
 START = datetime.now(UTC) - timedelta(days=3)
-
-
-@contextmanager
-def count_selects(engine: Engine) -> Iterator[list[str]]:
-    """The SELECT statements sent while the block runs."""
-    seen: list[str] = []
-
-    def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def _history(*statuses: str) -> list[tuple[str, datetime]]:
@@ -67,7 +50,7 @@ def test_coach_queue_items_name_the_person_and_the_opportunity(
     url = "/v1/matches?status=requested"
 
     def queue() -> tuple[list[dict[str, Any]], int]:
-        with count_selects(engine) as seen:
+        with statements_sent(engine, selects_only=True) as seen:
             resp = client.get(url, headers=h)
         assert resp.status_code == 200
         return resp.get_json()["items"], len(seen)
@@ -134,7 +117,7 @@ def test_organiser_queue_spans_the_team_and_shows_only_first_name_and_contact(
     session.flush()
 
     h = auth_headers(app, session, organiser)
-    with count_selects(engine) as seen:
+    with statements_sent(engine, selects_only=True) as seen:
         resp = client.get("/v1/teams/mine/candidates", headers=h)
     assert resp.status_code == 200
     items = resp.get_json()["items"]
